@@ -1,0 +1,1 @@
+"""Carrying out planned actions through the provider ports."""

@@ -1,0 +1,1 @@
+"""Adapters: the only modules that talk to clouds. Each cloud's package imports its SDK lazily."""

@@ -1,0 +1,91 @@
+"""The local plane's inventory, enforcer, notifier, clock and metrics.
+
+Locally there is no cloud to act on: the enforcer applies actions to the inventory it learned
+from events (so a later event sees the tags remediation applied), and the notifier logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from costplane.domain.decisions import ActionKind, Decision
+from costplane.ports import ResourceGone, ResourceRef
+
+log = logging.getLogger("costplane")
+
+
+class LocalInventory:
+    """Tags per resource id, seeded from a JSON file `{resource_id: {key: value}}`."""
+
+    def __init__(self, tags: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        self.tags: dict[str, dict[str, str]] = {k: dict(v) for k, v in (tags or {}).items()}
+
+    @classmethod
+    def from_file(cls, path: Path) -> LocalInventory:
+        return cls(orjson.loads(path.read_bytes()))
+
+    def get_tags(self, ref: ResourceRef) -> dict[str, str]:
+        try:
+            return dict(self.tags[ref.resource_id])
+        except KeyError:
+            raise ResourceGone(ref.resource_id) from None
+
+
+class LocalEnforcer:
+    """Applies tag actions to a LocalInventory and records every call it receives."""
+
+    def __init__(self, inventory: LocalInventory) -> None:
+        self.inventory = inventory
+        self.calls: list[tuple[str, str]] = []
+        self.stopped: set[str] = set()
+
+    def supports(self, kind: ActionKind, resource_type: str) -> bool:
+        return True
+
+    def tag(self, ref: ResourceRef, tags: Mapping[str, str]) -> None:
+        self.calls.append(("tag", ref.resource_id))
+        self.inventory.tags.setdefault(ref.resource_id, {}).update(tags)
+
+    def untag(self, ref: ResourceRef, keys: Iterable[str]) -> None:
+        self.calls.append(("untag", ref.resource_id))
+        current = self.inventory.tags.get(ref.resource_id, {})
+        for key in keys:
+            current.pop(key, None)
+
+    def stop(self, ref: ResourceRef) -> None:
+        self.calls.append(("stop", ref.resource_id))
+        self.stopped.add(ref.resource_id)
+
+    def quarantine(self, ref: ResourceRef) -> None:
+        self.calls.append(("quarantine", ref.resource_id))
+        self.stopped.add(ref.resource_id)
+
+
+class LogNotifier:
+    def notify(self, decision: Decision) -> None:
+        log.warning(
+            "tag policy %s on %s (owner %s): %s",
+            decision.outcome.value,
+            decision.resource_id,
+            decision.owner.label,
+            decision.reason,
+        )
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class CounterMetrics:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def count(self, name: str, value: int = 1) -> None:
+        self.counts[name] += value

@@ -1,0 +1,21 @@
+"""Settings from the environment (prefix COSTPLANE_). Read only by the bootstrap and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
+
+    lake: Path = Field(Path(".costplane"), description="Local state and warehouse directory.")
+    taxonomy: Path | None = Field(None, description="Taxonomy file; the bundled example if unset.")
+    inventory: Path | None = Field(None, description="Local inventory seed (JSON).")
+    mode: str | None = Field(None, description="Override the taxonomy's enforcement mode.")
+
+    @property
+    def state_path(self) -> Path:
+        return self.lake / "state.db"

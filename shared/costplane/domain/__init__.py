@@ -1,0 +1,1 @@
+"""Provider-neutral domain models shared by every layer of costplane."""

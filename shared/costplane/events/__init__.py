@@ -1,0 +1,1 @@
+"""Turning provider-native payloads into ResourceEvents, through a registry of envelope parsers."""

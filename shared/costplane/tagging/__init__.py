@@ -1,0 +1,1 @@
+"""Tagging OS: the taxonomy, key normalisation across clouds, checks and remediation."""

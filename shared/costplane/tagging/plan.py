@@ -1,0 +1,53 @@
+"""Decide which actions a tag check calls for. Pure: no I/O, so it is cheap and fully testable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from costplane.domain.decisions import Action, ActionKind
+from costplane.domain.events import Operation, ResourceEvent
+from costplane.domain.taxonomy import Enforcement
+from costplane.tagging.check import TagCheck
+from costplane.tagging.marks import Mark, decode_mark
+
+
+def plan_actions(
+    event: ResourceEvent,
+    check: TagCheck,
+    enforcement: Enforcement,
+    now: datetime,
+    supports: set[ActionKind],
+) -> list[Action]:
+    """Remediate what defaults can fix; schedule or take `on_violation` for what they cannot.
+
+    A resource is never stopped within the grace period after its creation: it is marked for
+    the operation instead, so that tools which tag right after creating are not punished.
+    """
+    actions: list[Action] = []
+    existing_mark = check.resolved.get(enforcement.mark_tag)
+    if check.inherited and enforcement.remediate and ActionKind.TAG in supports:
+        actions.append(Action(kind=ActionKind.TAG, params={"tags": dict(check.inherited)}))
+    still_missing = [k for k in check.missing if k not in check.inherited]
+    if check.exemption is not None or not (still_missing or check.invalid):
+        if existing_mark is not None and ActionKind.UNTAG in supports:
+            actions.append(Action(kind=ActionKind.UNTAG, params={"keys": [enforcement.mark_tag]}))
+        return actions
+    if enforcement.notify:
+        actions.append(Action(kind=ActionKind.NOTIFY))
+    op = enforcement.on_violation.kind
+    if op is ActionKind.NOTIFY or op not in supports:
+        return actions
+    created_at = event.event_time if event.operation is Operation.CREATE else None
+    earliest = max(now + enforcement.delay, (created_at or now) + enforcement.grace)
+    mark = decode_mark(existing_mark) if existing_mark else None
+    if earliest <= now or (mark is not None and mark.op is op and mark.due(now)):
+        actions.append(Action(kind=op))
+    elif mark is None and ActionKind.TAG in supports:
+        value = Mark(op, earliest).encode()
+        actions.append(
+            Action(
+                kind=ActionKind.MARK_FOR_OP,
+                params={"tag": enforcement.mark_tag, "value": value, "op": op, "at": earliest},
+            )
+        )
+    return actions
