@@ -15,7 +15,10 @@ class Settings(BaseSettings):
     taxonomy: Path | None = Field(None, description="Taxonomy file; the bundled example if unset.")
     inventory: Path | None = Field(None, description="Local inventory seed (JSON).")
     mode: str | None = Field(None, description="Override the taxonomy's enforcement mode.")
+    state: str | None = Field(
+        None, description="SQLite state file, or ':memory:'; default <lake>/state.db."
+    )
 
     @property
-    def state_path(self) -> Path:
-        return self.lake / "state.db"
+    def state_path(self) -> str:
+        return self.state or str(self.lake / "state.db")

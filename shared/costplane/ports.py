@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -91,10 +92,9 @@ class Metrics(Protocol):
     def count(self, name: str, value: int = 1) -> None: ...
 
 
-class ProviderPorts(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ProviderPorts:
     """The adapters for one provider, as the bootstrap wired them."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
 
     inventory: Inventory
     enforcer: Enforcer

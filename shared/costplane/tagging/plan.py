@@ -37,8 +37,9 @@ def plan_actions(
     op = enforcement.on_violation.kind
     if op is ActionKind.NOTIFY or op not in supports:
         return actions
-    created_at = event.event_time if event.operation is Operation.CREATE else None
-    earliest = max(now + enforcement.delay, (created_at or now) + enforcement.grace)
+    earliest = now + enforcement.delay
+    if event.operation is Operation.CREATE:
+        earliest = max(earliest, event.event_time + enforcement.grace)
     mark = decode_mark(existing_mark) if existing_mark else None
     if earliest <= now or (mark is not None and mark.op is op and mark.due(now)):
         actions.append(Action(kind=op))

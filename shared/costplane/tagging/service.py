@@ -60,7 +60,7 @@ class TagEnforcer:
         return self._handle(parse_document(document))
 
     def _handle(self, parsed: ParsedPayload) -> list[Decision]:
-        decisions = [self._rejected(exc) for exc in parsed.rejected]
+        decisions = [self.rejected(exc) for exc in parsed.rejected]
         decisions.extend(self.handle_event(event) for event in parsed.events)
         return decisions
 
@@ -109,7 +109,7 @@ class TagEnforcer:
         check = self.checker.check(event, tags, now.date())
         decision = self._base(event, Outcome.COMPLIANT, "")
         decision.tags = check.resolved
-        decision.owner = attribute(self.taxonomy, event, check.resolved)
+        decision.owner = attribute(self.taxonomy, event, check)
         decision.missing_tags = [k for k in check.missing if k not in check.inherited]
         decision.invalid_tags = check.invalid
         decision.actions = plan_actions(
@@ -153,7 +153,8 @@ class TagEnforcer:
             decided_at=self.clock.now(),
         )
 
-    def _rejected(self, exc: EventRejected) -> Decision:
+    def rejected(self, exc: EventRejected) -> Decision:
+        """The decision recorded for a payload we will not act on."""
         self.metrics.count(f"rejected_{exc.code}")
         return Decision(
             decision_id=uuid.uuid4().hex,

@@ -1,0 +1,20 @@
+"""The `costplane` command."""
+
+from __future__ import annotations
+
+import typer
+
+from costplane.cli.demo import demo_command
+from costplane.cli.events import app as events_app
+from costplane.cli.schemas import schemas_command
+
+app = typer.Typer(
+    name="costplane",
+    help="costplane: govern cloud spend while it happens — tags, budgets, and a FOCUS lake.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(events_app, name="events")
+app.command("demo")(demo_command)
+app.command("schemas")(schemas_command)

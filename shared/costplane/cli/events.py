@@ -1,0 +1,115 @@
+"""`costplane events …`: run provider events through the tag enforcer on the local plane."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from costplane import bootstrap
+from costplane.cli.output import fail, json_lines, table
+from costplane.config import Settings
+from costplane.domain.decisions import Decision
+from costplane.domain.errors import EventRejected
+from costplane.tagging.loader import TaxonomyError
+from costplane.tagging.service import TagEnforcer
+
+app = typer.Typer(help="Decide on provider events (CloudTrail, Event Grid, Audit Logs).")
+
+TaxonomyOption = Annotated[
+    Path | None,
+    typer.Option("--taxonomy", "-t", help="Taxonomy YAML/JSON (default: the bundled example)."),
+]
+InventoryOption = Annotated[
+    Path | None,
+    typer.Option(help="JSON {resource_id: {tag: value}} for events that carry no tags."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
+
+
+def decision_row(decision: Decision, file: str | None = None) -> dict[str, Any]:
+    """The stable JSON shape of a decision on the command line."""
+    return {
+        "file": file,
+        "provider": decision.provider,
+        "event_id": decision.event_id,
+        "event_name": decision.event_name,
+        "resource_id": decision.resource_id,
+        "resource_type": decision.resource_type,
+        "account": decision.account,
+        "owner": decision.owner.label if decision.resource_id else None,
+        "attribution": decision.owner.model_dump(),
+        "outcome": decision.outcome.value,
+        "missing_tags": decision.missing_tags,
+        "invalid_tags": decision.invalid_tags,
+        "actions": [
+            {"kind": a.kind.value, "status": a.status.value, "params": a.params, "error": a.error}
+            for a in decision.actions
+        ],
+        "reason": decision.reason,
+        "dry_run": decision.dry_run,
+    }
+
+
+def build_enforcer(taxonomy: Path | None, inventory: Path | None, mode: str | None) -> TagEnforcer:
+    """A local tag enforcer whose idempotency state lives in memory, so re-runs decide again."""
+    settings = Settings(taxonomy=taxonomy, inventory=inventory, mode=mode, state=":memory:")
+    try:
+        return bootstrap.tag_enforcer(settings)
+    except TaxonomyError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot read {exc.filename}: {exc.strerror}")
+
+
+def decide_file(enforcer: TagEnforcer, path: Path) -> list[Decision]:
+    """Every decision one file yields; an unreadable or unsupported file yields an error."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [enforcer.rejected(EventRejected("unreadable_file", f"{path}: {exc.strerror}"))]
+    return enforcer.handle_payload(raw)
+
+
+def render(pairs: list[tuple[str, Decision]], as_json: bool) -> None:
+    if as_json:
+        json_lines(decision_row(d, file) for file, d in pairs)
+        return
+    table(
+        "Tag decisions",
+        ["provider", "resource", "type", "owner", "outcome", "problems", "actions", "reason"],
+        (
+            (
+                d.provider or "-",
+                d.resource_id or Path(file).name,
+                d.resource_type,
+                d.owner.label if d.resource_id else "",
+                d.outcome.value,
+                ", ".join([*d.missing_tags, *d.invalid_tags]),
+                ", ".join(f"{a.kind.value}:{a.status.value}" for a in d.actions),
+                d.reason,
+            )
+            for file, d in pairs
+        ),
+    )
+
+
+@app.command("decide")
+def decide(
+    files: Annotated[list[Path], typer.Argument(help="Event payload files (JSON).")],
+    taxonomy: TaxonomyOption = None,
+    inventory: InventoryOption = None,
+    mode: Annotated[
+        str | None, typer.Option(help="Override the taxonomy's mode: dry-run or enforce.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check tags, attribute an owner and plan actions: one decision per resource.
+
+    Exit status is 0 unless the command itself fails; a file that is not a supported event
+    yields an `error` decision with its reason.
+    """
+    enforcer = build_enforcer(taxonomy, inventory, mode)
+    pairs = [(str(path), d) for path in files for d in decide_file(enforcer, path)]
+    render(pairs, as_json)

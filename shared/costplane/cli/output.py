@@ -1,0 +1,36 @@
+"""Output people can read (rich tables) or pipe (JSON lines)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def json_lines(rows: Iterable[Any]) -> None:
+    out = sys.stdout.buffer
+    for row in rows:
+        out.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
+    out.flush()
+
+
+def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    view = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        view.add_column(column, overflow="fold")
+    for row in rows:
+        view.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(view)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a clear error and exit; for failures of the command itself, not of its input."""
+    errors.print(f"[bold red]error:[/] {message}")
+    raise SystemExit(code)

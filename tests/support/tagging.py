@@ -1,0 +1,55 @@
+"""Builders for tagging specifications: an event, a taxonomy, and a clock that stands still."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from costplane.domain.events import Operation, Provider, ResourceEvent
+from costplane.domain.taxonomy import Taxonomy
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+class FixedClock:
+    def __init__(self, now: datetime = NOW) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
+def make_event(**overrides: Any) -> ResourceEvent:
+    fields: dict[str, Any] = {
+        "provider": Provider.AWS,
+        "event_id": "evt-1",
+        "event_name": "RunInstances",
+        "event_time": NOW - timedelta(minutes=1),
+        "account": "123456789012",
+        "region": "us-east-1",
+        "resource_id": "i-0123456789abcdef0",
+        "resource_type": "aws.ec2.instance",
+        "operation": Operation.CREATE,
+        "actor": "arn:aws:iam::123456789012:user/alice",
+        "tags": {},
+    }
+    fields.update(overrides)
+    return ResourceEvent(**fields)
+
+
+TAXONOMY: dict[str, Any] = {
+    "keys": [
+        {"key": "CostCenter", "aliases": ["cc"], "pattern": "^CC-[0-9]{4}$"},
+        {"key": "Team", "allowed": ["payments", "platform"]},
+        {"key": "Product", "required": False},
+        {"key": "DataClassification", "allowed": ["internal"], "applies_to": ["aws.s3.*"]},
+    ],
+    "defaults": [{"scope": {"account": "123456789012"}, "tags": {"cost-center": "CC-1001"}}],
+    "owners": [{"scope": {"account": "123456789012"}, "team": "platform"}],
+    "enforcement": {"mode": "enforce", "grace": "PT15M", "delay": "PT24H"},
+}
+
+
+def make_taxonomy(**overrides: Any) -> Taxonomy:
+    document = {**TAXONOMY, **overrides}
+    return Taxonomy.model_validate(document)
