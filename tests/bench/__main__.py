@@ -1,0 +1,17 @@
+"""`make bench`: every benchmark, each printed beside its baseline from the same run."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = ("bench_decisions",)
+
+
+def main(names: list[str]) -> None:
+    for name in names or BENCHMARKS:
+        importlib.import_module(f"tests.bench.{name}").run()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
