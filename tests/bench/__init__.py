@@ -1,1 +1,1 @@
-"""Benchmarks run by `make bench`, never by `make test`: each prints its figure beside a baseline."""
+"""Benchmarks for `make bench`, never run by `make test`: each figure beside its baseline."""

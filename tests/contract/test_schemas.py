@@ -6,9 +6,9 @@ import jsonschema
 import orjson
 import pytest
 import yaml
+
 from costplane import schemas
 from costplane.bootstrap import EXAMPLE_TAXONOMY
-
 from tests.conftest import REPO
 
 

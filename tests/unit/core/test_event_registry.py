@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from costplane.events.registry import MAX_PAYLOAD_BYTES, parse_payload, register_envelope
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from costplane.domain.decisions import Owner
 from costplane.tagging.attribution import attribute
 from costplane.tagging.check import TagChecker
-
 from tests.support.tagging import NOW, make_event, make_taxonomy
 
 

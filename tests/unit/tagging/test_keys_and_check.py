@@ -6,7 +6,6 @@ from datetime import date
 
 from costplane.tagging.check import TagChecker
 from costplane.tagging.keys import canonical
-
 from tests.support.tagging import NOW, make_event, make_taxonomy
 
 

@@ -9,7 +9,6 @@ from costplane.domain.events import Operation
 from costplane.tagging.check import TagChecker
 from costplane.tagging.marks import Mark, decode_mark
 from costplane.tagging.plan import plan_actions
-
 from tests.support.tagging import NOW, make_event, make_taxonomy
 
 ALL = set(ActionKind)

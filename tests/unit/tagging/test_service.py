@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
+
 from costplane.adapters.local.plane import CounterMetrics, LocalEnforcer, LocalInventory
 from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.domain.decisions import ActionKind, ActionStatus, Decision, Outcome
@@ -12,7 +13,6 @@ from costplane.domain.events import Operation, Provider
 from costplane.domain.taxonomy import Taxonomy
 from costplane.ports import ProviderPorts, ResourceRef
 from costplane.tagging.service import TagEnforcer
-
 from tests.support.tagging import FixedClock, make_event, make_taxonomy
 
 
