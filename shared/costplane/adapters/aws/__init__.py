@@ -1,0 +1,1 @@
+"""AWS adapters: event parsers (no SDK) and boto3-backed ports."""
