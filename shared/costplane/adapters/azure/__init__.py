@@ -1,0 +1,1 @@
+"""Azure adapters: Event Grid parsers (no SDK) and ARM-backed ports."""

@@ -1,0 +1,1 @@
+"""GCP adapters: audit-log parsers (no SDK) and REST-backed ports."""

@@ -1,0 +1,89 @@
+"""Every Azure payload in events/azure parses into events, or is rejected for a stated reason."""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+from pathlib import Path
+
+import orjson
+import pytest
+
+from costplane.adapters.azure.events import matches_cloud_events, matches_event_grid
+from costplane.adapters.azure.events_notifications import matches_notification
+from costplane.bootstrap import CLOUDS, register_events
+from costplane.events.registry import parse_payload
+from tests.conftest import EVENTS, SHARED_DATA
+
+AZURE = EVENTS / "azure"
+STORAGE_ACCOUNT = "azure.storage.storageaccount"
+NOT_RESOURCE = "not_a_resource_event"
+
+# file -> the (resource type, operation) of each event it yields
+EVENTS_EXPECTED: dict[str, list[tuple[str, str]]] = {
+    "azure-eventgrid-resourcegroup-resourcewritesuccess.json": [(STORAGE_ACCOUNT, "create")],
+    "azure-eventgrid-resourcegroup-resourcedeletesuccess.json": [(STORAGE_ACCOUNT, "delete")],
+}
+# file -> (code, what the reason must say) of the one skipped rejection it yields
+REJECTION_EXPECTED: dict[str, tuple[str, str]] = {
+    "azure-eventgrid-resourcegroup-resourceactionsuccess.json": ("unsupported_event", "listKeys"),
+    "azure-eventgrid-subscriptionvalidationevent.json": ("subscription_validation", "handshake"),
+    "azure-marketplace-saas-webhook-changeplan.json": (NOT_RESOURCE, "Marketplace SaaS webhook"),
+    "azure-marketplace-saas-webhook-reinstate.json": (NOT_RESOURCE, "Marketplace SaaS webhook"),
+    "azure-marketplace-saas-webhook-suspend.json": (NOT_RESOURCE, "Marketplace SaaS webhook"),
+    "azure-marketplace-saas-webhook-unsubscribe.json": (NOT_RESOURCE, "Marketplace SaaS webhook"),
+    "azure-budget-alert-legacy-aip-budget-notification.json": (NOT_RESOURCE, "budget notification"),
+    "azure-budget-alert-commonalertschema-actual-cost.json": (NOT_RESOURCE, "cost alert"),
+    "azure-monitor-commonalertschema-metric-alert-resolved.json": (NOT_RESOURCE, "Monitor alert"),
+}
+MATCHERS = (matches_event_grid, matches_cloud_events, matches_notification)
+
+
+# Route through every cloud's parsers, in the functions' order, so that no matcher steals a payload.
+register_events(tuple(c for c in CLOUDS if find_spec(f"costplane.adapters.{c}.events")))
+
+
+def _payload_names() -> set[str]:
+    return {p.name for p in AZURE.glob("*.json")}
+
+
+def _foreign_payloads() -> list[Path]:
+    """Other clouds' payloads, in the repo and in ../shared/data (read in place)."""
+    roots = [EVENTS / "aws", EVENTS / "gcp", SHARED_DATA / "events" / "aws"]
+    roots.append(SHARED_DATA / "events" / "gcp")
+    return sorted(p for root in roots if root.is_dir() for p in root.glob("*.json"))
+
+
+def test_every_azure_payload_has_a_stated_expectation() -> None:
+    assert _payload_names() == set(EVENTS_EXPECTED) | set(REJECTION_EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EVENTS_EXPECTED))
+def test_resource_event_payload_parses_into_its_events(name: str) -> None:
+    result = parse_payload((AZURE / name).read_bytes())
+    assert result.rejected == []
+    assert [(e.resource_type, e.operation.value) for e in result.events] == EVENTS_EXPECTED[name]
+    assert all(e.provider == "azure" for e in result.events)
+
+
+@pytest.mark.parametrize("name", sorted(REJECTION_EXPECTED))
+def test_other_payload_is_skipped_with_its_precise_reason(name: str) -> None:
+    result = parse_payload((AZURE / name).read_bytes())
+    assert result.events == []
+    [rejection] = result.rejected
+    code, says = REJECTION_EXPECTED[name]
+    assert (rejection.code, rejection.skipped, rejection.provider) == (code, True, "azure")
+    assert says in rejection.reason
+
+
+@pytest.mark.parametrize("name", sorted(_payload_names()))
+def test_payload_is_a_byte_identical_copy_of_the_shared_data(name: str) -> None:
+    original = SHARED_DATA / "events" / "azure" / name
+    if not original.exists():
+        pytest.skip(f"{original} is not on this machine")
+    assert (AZURE / name).read_bytes() == original.read_bytes()
+
+
+@pytest.mark.parametrize("path", _foreign_payloads(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_azure_matchers_claim_no_other_clouds_payload(path: Path) -> None:
+    document = orjson.loads(path.read_bytes())
+    assert not any(matches(document) for matches in MATCHERS)

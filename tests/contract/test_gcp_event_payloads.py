@@ -1,0 +1,148 @@
+"""Every GCP payload in events/gcp parses into events, or is rejected for a stated reason."""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+from pathlib import Path
+
+import orjson
+import pytest
+
+from costplane.adapters.gcp.events import (
+    matches_budget_notification,
+    matches_cloud_event,
+    matches_log_entry,
+    matches_pubsub_push,
+)
+from costplane.bootstrap import CLOUDS, register_events
+from costplane.events.registry import parse_payload
+from tests.conftest import EVENTS, SHARED_DATA
+
+GCP = EVENTS / "gcp"
+NOT_RESOURCE = "not_a_resource_event"
+
+# file -> (envelope, resource type, operation, resource id) of the one event it yields
+EVENTS_EXPECTED: dict[str, tuple[str, str, str, str]] = {
+    "gcp-auditlog-compute-instances-insert-logentry.json": (
+        "gcp.auditlog",
+        "gcp.compute.instance",
+        "create",
+        "projects/${project}/zones/${zone}/instances/${name}",
+    ),
+    "gcp-auditlog-compute-instancetemplates-insert-logentry.json": (
+        "gcp.auditlog",
+        "gcp.compute.instancetemplate",
+        "create",
+        "projects/cloud-custodian/global/instanceTemplates/custodian-instance-template",
+    ),
+    "gcp-auditlog-storage-buckets-create-logentry.json": (
+        "gcp.auditlog",
+        "gcp.storage.bucket",
+        "create",
+        "projects/_/buckets/${name}",
+    ),
+    "gcp-auditlog-cloudsql-instances-create-logentry.json": (
+        "gcp.auditlog",
+        "gcp.sql.instance",
+        "create",
+        "projects/${project}/instances/${name}",
+    ),
+    "gcp-auditlog-bigquery-dataset-create-logentry.json": (
+        "gcp.auditlog",
+        "gcp.bigquery.dataset",
+        "create",
+        "projects/custodian-1291/datasets/devxyz",
+    ),
+    "gcp-auditlog-pubsub-createtopic-cloudevent-data.json": (
+        "gcp.auditlog",
+        "gcp.pubsub.topic",
+        "create",
+        "projects/test-project/topics/test-auditlogs-source",
+    ),
+}
+# file -> (envelope, code, what the reason must say) of the one skipped rejection it yields
+REJECTION_EXPECTED: dict[str, tuple[str, str, str]] = {
+    # methodName io.k8s.core.v1.nodes.create: a Kubernetes API call, not ClusterManager
+    "gcp-auditlog-container-clusters-create-logentry.json": (
+        "gcp.auditlog",
+        "unsupported_event",
+        "io.k8s.core.v1.nodes.create",
+    ),
+    "gcp-billing-budget-notification-message-data.json": (
+        "gcp.budget",
+        NOT_RESOURCE,
+        "budget notification",
+    ),
+    "gcp-pubsub-messagepublished-cloudevent-data-text.json": (
+        "gcp.pubsub",
+        NOT_RESOURCE,
+        "plain text",
+    ),
+    "gcp-pubsub-messagepublished-cloudevent-structured.json": (
+        "gcp.cloudevent",
+        NOT_RESOURCE,
+        "plain text",
+    ),
+}
+MATCHERS = (
+    matches_log_entry,
+    matches_cloud_event,
+    matches_pubsub_push,
+    matches_budget_notification,
+)
+
+
+# Route through every cloud's parsers, in the functions' order, so that no matcher steals a payload.
+register_events(tuple(c for c in CLOUDS if find_spec(f"costplane.adapters.{c}.events")))
+
+
+def _payload_names() -> set[str]:
+    return {p.name for p in GCP.glob("*.json")}
+
+
+def _foreign_payloads() -> list[Path]:
+    """Other clouds' payloads, in the repo and in ../shared/data (read in place)."""
+    roots = [EVENTS / "aws", EVENTS / "azure", SHARED_DATA / "events" / "aws"]
+    roots.append(SHARED_DATA / "events" / "azure")
+    return sorted(p for root in roots if root.is_dir() for p in root.glob("*.json"))
+
+
+def test_every_gcp_payload_has_a_stated_expectation() -> None:
+    assert _payload_names() == set(EVENTS_EXPECTED) | set(REJECTION_EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EVENTS_EXPECTED))
+def test_audit_log_payload_parses_into_its_event(name: str) -> None:
+    result = parse_payload((GCP / name).read_bytes())
+    assert result.rejected == []
+    [event] = result.events
+    envelope, resource_type, operation, resource_id = EVENTS_EXPECTED[name]
+    assert result.envelope == envelope
+    assert (event.resource_type, event.operation.value) == (resource_type, operation)
+    assert event.resource_id == resource_id
+    assert event.provider == "gcp"
+
+
+@pytest.mark.parametrize("name", sorted(REJECTION_EXPECTED))
+def test_other_payload_is_skipped_with_its_precise_reason(name: str) -> None:
+    result = parse_payload((GCP / name).read_bytes())
+    assert result.events == []
+    [rejection] = result.rejected
+    envelope, code, says = REJECTION_EXPECTED[name]
+    assert (result.envelope, rejection.code) == (envelope, code)
+    assert (rejection.skipped, rejection.provider) == (True, "gcp")
+    assert says in rejection.reason
+
+
+@pytest.mark.parametrize("name", sorted(_payload_names()))
+def test_payload_is_a_byte_identical_copy_of_the_shared_data(name: str) -> None:
+    original = SHARED_DATA / "events" / "gcp" / name
+    if not original.exists():
+        pytest.skip(f"{original} is not on this machine")
+    assert (GCP / name).read_bytes() == original.read_bytes()
+
+
+@pytest.mark.parametrize("path", _foreign_payloads(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_gcp_matchers_claim_no_other_clouds_payload(path: Path) -> None:
+    document = orjson.loads(path.read_bytes())
+    assert not any(matches(document) for matches in MATCHERS)

@@ -1,0 +1,49 @@
+"""Azure webhooks that are not resource events: `not_a_resource_event`, saying what they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from costplane.events.registry import parse_document
+
+
+def test_cost_alert_in_the_common_alert_schema_is_not_a_resource_event(azure_payload: Any) -> None:
+    document = azure_payload("azure-budget-alert-commonalertschema-actual-cost.json")
+    [rejection] = parse_document(document).rejected
+    assert (rejection.code, rejection.skipped) == ("not_a_resource_event", True)
+    assert "cost alert" in rejection.reason
+    assert rejection.event_id == (
+        "/subscriptions/11111111-1111-1111-1111-111111111111"
+        "/providers/Microsoft.CostManagement/alerts/Test_Alert"
+    )
+
+
+def test_legacy_budget_notification_names_its_budget(azure_payload: Any) -> None:
+    document = azure_payload("azure-budget-alert-legacy-aip-budget-notification.json")
+    [rejection] = parse_document(document).rejected
+    assert rejection.code == "not_a_resource_event"
+    assert "test-budgetName" in rejection.reason
+
+
+def test_metric_alert_is_not_a_resource_event(azure_payload: Any) -> None:
+    document = azure_payload("azure-monitor-commonalertschema-metric-alert-resolved.json")
+    [rejection] = parse_document(document).rejected
+    assert rejection.code == "not_a_resource_event"
+    assert "Azure Monitor alert (monitoringService 'Platform')" in rejection.reason
+
+
+def test_alert_of_an_unknown_schema_is_not_a_resource_event() -> None:
+    [rejection] = parse_document({"schemaId": "Microsoft.Insights/LogAlert", "data": {}}).rejected
+    assert (rejection.code, rejection.skipped) == ("not_a_resource_event", True)
+    assert "Microsoft.Insights/LogAlert" in rejection.reason
+
+
+def test_marketplace_webhook_is_not_a_resource_event_and_names_its_action(
+    azure_payload: Any,
+) -> None:
+    document = azure_payload("azure-marketplace-saas-webhook-suspend.json")
+    result = parse_document(document)
+    assert result.envelope == "azure.notification"
+    [rejection] = result.rejected
+    assert (rejection.code, rejection.skipped) == ("not_a_resource_event", True)
+    assert "Marketplace SaaS webhook (action 'Suspend')" in rejection.reason
