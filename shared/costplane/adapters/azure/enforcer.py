@@ -1,0 +1,103 @@
+"""Act on Azure resources through ARM: tags at any scope, deallocation for compute.
+
+Stop means *deallocate*, not power-off: a powered-off VM still bills its cores, a deallocated
+one does not. Quarantine tags the resource `costplane-quarantined` (when) and deallocates it;
+networking is left alone, so that an owner can bring it back by starting it.
+
+Permissions of the function's managed identity (a custom role, or Tag Contributor plus
+Virtual Machine Contributor): `Microsoft.Resources/tags/read` and `/write` for the inventory
+and tag actions; `Microsoft.Compute/virtualMachines/deallocate/action` and
+`Microsoft.Compute/virtualMachineScaleSets/deallocate/action` for stop and quarantine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from costplane.adapters.azure.http import ARM, arm_path
+from costplane.adapters.azure.inventory import TAGS_API_VERSION, AzureInventory, tags_url
+from costplane.adapters.rest import (
+    STOPPING,
+    TAGGING,
+    RestClient,
+    UnsupportedResource,
+    quarantine_tags,
+)
+from costplane.domain.decisions import ActionKind
+from costplane.ports import Clock, ResourceRef
+
+log = logging.getLogger("costplane")
+
+COMPUTE_API_VERSION = "2024-07-01"
+
+
+@dataclass(frozen=True, slots=True)
+class PowerAction:
+    """A POST on the resource that stops what it costs; ARM answers 202 and works on."""
+
+    verb: str
+    api_version: str
+
+
+POWER_ACTIONS: dict[str, PowerAction] = {
+    "azure.compute.virtualmachine": PowerAction("deallocate", COMPUTE_API_VERSION),
+    "azure.compute.virtualmachinescaleset": PowerAction("deallocate", COMPUTE_API_VERSION),
+}
+
+
+class AzureEnforcer:
+    """Tags any ARM resource; stops and quarantines the types in POWER_ACTIONS."""
+
+    def __init__(self, arm: RestClient, clock: Clock) -> None:
+        self.arm = arm
+        self.clock = clock
+        self.inventory = AzureInventory(arm)
+
+    def supports(self, kind: ActionKind, resource_type: str) -> bool:
+        if not resource_type.startswith("azure."):
+            return False
+        return kind in TAGGING or (kind in STOPPING and resource_type in POWER_ACTIONS)
+
+    def tag(self, ref: ResourceRef, tags: Mapping[str, str]) -> None:
+        self._patch_tags(ref, "Merge", dict(tags))
+
+    def untag(self, ref: ResourceRef, keys: Iterable[str]) -> None:
+        """Delete by name *and* value as read: ARM tag names are case-insensitive."""
+        wanted = {key.casefold() for key in keys}
+        present = {k: v for k, v in self.inventory.get_tags(ref).items() if k.casefold() in wanted}
+        if present:
+            self._patch_tags(ref, "Delete", present)
+
+    def stop(self, ref: ResourceRef) -> None:
+        action = POWER_ACTIONS.get(ref.resource_type)
+        if action is None:
+            raise UnsupportedResource(f"cannot stop {ref.resource_type} {ref.resource_id}")
+        response = self.arm.call(
+            "POST",
+            f"{ARM}{arm_path(ref.resource_id)}/{action.verb}",
+            resource=ref.resource_id,
+            params={"api-version": action.api_version},
+        )
+        tracking = response.headers.get("Azure-AsyncOperation") or response.headers.get("Location")
+        log.info(
+            "%s of %s: HTTP %s, operation %s",
+            action.verb,
+            ref.resource_id,
+            response.status_code,
+            tracking,
+        )
+
+    def quarantine(self, ref: ResourceRef) -> None:
+        self.tag(ref, quarantine_tags(self.clock.now()))
+        self.stop(ref)
+
+    def _patch_tags(self, ref: ResourceRef, operation: str, tags: dict[str, str]) -> None:
+        self.arm.call(
+            "PATCH",
+            tags_url(ref.resource_id),
+            resource=ref.resource_id,
+            params={"api-version": TAGS_API_VERSION},
+            body={"operation": operation, "properties": {"tags": tags}},
+        )

@@ -1,0 +1,128 @@
+"""The tag enforcer on the Azure plane: an untagged VM ends tagged and deallocated, once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from costplane.adapters.azure.wiring import build_runtime
+from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.bootstrap import EXAMPLE_TAXONOMY, Runtime
+from costplane.config import Settings
+from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
+from costplane.domain.events import Operation, Provider, ResourceEvent
+from costplane.domain.taxonomy import Defaults, Mode, Scope, Taxonomy, ViolationAction
+from costplane.tagging.loader import load_taxonomy
+from costplane.tagging.service import TagEnforcer
+from tests.integration.azure_adapters.azure_support import SUB, VM
+from tests.integration.azure_adapters.fake_azure import FakeAzure, FakeResource
+
+TOKEN = "e2e-arm-token"
+ACCOUNT = "stcostplane"
+
+
+def enforcing_example_taxonomy() -> Taxonomy:
+    """The bundled example, enforcing at once, with a subscription default to remediate."""
+    example = load_taxonomy(EXAMPLE_TAXONOMY)
+    enforcement = example.enforcement.model_copy(
+        update={
+            "mode": Mode.ENFORCE,
+            "on_violation": ViolationAction.STOP,
+            "grace": timedelta(0),
+            "delay": timedelta(0),
+        }
+    )
+    inherited = Defaults(scope=Scope(provider="azure", account=SUB), tags={"CostCenter": "CC-1001"})
+    return example.model_copy(
+        update={"enforcement": enforcement, "defaults": (*example.defaults, inherited)}
+    )
+
+
+@pytest.fixture
+def fake() -> FakeAzure:
+    azure = FakeAzure(TOKEN, f"{ACCOUNT}.table.core.windows.net")
+    azure.resources[VM] = FakeResource()
+    return azure
+
+
+@pytest.fixture
+def runtime(fake: FakeAzure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    monkeypatch.setenv("COSTPLANE_AZURE_TOKEN", TOKEN)
+    monkeypatch.setenv("COSTPLANE_AZURE_STATE_ACCOUNT", ACCOUNT)
+    return build_runtime(Settings(lake=tmp_path), transport=httpx.MockTransport(fake))
+
+
+def vm_created(event_time: datetime) -> ResourceEvent:
+    return ResourceEvent(
+        provider=Provider.AZURE,
+        event_id="4db48cba-50a2-455a-93b4-de41a3b5b7f6",
+        event_name="Microsoft.Compute/virtualMachines/write",
+        event_time=event_time,
+        account=SUB,
+        region="westeurope",
+        resource_id=VM,
+        resource_type="azure.compute.virtualmachine",
+        operation=Operation.CREATE,
+        actor="alice@contoso.com",
+        tags=None,
+    )
+
+
+def enforcer(runtime: Runtime) -> TagEnforcer:
+    return TagEnforcer(
+        enforcing_example_taxonomy(),
+        runtime.ports,
+        runtime.state,
+        runtime.notifier,
+        runtime.clock,
+        runtime.metrics,
+        source="azure",
+    )
+
+
+def test_an_untagged_vm_is_remediated_and_deallocated_once(
+    fake: FakeAzure, runtime: Runtime
+) -> None:
+    tag_enforcer = enforcer(runtime)
+    event = vm_created(datetime.now(UTC))
+
+    first = tag_enforcer.handle_event(event)
+    sent = len(fake.requests)
+    second = tag_enforcer.handle_event(event)
+
+    assert fake.problems == []
+    assert first.outcome is Outcome.VIOLATION
+    assert first.missing_tags == ["Team", "Environment"]
+    assert [(a.kind, a.status) for a in first.actions] == [
+        (ActionKind.TAG, ActionStatus.DONE),
+        (ActionKind.NOTIFY, ActionStatus.DONE),
+        (ActionKind.STOP, ActionStatus.DONE),
+    ]
+    assert fake.resources[VM] == FakeResource(tags={"CostCenter": "CC-1001"}, power="deallocated")
+    assert second.outcome is Outcome.SKIPPED
+    table = f"https://{ACCOUNT}.table.core.windows.net/costplane"
+    assert [r.split("(")[0] for r in fake.requests[sent:]] == [f"POST {table}", f"GET {table}"]
+    assert [d.decision_id for d in runtime.state.recent_decisions(10)] == [first.decision_id]
+
+
+def test_a_vm_deleted_before_the_read_is_skipped_without_action(
+    fake: FakeAzure, runtime: Runtime
+) -> None:
+    del fake.resources[VM]
+    decision = enforcer(runtime).handle_event(vm_created(datetime.now(UTC)))
+    assert (decision.outcome, decision.reason) == (Outcome.SKIPPED, "resource no longer exists")
+    assert fake.problems == []
+
+
+def test_without_a_state_account_the_plane_keeps_its_state_in_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COSTPLANE_AZURE_TOKEN", TOKEN)
+    monkeypatch.delenv("COSTPLANE_AZURE_STATE_ACCOUNT", raising=False)
+    runtime = build_runtime(Settings(lake=tmp_path))
+    assert isinstance(runtime.state, SqliteStateStore)
+    assert (tmp_path / "state.db").exists()
+    assert set(runtime.ports) == {Provider.AZURE}
