@@ -6,6 +6,7 @@ contract test keeps the committed copies equal to what the models say.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,16 @@ import orjson
 from pydantic import BaseModel
 
 from costplane.domain.taxonomy import Taxonomy
+from costplane.policy.model import policy_models
 
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "taxonomy.schema.json": Taxonomy,
+SCHEMAS: dict[str, Callable[[], type[BaseModel]]] = {
+    "taxonomy.schema.json": lambda: Taxonomy,
+    "policy.schema.json": lambda: policy_models()[1],
 }
 
 
 def generate(name: str) -> dict[str, Any]:
-    model = SCHEMAS[name]
+    model = SCHEMAS[name]()
     schema = model.model_json_schema(mode="validation")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -6,6 +6,7 @@ import typer
 
 from costplane.cli.demo import demo_command
 from costplane.cli.events import app as events_app
+from costplane.cli.policy import app as policy_app
 from costplane.cli.schemas import schemas_command
 
 app = typer.Typer(
@@ -16,5 +17,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(events_app, name="events")
+app.add_typer(policy_app, name="policy")
 app.command("demo")(demo_command)
 app.command("schemas")(schemas_command)

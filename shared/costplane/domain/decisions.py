@@ -23,6 +23,11 @@ class ActionKind(StrEnum):
     STOP = "stop"
     QUARANTINE = "quarantine"
     NOTIFY = "notify"
+    THROTTLE = "throttle"
+    SUSPEND = "suspend"
+    DECOMMISSION = "decommission"
+    REQUEST_APPROVAL = "request-approval"
+    ESCALATE = "escalate"
 
 
 class ActionStatus(StrEnum):

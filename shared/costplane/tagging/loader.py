@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from costplane.domain.problems import describe
 from costplane.domain.taxonomy import Taxonomy
 
 
@@ -24,8 +25,4 @@ def load_taxonomy(path: Path) -> Taxonomy:
     try:
         return Taxonomy.model_validate(document)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise TaxonomyError(f"{path}: invalid taxonomy: {problems}") from exc
+        raise TaxonomyError(f"{path}: invalid taxonomy: {describe(exc)}") from exc

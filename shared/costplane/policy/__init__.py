@@ -1,0 +1,1 @@
+"""Policy Engine: policies as code, evaluated together against every event."""

@@ -1,0 +1,123 @@
+"""Actions on the resource itself, each carried out by the provider's enforcer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from costplane.domain.decisions import Action, ActionKind
+from costplane.policy.facts import Facts
+from costplane.policy.registry import ParamsModel, PolicyAction, StaticAction, action
+from costplane.tagging.marks import Mark
+
+
+class NoParams(ParamsModel):
+    pass
+
+
+@action("throttle")
+class Throttle(StaticAction):
+    """Cut capacity without losing state: Lambda reserved concurrency 0, Auto Scaling or a
+    scale set to 0, a GKE node pool to 0. The previous capacity is kept for `resume`.
+
+    Example:
+        type: throttle
+    """
+
+    Params = NoParams
+    kind = ActionKind.THROTTLE
+    permissions: ClassVar = {
+        "aws": ("lambda:PutFunctionConcurrency", "autoscaling:UpdateAutoScalingGroup"),
+        "azure": ("Microsoft.Compute/virtualMachineScaleSets/write",),
+        "gcp": ("container.clusters.update",),
+    }
+
+
+@action("suspend")
+class Suspend(StaticAction):
+    """Stop the resource (EC2 stop, VM deallocate, GCE stop) or deny its principal new spend.
+
+    Example:
+        type: suspend
+    """
+
+    Params = NoParams
+    kind = ActionKind.SUSPEND
+    permissions: ClassVar = {
+        "aws": ("ec2:StopInstances", "iam:AttachRolePolicy"),
+        "azure": ("Microsoft.Compute/virtualMachines/deallocate/action",),
+        "gcp": ("compute.instances.stop",),
+    }
+
+
+class DecommissionParams(ParamsModel):
+    keep_config: bool = Field(True, description="Keep what is needed to recreate it.")
+
+
+@action("decommission")
+class Decommission(StaticAction):
+    """Delete what bills by the hour and keep its configuration (a SageMaker endpoint goes,
+    its endpoint config stays), so that `resume` can bring it back.
+
+    Example:
+        type: decommission
+        keep_config: true
+    """
+
+    Params = DecommissionParams
+    kind = ActionKind.DECOMMISSION
+    providers = frozenset({"aws"})
+    permissions: ClassVar = {"aws": ("sagemaker:DeleteEndpoint", "sagemaker:DescribeEndpoint")}
+
+
+class TagParams(ParamsModel):
+    tags: dict[str, str] = Field(min_length=1)
+
+
+@action("tag")
+class Tag(StaticAction):
+    """Set tags (labels on GCP) on the resource.
+
+    Example:
+        type: tag
+        tags: {costplane-reviewed: "true"}
+    """
+
+    Params = TagParams
+    kind = ActionKind.TAG
+    permissions: ClassVar = {
+        "aws": ("tag:TagResources", "ec2:CreateTags"),
+        "azure": ("Microsoft.Resources/tags/write",),
+        "gcp": ("compute.instances.setLabels",),
+    }
+
+
+class MarkForOpParams(ParamsModel):
+    op: Literal["stop", "quarantine", "suspend", "throttle", "decommission"]
+    after: timedelta = Field(timedelta(hours=24), description="ISO 8601 duration.")
+    tag: str = "costplane-op"
+
+
+@action("mark-for-op")
+class MarkForOp(PolicyAction):
+    """Schedule `op` in a tag, to run `after` from now if the resource still matches.
+
+    Example:
+        type: mark-for-op
+        op: stop
+        after: P1D
+    """
+
+    Params = MarkForOpParams
+    params: MarkForOpParams
+    permissions: ClassVar = Tag.permissions
+
+    def plan(self, facts: Facts) -> Action:
+        at = facts.now + self.params.after
+        mark = Mark(ActionKind(self.params.op), at)
+        return Action(
+            kind=ActionKind.MARK_FOR_OP,
+            params={"tag": self.params.tag, "value": mark.encode(), "op": self.params.op, "at": at},
+        )
