@@ -1,0 +1,133 @@
+"""From provider payload to audited decisions: the mechanics every event-driven service shares.
+
+A service says how it decides about one event; the pipeline parses payloads, rejects bad
+ones with a counted reason, claims each event once (so a duplicated delivery acts once),
+carries out the planned actions through the provider's ports, and appends every decision to
+the audit log, even when an action fails. A failed action releases the claim, so that the
+platform's retry acts again.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any
+
+from costplane.actions.executor import execute
+from costplane.domain.decisions import Decision, Outcome
+from costplane.domain.errors import EventRejected
+from costplane.domain.events import Provider, ResourceEvent
+from costplane.events.registry import ParsedPayload, parse_document, parse_payload
+from costplane.ports import Clock, Metrics, Notifier, ProviderPorts, ResourceRef, StateStore
+
+CLAIM_TTL_SECONDS = 7 * 24 * 3600
+
+
+class EventService(ABC):
+    """Subclasses implement `decide`; everything around a decision lives here."""
+
+    name: str
+
+    def __init__(
+        self,
+        ports: Mapping[Provider, ProviderPorts],
+        state: StateStore,
+        notifier: Notifier,
+        clock: Clock,
+        metrics: Metrics,
+        source: str = "local",
+    ) -> None:
+        self.ports = ports
+        self.state = state
+        self.notifier = notifier
+        self.clock = clock
+        self.metrics = metrics
+        self.source = source
+
+    @abstractmethod
+    def decide(self, event: ResourceEvent) -> list[Decision]:
+        """Decisions about one event, with their planned actions; no action is taken here."""
+
+    @property
+    @abstractmethod
+    def dry_run(self) -> bool:
+        """Whether decisions that are not a policy's own are recorded as dry runs."""
+
+    def handle_payload(self, raw: bytes | str) -> list[Decision]:
+        return self._handle(parse_payload(raw))
+
+    def handle_document(self, document: Any) -> list[Decision]:
+        return self._handle(parse_document(document))
+
+    def _handle(self, parsed: ParsedPayload) -> list[Decision]:
+        decisions = [self.rejected(exc) for exc in parsed.rejected]
+        for event in parsed.events:
+            decisions.extend(self.process(event))
+        return decisions
+
+    def process(self, event: ResourceEvent) -> list[Decision]:
+        """Decide, act once, and audit every decision whatever happens."""
+        key = f"{self.name}:{event.idempotency_key}"
+        if not self.state.claim(key, CLAIM_TTL_SECONDS):
+            self.metrics.count("duplicate_event")
+            reason = f"duplicate delivery of {event.event_id}"
+            return [self.decision(event, Outcome.SKIPPED, reason)]
+        try:
+            decisions = self.decide(event)
+            if not all(self._act(event, d) for d in decisions):
+                self.metrics.count("action_failed")
+                self.state.release(key)
+        except Exception:
+            self.state.release(key)
+            raise
+        for decision in decisions:
+            self.state.append_decision(decision)
+            self.metrics.count(f"decision_{decision.outcome.value}")
+        return decisions
+
+    def _act(self, event: ResourceEvent, decision: Decision) -> bool:
+        if not decision.actions:
+            return True
+        ports = self.ports[event.provider]
+        return execute(decision, ResourceRef.of(event), ports.enforcer, self.notifier)
+
+    def decision(
+        self, event: ResourceEvent, outcome: Outcome, reason: str, policy: str | None = None
+    ) -> Decision:
+        """A decision about `event` with no findings yet; services fill in the rest."""
+        return Decision(
+            decision_id=os.urandom(16).hex(),
+            policy=policy or self.name,
+            provider=event.provider.value,
+            event_id=event.event_id,
+            event_name=event.event_name,
+            account=event.account,
+            region=event.region,
+            resource_id=event.resource_id,
+            resource_type=event.resource_type,
+            operation=event.operation.value,
+            actor=event.actor,
+            outcome=outcome,
+            reason=reason,
+            dry_run=self.dry_run,
+            source=self.source,
+            event_time=event.event_time,
+            decided_at=self.clock.now(),
+        )
+
+    def rejected(self, exc: EventRejected) -> Decision:
+        """The decision recorded for a payload we will not act on."""
+        self.metrics.count(f"rejected_{exc.code}")
+        return Decision(
+            decision_id=os.urandom(16).hex(),
+            policy=self.name,
+            provider=exc.provider,
+            event_id=exc.event_id,
+            event_name=exc.event_name,
+            outcome=Outcome.SKIPPED if exc.skipped else Outcome.ERROR,
+            reason=exc.reason,
+            dry_run=self.dry_run,
+            source=self.source,
+            decided_at=self.clock.now(),
+        )
