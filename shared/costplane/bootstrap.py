@@ -1,8 +1,8 @@
 """Wire adapters into services. A cloud's adapters are imported only when that cloud is used.
 
-Each cloud package exposes `costplane.adapters.<cloud>.wiring` with:
-    register_events() -> None              importing its envelope parsers (no SDK import)
-    build_runtime(settings) -> Runtime     its ports, state store and notifier
+Each cloud package exposes `costplane.adapters.<cloud>.events` (its envelope parsers, which
+import no SDK) and `costplane.adapters.<cloud>.wiring.build_runtime(settings) -> Runtime`
+(its ports, state store, notifier and metrics).
 """
 
 from __future__ import annotations
@@ -22,11 +22,15 @@ from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.config import Settings
 from costplane.domain.events import Provider
 from costplane.domain.taxonomy import Mode, Taxonomy
+from costplane.policy.engine import PolicyEngine, compile_policies
+from costplane.policy.loader import load_policy_file
+from costplane.policy.service import PolicyRunner, SpendFacts
 from costplane.ports import Clock, Metrics, Notifier, ProviderPorts, StateStore
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 
 EXAMPLE_TAXONOMY = Path(__file__).parent / "data" / "taxonomy.example.yaml"
+EXAMPLE_POLICIES = Path(__file__).parent / "data" / "policies.example.yaml"
 CLOUDS = ("aws", "azure", "gcp")
 
 
@@ -76,17 +80,41 @@ def cloud_runtime(cloud: str, settings: Settings) -> Runtime:
     return runtime
 
 
-def tag_enforcer(settings: Settings | None = None, plane: str = "local") -> TagEnforcer:
-    """The tag enforcer for `plane` (`local`, `aws`, `azure` or `gcp`)."""
-    settings = settings or Settings()
+def runtime(settings: Settings, plane: str) -> Runtime:
+    """The adapters of `plane` (`local`, `aws`, `azure` or `gcp`), with the event parsers."""
     register_events()
-    runtime = local_runtime(settings) if plane == "local" else cloud_runtime(plane, settings)
+    return local_runtime(settings) if plane == "local" else cloud_runtime(plane, settings)
+
+
+def tag_enforcer(settings: Settings | None = None, plane: str = "local") -> TagEnforcer:
+    """The tag enforcer for `plane`."""
+    settings = settings or Settings()
+    wired = runtime(settings, plane)
     return TagEnforcer(
         taxonomy(settings),
-        runtime.ports,
-        runtime.state,
-        runtime.notifier,
-        runtime.clock,
-        runtime.metrics,
+        wired.ports,
+        wired.state,
+        wired.notifier,
+        wired.clock,
+        wired.metrics,
+        source=plane,
+    )
+
+
+def policy_runner(
+    settings: Settings | None = None, plane: str = "local", spend: SpendFacts | None = None
+) -> PolicyRunner:
+    """Every policy of the policy file, in one service for `plane`."""
+    settings = settings or Settings()
+    engine = PolicyEngine(compile_policies(load_policy_file(settings.policies or EXAMPLE_POLICIES)))
+    wired = runtime(settings, plane)
+    return PolicyRunner(
+        engine,
+        wired.ports,
+        wired.state,
+        wired.notifier,
+        wired.clock,
+        wired.metrics,
+        spend=spend,
         source=plane,
     )

@@ -17,9 +17,17 @@ from typing import Any
 from costplane.actions.executor import execute
 from costplane.domain.decisions import Decision, Outcome
 from costplane.domain.errors import EventRejected
-from costplane.domain.events import Provider, ResourceEvent
+from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.events.registry import ParsedPayload, parse_document, parse_payload
-from costplane.ports import Clock, Metrics, Notifier, ProviderPorts, ResourceRef, StateStore
+from costplane.ports import (
+    Clock,
+    Metrics,
+    Notifier,
+    ProviderPorts,
+    ResourceGone,
+    ResourceRef,
+    StateStore,
+)
 
 CLAIM_TTL_SECONDS = 7 * 24 * 3600
 
@@ -91,6 +99,27 @@ class EventService(ABC):
             return True
         ports = self.ports[event.provider]
         return execute(decision, ResourceRef.of(event), ports.enforcer, self.notifier)
+
+    def observed_tags(self, event: ResourceEvent) -> dict[str, str] | Decision:
+        """The resource's full tag set, or the decision that says why there is nothing to decide.
+
+        Tag operations carry only what changed, and some events carry no tags at all: then
+        the provider's inventory is read. Deleted resources are not governed.
+        """
+        if event.operation is Operation.DELETE:
+            return self.decision(event, Outcome.SKIPPED, "resource deleted; nothing to govern")
+        if event.tags is not None and event.operation is not Operation.TAG:
+            return event.tags
+        ports = self.ports.get(event.provider)
+        if ports is None:
+            return self.decision(event, Outcome.ERROR, f"no adapters wired for {event.provider}")
+        try:
+            return ports.inventory.get_tags(ResourceRef.of(event))
+        except ResourceGone:
+            return self.decision(event, Outcome.SKIPPED, "resource no longer exists")
+        except Exception as exc:
+            self.metrics.count("inventory_failed")
+            return self.decision(event, Outcome.ERROR, f"cannot read tags: {exc}")
 
     def decision(
         self, event: ResourceEvent, outcome: Outcome, reason: str, policy: str | None = None

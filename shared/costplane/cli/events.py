@@ -12,8 +12,9 @@ from costplane.cli.output import fail, json_lines, table
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
 from costplane.domain.errors import EventRejected
+from costplane.pipeline import EventService
+from costplane.policy.loader import PolicyFileError
 from costplane.tagging.loader import TaxonomyError
-from costplane.tagging.service import TagEnforcer
 
 app = typer.Typer(help="Decide on provider events (CloudTrail, Event Grid, Audit Logs).")
 
@@ -52,24 +53,33 @@ def decision_row(decision: Decision, file: str | None = None) -> dict[str, Any]:
     }
 
 
-def build_enforcer(taxonomy: Path | None, inventory: Path | None, mode: str | None) -> TagEnforcer:
-    """A local tag enforcer whose idempotency state lives in memory, so re-runs decide again."""
-    settings = Settings(taxonomy=taxonomy, inventory=inventory, mode=mode, state=":memory:")
+def build_service(
+    taxonomy: Path | None, policies: Path | None, inventory: Path | None, mode: str | None
+) -> EventService:
+    """The tag enforcer, or the policy runner when a policy file is given, on the local plane.
+
+    Idempotency state lives in memory, so re-running the command decides again.
+    """
+    settings = Settings(
+        taxonomy=taxonomy, policies=policies, inventory=inventory, mode=mode, state=":memory:"
+    )
     try:
+        if policies is not None:
+            return bootstrap.policy_runner(settings)
         return bootstrap.tag_enforcer(settings)
-    except TaxonomyError as exc:
+    except (TaxonomyError, PolicyFileError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot read {exc.filename}: {exc.strerror}")
 
 
-def decide_file(enforcer: TagEnforcer, path: Path) -> list[Decision]:
+def decide_file(service: EventService, path: Path) -> list[Decision]:
     """Every decision one file yields; an unreadable or unsupported file yields an error."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [enforcer.rejected(EventRejected("unreadable_file", f"{path}: {exc.strerror}"))]
-    return enforcer.handle_payload(raw)
+        return [service.rejected(EventRejected("unreadable_file", f"{path}: {exc.strerror}"))]
+    return service.handle_payload(raw)
 
 
 def render(pairs: list[tuple[str, Decision]], as_json: bool) -> None:
@@ -77,13 +87,24 @@ def render(pairs: list[tuple[str, Decision]], as_json: bool) -> None:
         json_lines(decision_row(d, file) for file, d in pairs)
         return
     table(
-        "Tag decisions",
-        ["provider", "resource", "type", "owner", "outcome", "problems", "actions", "reason"],
+        "Decisions",
+        [
+            "provider",
+            "resource",
+            "type",
+            "policy",
+            "owner",
+            "outcome",
+            "problems",
+            "actions",
+            "reason",
+        ],
         (
             (
                 d.provider or "-",
                 d.resource_id or Path(file).name,
                 d.resource_type,
+                d.policy,
                 d.owner.label if d.resource_id else "",
                 d.outcome.value,
                 ", ".join([*d.missing_tags, *d.invalid_tags]),
@@ -99,17 +120,22 @@ def render(pairs: list[tuple[str, Decision]], as_json: bool) -> None:
 def decide(
     files: Annotated[list[Path], typer.Argument(help="Event payload files (JSON).")],
     taxonomy: TaxonomyOption = None,
+    policies: Annotated[
+        Path | None,
+        typer.Option(help="Run this policy file's policies instead of the tag taxonomy."),
+    ] = None,
     inventory: InventoryOption = None,
     mode: Annotated[
         str | None, typer.Option(help="Override the taxonomy's mode: dry-run or enforce.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check tags, attribute an owner and plan actions: one decision per resource.
+    """Check tags, attribute an owner and plan actions: one decision per resource (per policy
+    with --policies).
 
     Exit status is 0 unless the command itself fails; a file that is not a supported event
     yields an `error` decision with its reason.
     """
-    enforcer = build_enforcer(taxonomy, inventory, mode)
-    pairs = [(str(path), d) for path in files for d in decide_file(enforcer, path)]
+    service = build_service(taxonomy, policies, inventory, mode)
+    pairs = [(str(path), d) for path in files for d in decide_file(service, path)]
     render(pairs, as_json)

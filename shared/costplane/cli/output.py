@@ -10,8 +10,10 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
-errors = Console(stderr=True)
+# Piped or captured output has no terminal width; tables then get room instead of folding.
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(width=_WIDTH)
+errors = Console(stderr=True, width=_WIDTH)
 
 
 def json_lines(rows: Iterable[Any]) -> None:

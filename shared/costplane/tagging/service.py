@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 
 from costplane.domain.decisions import ActionKind, Decision, Outcome
-from costplane.domain.events import Operation, Provider, ResourceEvent
+from costplane.domain.events import Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode, Taxonomy
 from costplane.pipeline import EventService
 from costplane.ports import (
@@ -14,8 +14,6 @@ from costplane.ports import (
     Metrics,
     Notifier,
     ProviderPorts,
-    ResourceGone,
-    ResourceRef,
     StateStore,
 )
 from costplane.tagging.attribution import attribute
@@ -58,20 +56,9 @@ class TagEnforcer(EventService):
         return [decision]
 
     def _decide(self, event: ResourceEvent) -> Decision:
-        if event.operation is Operation.DELETE:
-            return self.decision(event, Outcome.SKIPPED, "resource deleted; nothing to govern")
-        ports = self.ports.get(event.provider)
-        if ports is None:
-            return self.decision(event, Outcome.ERROR, f"no adapters wired for {event.provider}")
-        tags = event.tags
-        if tags is None or event.operation is Operation.TAG:
-            try:
-                tags = ports.inventory.get_tags(ResourceRef.of(event))
-            except ResourceGone:
-                return self.decision(event, Outcome.SKIPPED, "resource no longer exists")
-            except Exception as exc:
-                self.metrics.count("inventory_failed")
-                return self.decision(event, Outcome.ERROR, f"cannot read tags: {exc}")
+        tags = self.observed_tags(event)
+        if isinstance(tags, Decision):
+            return tags
         now = self.clock.now()
         check = self.checker.check(event, tags, now.date())
         decision = self.decision(event, Outcome.COMPLIANT, "")
@@ -80,7 +67,7 @@ class TagEnforcer(EventService):
         decision.missing_tags = [k for k in check.missing if k not in check.inherited]
         decision.invalid_tags = check.invalid
         decision.actions = plan_actions(
-            event, check, self.taxonomy.enforcement, now, self._supported(event, ports)
+            event, check, self.taxonomy.enforcement, now, self._supported(event)
         )
         if check.exemption is not None:
             decision.reason = f"exempt until {check.exemption.expires}: {check.exemption.reason}"
@@ -91,11 +78,12 @@ class TagEnforcer(EventService):
             decision.reason = "compliant with inherited tags"
         return decision
 
-    def _supported(self, event: ResourceEvent, ports: ProviderPorts) -> set[ActionKind]:
+    def _supported(self, event: ResourceEvent) -> set[ActionKind]:
         key = (event.provider, event.resource_type)
         if key not in self._supports:
+            enforcer = self.ports[event.provider].enforcer
             self._supports[key] = {
-                kind for kind in ActionKind if ports.enforcer.supports(kind, event.resource_type)
+                kind for kind in ActionKind if enforcer.supports(kind, event.resource_type)
             }
         return self._supports[key]
 

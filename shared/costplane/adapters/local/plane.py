@@ -70,7 +70,8 @@ class LocalEnforcer:
 class LogNotifier:
     def notify(self, decision: Decision) -> None:
         log.warning(
-            "tag policy %s on %s (owner %s): %s",
+            "%s %s on %s (owner %s): %s",
+            decision.policy,
             decision.outcome.value,
             decision.resource_id,
             decision.owner.label,
