@@ -1,0 +1,98 @@
+"""Tag enforcer on Azure Functions: an Event Grid trigger, and an HTTP webhook for Event Grid or
+CloudEvents deliveries that answers both schemas' subscription handshakes.
+
+Retries follow Event Grid's rules: when an action failed, the trigger raises and the webhook
+answers 500, so Event Grid delivers again (the core released its claim); a payload the parsers
+reject is final and acknowledged. Malformed JSON on the webhook is the sender's error: 400.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+import azure.functions as func
+import orjson
+
+from costplane.adapters.azure.events import cloudevents_options_headers, validation_response
+from costplane.bootstrap import tag_enforcer
+from costplane.domain.decisions import ActionStatus, Decision
+from costplane.domain.errors import EventRejected
+from costplane.events.registry import decode
+from costplane.tagging.service import TagEnforcer
+
+EVENT_GRID_ORIGINS = ("eventgrid.azure.net",)
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]  # its __init__ is unannotated
+
+
+class ActionsFailed(RuntimeError):
+    """An action failed; raised so that Event Grid delivers the event again."""
+
+
+@cache
+def service() -> TagEnforcer:
+    """Built on the first event and kept for the life of the worker, clients included."""
+    return tag_enforcer(plane=os.environ.get("COSTPLANE_PLANE", "azure"))
+
+
+@bp.function_name("tag_enforcer")
+@bp.event_grid_trigger(arg_name="event")
+def on_event_grid(event: func.EventGridEvent) -> None:
+    """One Event Grid event, as the trigger binding delivers it."""
+    document = {
+        "id": event.id,
+        "topic": event.topic,
+        "subject": event.subject,
+        "eventType": event.event_type,
+        "eventTime": event.event_time.isoformat() if event.event_time else None,
+        "data": event.get_json(),
+        "dataVersion": event.data_version,
+    }
+    failed = _failed(service().handle_document([document]))
+    if failed:
+        raise ActionsFailed("; ".join(failed))
+
+
+@bp.function_name("tag_enforcer_webhook")
+@bp.route(route="tag_enforcer", methods=["POST", "OPTIONS"], auth_level=func.AuthLevel.FUNCTION)
+def webhook(req: func.HttpRequest) -> func.HttpResponse:
+    """Event Grid (array) or CloudEvents deliveries, handshakes included."""
+    if req.method == "OPTIONS":
+        return _abuse_protection(req)
+    try:
+        document = decode(req.get_body())
+    except EventRejected as exc:
+        return _json(400, {"error": exc.code, "reason": exc.reason})
+    if (answer := validation_response(document)) is not None:
+        return _json(200, answer)
+    decisions = service().handle_document(document)
+    failed = _failed(decisions)
+    body = {"decisions": [d.model_dump(mode="json") for d in decisions], "failed": failed}
+    return _json(500 if failed else 200, body)
+
+
+def _abuse_protection(req: func.HttpRequest) -> func.HttpResponse:
+    """CloudEvents webhook validation: grant Event Grid's origin, refuse any other."""
+    if not req.headers.get("WebHook-Request-Origin"):
+        reason = "the OPTIONS handshake needs a WebHook-Request-Origin header"
+        return _json(400, {"error": "missing_origin", "reason": reason})
+    granted = cloudevents_options_headers(req.headers, EVENT_GRID_ORIGINS)
+    if not granted:
+        reason = f"only {', '.join(EVENT_GRID_ORIGINS)} may deliver to this webhook"
+        return _json(403, {"error": "origin_not_allowed", "reason": reason})
+    return func.HttpResponse(status_code=200, headers=granted)
+
+
+def _failed(decisions: list[Decision]) -> list[str]:
+    return [
+        f"{decision.resource_id}: {action.kind} {action.error}"
+        for decision in decisions
+        for action in decision.actions
+        if action.status is ActionStatus.FAILED
+    ]
+
+
+def _json(status: int, body: Any) -> func.HttpResponse:
+    return func.HttpResponse(orjson.dumps(body), status_code=status, mimetype="application/json")

@@ -1,0 +1,113 @@
+"""Each function ships with a requirements.txt: pinned as in requirements.lock, and enough to
+import the function and build its service. A module the function needs but its requirements
+do not bring would be an ImportError on the first cold start in the cloud, not in tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+REPO = Path(__file__).resolve().parents[2]
+FUNCTIONS = REPO / "functions"
+
+# Import the function as its platform does, build its service and decide one payload, with
+# every distribution that is not shipped hidden: an optional import falls back as it would in
+# the cloud, a hard one fails the probe. Arguments: the shipped distributions.
+PROBE = """
+import importlib.util, re, sys
+from importlib import metadata
+shipped = set(sys.argv[1:])
+owners = metadata.packages_distributions()
+
+class NotShipped:
+    def find_spec(self, name, path=None, target=None):
+        dists = owners.get(name.partition(".")[0], ())
+        if dists and not any(re.sub(r"[-_.]+", "-", d).lower() in shipped for d in dists):
+            raise ModuleNotFoundError(f"No module named {{name!r}} (not in requirements.txt)")
+        return None
+
+sys.meta_path.insert(0, NotShipped())
+sys.path.insert(0, {root!r})
+spec = importlib.util.spec_from_file_location({name!r}, {path!r})
+module = importlib.util.module_from_spec(spec)
+sys.modules[{name!r}] = module
+spec.loader.exec_module(module)
+service = getattr(module, "service", None) or sys.modules["blueprints.tag_enforcer"].service
+service().handle_payload(b"{{not json")
+"""
+
+CASES = {
+    "aws": (FUNCTIONS / "aws" / "tag_enforcer", "app.py", "app"),
+    "azure": (FUNCTIONS / "azure", "function_app.py", "function_app"),
+    "gcp": (FUNCTIONS / "gcp" / "tag_enforcer", "main.py", "main"),
+}
+ENVIRONMENT = {
+    "COSTPLANE_IDEMPOTENCY_TABLE": "idempotency",
+    "COSTPLANE_CLAIMS_TABLE": "claims",
+    "COSTPLANE_DECISIONS_TABLE": "decisions",
+    "COSTPLANE_AZURE_TOKEN": "token",
+    "COSTPLANE_GCP_TOKEN": "token",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(path: Path) -> dict[str, str]:
+    requirements = (
+        Requirement(line) for line in path.read_text().splitlines() if line and line[0] != "#"
+    )
+    return {canonical(r.name): str(r.specifier) for r in requirements}
+
+
+def closure(names: set[str]) -> set[str]:
+    """The distributions `names` bring, with their dependencies (extras not requested)."""
+    found: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = canonical(pending.pop())
+        if name in found:
+            continue
+        found.add(name)
+        for line in metadata.requires(name) or ():
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(requirement.name)
+    return found
+
+
+@pytest.mark.parametrize("cloud", sorted(CASES))
+def test_requirements_are_pinned_as_in_the_lock(cloud):
+    root, _, _ = CASES[cloud]
+    locked = pins(REPO / "requirements.lock")
+
+    for name, pin in pins(root / "requirements.txt").items():
+        assert pin == locked[name], f"{cloud}: {name}{pin} but the lock has {locked[name]}"
+
+
+@pytest.mark.parametrize("cloud", sorted(CASES))
+def test_requirements_bring_everything_the_function_imports(cloud, tmp_path):
+    root, filename, name = CASES[cloud]
+    script = PROBE.format(root=str(root), path=str(root / filename), name=name)
+    shipped = closure(set(pins(root / "requirements.txt")))
+    env = {**os.environ, **ENVIRONMENT, "COSTPLANE_LAKE": str(tmp_path)}
+
+    result = subprocess.run(
+        [sys.executable, "-c", script, "costplane", *sorted(shipped)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
