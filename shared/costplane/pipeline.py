@@ -3,8 +3,9 @@
 A service says how it decides about one event; the pipeline parses payloads, rejects bad
 ones with a counted reason, claims each event once (so a duplicated delivery acts once),
 carries out the planned actions through the provider's ports, and appends every decision to
-the audit log, even when an action fails. A failed action releases the claim, so that the
-platform's retry acts again.
+the audit log, rejections and failed actions included. A failed action or a transient error
+releases the claim, so that the platform's retry acts again; so does a failure to write the
+audit log, so that no decision is lost.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from costplane.actions.executor import execute
-from costplane.domain.decisions import Decision, Outcome
+from costplane.domain.decisions import ActionStatus, Decision, Outcome
 from costplane.domain.errors import EventRejected
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.events.registry import ParsedPayload, parse_document, parse_payload
@@ -30,6 +31,29 @@ from costplane.ports import (
 )
 
 CLAIM_TTL_SECONDS = 7 * 24 * 3600
+
+
+class DeliveryFailed(RuntimeError):
+    """Raised by a function so that its platform delivers the event again."""
+
+
+def retry_reasons(decisions: list[Decision]) -> list[str]:
+    """Why delivering these decisions' event again would help: failed actions, transient errors."""
+    reasons = [
+        f"{d.resource_id}: {a.kind.value} failed: {a.error}"
+        for d in decisions
+        for a in d.actions
+        if a.status is ActionStatus.FAILED
+    ]
+    reasons.extend(f"{d.resource_id}: {d.reason}" for d in decisions if d.retryable)
+    return reasons
+
+
+def raise_for_retry(decisions: list[Decision]) -> list[Decision]:
+    """Return the decisions, or raise DeliveryFailed when the event should be delivered again."""
+    if reasons := retry_reasons(decisions):
+        raise DeliveryFailed("; ".join(reasons))
+    return decisions
 
 
 class EventService(ABC):
@@ -70,6 +94,8 @@ class EventService(ABC):
 
     def _handle(self, parsed: ParsedPayload) -> list[Decision]:
         decisions = [self.rejected(exc) for exc in parsed.rejected]
+        for decision in decisions:
+            self.state.append_decision(decision)
         for event in parsed.events:
             decisions.extend(self.process(event))
         return decisions
@@ -83,22 +109,25 @@ class EventService(ABC):
             return [self.decision(event, Outcome.SKIPPED, reason)]
         try:
             decisions = self.decide(event)
-            if not all(self._act(event, d) for d in decisions):
-                self.metrics.count("action_failed")
-                self.state.release(key)
+            for decision in decisions:
+                self._act(event, decision)
+            for decision in decisions:
+                self.state.append_decision(decision)
         except Exception:
             self.state.release(key)
             raise
+        if retry_reasons(decisions):
+            self.metrics.count("delivery_retryable")
+            self.state.release(key)
         for decision in decisions:
-            self.state.append_decision(decision)
             self.metrics.count(f"decision_{decision.outcome.value}")
         return decisions
 
-    def _act(self, event: ResourceEvent, decision: Decision) -> bool:
-        if not decision.actions:
-            return True
-        ports = self.ports[event.provider]
-        return execute(decision, ResourceRef.of(event), ports.enforcer, self.notifier)
+    def _act(self, event: ResourceEvent, decision: Decision) -> None:
+        if decision.actions:
+            ports = self.ports[event.provider]
+            if not execute(decision, ResourceRef.of(event), ports.enforcer, self.notifier):
+                self.metrics.count("action_failed")
 
     def observed_tags(self, event: ResourceEvent) -> dict[str, str] | Decision:
         """The resource's full tag set, or the decision that says why there is nothing to decide.
@@ -119,7 +148,9 @@ class EventService(ABC):
             return self.decision(event, Outcome.SKIPPED, "resource no longer exists")
         except Exception as exc:
             self.metrics.count("inventory_failed")
-            return self.decision(event, Outcome.ERROR, f"cannot read tags: {exc}")
+            failed = self.decision(event, Outcome.ERROR, f"cannot read tags: {exc}")
+            failed.retryable = True
+            return failed
 
     def decision(
         self, event: ResourceEvent, outcome: Outcome, reason: str, policy: str | None = None

@@ -18,7 +18,7 @@ from packaging.requirements import Requirement
 REPO = Path(__file__).resolve().parents[2]
 FUNCTIONS = REPO / "functions"
 
-# Import the function as its platform does, build its service and decide one payload, with
+# Import the function as its platform does, build its service and parse a real payload, with
 # every distribution that is not shipped hidden: an optional import falls back as it would in
 # the cloud, a hard one fails the probe. Arguments: the shipped distributions.
 PROBE = """
@@ -41,7 +41,9 @@ module = importlib.util.module_from_spec(spec)
 sys.modules[{name!r}] = module
 spec.loader.exec_module(module)
 service = getattr(module, "service", None) or sys.modules["blueprints.tag_enforcer"].service
-service().handle_payload(b"{{not json")
+service()
+from costplane.events.registry import parse_payload
+parse_payload(open({sample!r}, "rb").read())
 """
 
 CASES = {
@@ -98,7 +100,8 @@ def test_requirements_are_pinned_as_in_the_lock(cloud):
 @pytest.mark.parametrize("cloud", sorted(CASES))
 def test_requirements_bring_everything_the_function_imports(cloud, tmp_path):
     root, filename, name = CASES[cloud]
-    script = PROBE.format(root=str(root), path=str(root / filename), name=name)
+    sample = REPO / "events" / "aws" / "aws-cloudtrail-s3-createbucket-eventbridge.json"
+    script = PROBE.format(root=str(root), path=str(root / filename), name=name, sample=str(sample))
     shipped = closure(set(pins(root / "requirements.txt")))
     env = {**os.environ, **ENVIRONMENT, "COSTPLANE_LAKE": str(tmp_path)}
 

@@ -37,7 +37,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from costplane.adapters.aws.clients import client
 from costplane.bootstrap import tag_enforcer
-from costplane.domain.decisions import ActionStatus, Decision
+from costplane.domain.decisions import Decision
+from costplane.pipeline import raise_for_retry
 from costplane.tagging.service import TagEnforcer
 
 logger = Logger(service="tag_enforcer")
@@ -55,10 +56,6 @@ by_message_id = IdempotencyConfig(event_key_jmespath="messageId")
 Handler = Callable[..., list[dict[str, Any]]]
 
 
-class ActionsFailed(RuntimeError):
-    """An action failed; raised so that the platform delivers the event again."""
-
-
 @cache
 def service() -> TagEnforcer:
     """Built on the first event and kept for the life of the process, clients included."""
@@ -74,18 +71,11 @@ def _idempotent(argument: str, config: IdempotencyConfig) -> Callable[[Handler],
 
 
 def _settle(decisions: list[Decision]) -> list[dict[str, Any]]:
-    """Log every decision; raise when an action failed so that the delivery is retried."""
+    """Log every decision; raise when the delivery should be retried."""
     summaries = [decision.model_dump(mode="json") for decision in decisions]
     for summary in summaries:
         logger.info("decision", decision=summary)
-    failed = [
-        f"{decision.resource_id}: {action.kind} {action.error}"
-        for decision in decisions
-        for action in decision.actions
-        if action.status is ActionStatus.FAILED
-    ]
-    if failed:
-        raise ActionsFailed("; ".join(failed))
+    raise_for_retry(decisions)
     return summaries
 
 

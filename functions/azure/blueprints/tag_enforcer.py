@@ -17,18 +17,14 @@ import orjson
 
 from costplane.adapters.azure.events import cloudevents_options_headers, validation_response
 from costplane.bootstrap import tag_enforcer
-from costplane.domain.decisions import ActionStatus, Decision
 from costplane.domain.errors import EventRejected
 from costplane.events.registry import decode
+from costplane.pipeline import raise_for_retry, retry_reasons
 from costplane.tagging.service import TagEnforcer
 
 EVENT_GRID_ORIGINS = ("eventgrid.azure.net",)
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # its __init__ is unannotated
-
-
-class ActionsFailed(RuntimeError):
-    """An action failed; raised so that Event Grid delivers the event again."""
 
 
 @cache
@@ -50,9 +46,7 @@ def on_event_grid(event: func.EventGridEvent) -> None:
         "data": event.get_json(),
         "dataVersion": event.data_version,
     }
-    failed = _failed(service().handle_document([document]))
-    if failed:
-        raise ActionsFailed("; ".join(failed))
+    raise_for_retry(service().handle_document([document]))
 
 
 @bp.function_name("tag_enforcer_webhook")
@@ -68,7 +62,7 @@ def webhook(req: func.HttpRequest) -> func.HttpResponse:
     if (answer := validation_response(document)) is not None:
         return _json(200, answer)
     decisions = service().handle_document(document)
-    failed = _failed(decisions)
+    failed = retry_reasons(decisions)
     body = {"decisions": [d.model_dump(mode="json") for d in decisions], "failed": failed}
     return _json(500 if failed else 200, body)
 
@@ -83,15 +77,6 @@ def _abuse_protection(req: func.HttpRequest) -> func.HttpResponse:
         reason = f"only {', '.join(EVENT_GRID_ORIGINS)} may deliver to this webhook"
         return _json(403, {"error": "origin_not_allowed", "reason": reason})
     return func.HttpResponse(status_code=200, headers=granted)
-
-
-def _failed(decisions: list[Decision]) -> list[str]:
-    return [
-        f"{decision.resource_id}: {action.kind} {action.error}"
-        for decision in decisions
-        for action in decision.actions
-        if action.status is ActionStatus.FAILED
-    ]
 
 
 def _json(status: int, body: Any) -> func.HttpResponse:

@@ -18,14 +18,10 @@ import functions_framework
 from cloudevents.http.event import CloudEvent
 
 from costplane import bootstrap
-from costplane.domain.decisions import ActionStatus, Decision
 from costplane.domain.errors import EventRejected
 from costplane.events.registry import decode
+from costplane.pipeline import raise_for_retry, retry_reasons
 from costplane.tagging.service import TagEnforcer
-
-
-class ActionsFailed(RuntimeError):
-    """An action failed; raised so that Eventarc delivers the event again."""
 
 
 @cache
@@ -38,9 +34,7 @@ def service() -> TagEnforcer:
 def tag_enforcer(cloud_event: CloudEvent) -> None:
     """An Eventarc CloudEvent, structured or binary mode: the framework reads both."""
     document = {**cloud_event.get_attributes(), "data": cloud_event.get_data()}
-    failed = _failed(service().handle_document(document))
-    if failed:
-        raise ActionsFailed("; ".join(failed))
+    raise_for_retry(service().handle_document(document))
 
 
 @functions_framework.http
@@ -51,18 +45,9 @@ def tag_enforcer_push(request: flask.Request) -> flask.typing.ResponseReturnValu
     except EventRejected as exc:
         return {"error": exc.code, "reason": exc.reason}, 400
     decisions = service().handle_document(document)
-    failed = _failed(decisions)
+    failed = retry_reasons(decisions)
     body: dict[str, Any] = {
         "decisions": [d.model_dump(mode="json") for d in decisions],
         "failed": failed,
     }
     return body, 500 if failed else 200
-
-
-def _failed(decisions: list[Decision]) -> list[str]:
-    return [
-        f"{decision.resource_id}: {action.kind} {action.error}"
-        for decision in decisions
-        for action in decision.actions
-        if action.status is ActionStatus.FAILED
-    ]

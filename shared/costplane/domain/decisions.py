@@ -82,6 +82,9 @@ class Decision(BaseModel):
     actions: list[Action] = Field(default_factory=list)
     reason: str = ""
     dry_run: bool = True
+    retryable: bool = Field(
+        False, description="Decided on a transient failure: delivering the event again may help."
+    )
     source: str | None = None
     event_time: datetime | None = None
     decided_at: datetime

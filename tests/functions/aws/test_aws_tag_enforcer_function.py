@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from costplane.bootstrap import EXAMPLE_TAXONOMY
+from costplane.pipeline import DeliveryFailed
 from tests.functions.aws.conftest import (
     LambdaContext,
     create_bucket_event,
@@ -91,7 +92,9 @@ def test_a_malformed_record_is_acknowledged_not_retried(app, stack):
     response = app.sqs_handler(sqs_event(malformed), LambdaContext())
 
     assert response == {"batchItemFailures": []}
-    assert stack.decisions() == []  # the core logs and counts rejections; it stores decisions
+    [rejection] = stack.decisions()
+    assert rejection["outcome"] == "error"
+    assert "not valid JSON" in rejection["reason"]
 
 
 def test_a_failed_record_is_acted_on_again_when_redelivered(app, stack):
@@ -140,7 +143,7 @@ def test_a_redelivered_eventbridge_event_returns_the_recorded_result(load_functi
 
 
 def test_an_eventbridge_event_whose_action_fails_raises_for_a_retry(app, stack):
-    with pytest.raises(app.ActionsFailed, match="custodian-create-bucket-v4: tag ResourceGone"):
+    with pytest.raises(DeliveryFailed, match="create-bucket-v4: tag failed: ResourceGone"):
         app.lambda_handler(create_bucket_event(), LambdaContext())
 
     assert stack.items("IdempotencyTable") == []  # nothing recorded: the retry runs again

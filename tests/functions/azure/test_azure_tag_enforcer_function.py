@@ -15,6 +15,7 @@ import azure.functions as func
 import orjson
 import pytest
 
+from costplane.pipeline import DeliveryFailed
 from tests.functions.azure.conftest import STORAGE, TAGS, payload
 
 WEBHOOK_URL = "https://costplane.azurewebsites.net/api/tag_enforcer"
@@ -158,7 +159,7 @@ def test_a_refused_tag_write_answers_500_so_event_grid_retries(blueprint, arm):
 
     assert response.status_code == 500
     [failure] = body_of(response)["failed"]
-    assert failure.startswith(f"{STORAGE}: tag CloudApiError: ")
+    assert failure.startswith(f"{STORAGE}: tag failed: CloudApiError: ")
     assert "failed with HTTP 403 AuthorizationFailed" in failure
 
 
@@ -194,5 +195,5 @@ def test_the_event_grid_trigger_decides_an_event(blueprint, arm):
 def test_the_event_grid_trigger_raises_when_an_action_failed(blueprint, arm):
     arm.refuse_writes = True
 
-    with pytest.raises(blueprint.ActionsFailed, match="AuthorizationFailed"):
+    with pytest.raises(DeliveryFailed, match="AuthorizationFailed"):
         blueprint.on_event_grid(grid_event())

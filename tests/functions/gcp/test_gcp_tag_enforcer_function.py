@@ -118,7 +118,7 @@ def test_a_refused_label_write_answers_500_so_pubsub_redelivers(serve_function, 
 
     assert response.status_code == 500
     [failure] = response.get_json()["failed"]
-    assert "tag CloudApiError" in failure
+    assert "tag failed: CloudApiError" in failure
     assert "HTTP 403 PERMISSION_DENIED" in failure
 
 

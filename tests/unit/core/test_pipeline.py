@@ -1,0 +1,70 @@
+"""The event pipeline: nothing is lost, and whatever a retry could fix is retried."""
+
+from __future__ import annotations
+
+import pytest
+
+from costplane.adapters.local.plane import (
+    CounterMetrics,
+    LocalEnforcer,
+    LocalInventory,
+    LogNotifier,
+)
+from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.domain.decisions import Decision, Outcome
+from costplane.domain.events import Provider
+from costplane.pipeline import DeliveryFailed, raise_for_retry
+from costplane.ports import ProviderPorts, ResourceRef
+from costplane.tagging.service import TagEnforcer
+from tests.support.tagging import FixedClock, make_event, make_taxonomy
+
+
+class FlakyInventory(LocalInventory):
+    def get_tags(self, ref: ResourceRef) -> dict[str, str]:
+        raise TimeoutError("ThrottlingException: Rate exceeded")
+
+
+class BrokenAuditLog(SqliteStateStore):
+    def append_decision(self, decision: Decision) -> None:
+        raise OSError("disk full")
+
+
+def _service(inventory: LocalInventory | None = None, state: SqliteStateStore | None = None):
+    inv = inventory or LocalInventory()
+    ports = dict.fromkeys(Provider, ProviderPorts(inventory=inv, enforcer=LocalEnforcer(inv)))
+    return TagEnforcer(
+        make_taxonomy(),
+        ports,
+        state or SqliteStateStore(":memory:"),
+        LogNotifier(),
+        FixedClock(),
+        CounterMetrics(),
+    )
+
+
+def test_rejected_payloads_are_audited() -> None:
+    service = _service()
+    [decision] = service.handle_payload(b"{broken")
+    assert service.state.recent_decisions(5)[0].decision_id == decision.decision_id
+
+
+def test_transient_inventory_error_is_retryable_and_releases_the_claim() -> None:
+    service = _service(FlakyInventory())
+    first = service.handle_event(make_event(tags=None))
+    assert (first.outcome, first.retryable) == (Outcome.ERROR, True)
+    with pytest.raises(DeliveryFailed, match="ThrottlingException"):
+        raise_for_retry([first])
+    assert service.handle_event(make_event(tags=None)).outcome is Outcome.ERROR
+
+
+def test_audit_log_failure_releases_the_claim_so_the_retry_decides_again() -> None:
+    broken = BrokenAuditLog(":memory:")
+    service = _service(state=broken)
+    with pytest.raises(OSError, match="disk full"):
+        service.handle_event(make_event())
+    assert broken.claim("tagging:aws:evt-1:i-0123456789abcdef0", 60)
+
+
+def test_decisions_without_failures_are_not_retried() -> None:
+    decision = _service().handle_event(make_event())
+    assert raise_for_retry([decision]) == [decision]
