@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from costplane.adapters.local.plane import (
     CounterMetrics,
@@ -22,12 +23,12 @@ from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.config import Settings
 from costplane.domain.events import Provider
 from costplane.domain.taxonomy import Mode, Taxonomy
-from costplane.policy.engine import PolicyEngine, compile_policies
-from costplane.policy.loader import load_policy_file
-from costplane.policy.service import PolicyRunner, SpendFacts
 from costplane.ports import Clock, Metrics, Notifier, ProviderPorts, StateStore
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
+
+if TYPE_CHECKING:
+    from costplane.policy.service import PolicyRunner, SpendFacts
 
 EXAMPLE_TAXONOMY = Path(__file__).parent / "data" / "taxonomy.example.yaml"
 EXAMPLE_POLICIES = Path(__file__).parent / "data" / "policies.example.yaml"
@@ -104,7 +105,14 @@ def tag_enforcer(settings: Settings | None = None, plane: str = "local") -> TagE
 def policy_runner(
     settings: Settings | None = None, plane: str = "local", spend: SpendFacts | None = None
 ) -> PolicyRunner:
-    """Every policy of the policy file, in one service for `plane`."""
+    """Every policy of the policy file, in one service for `plane`.
+
+    Imported here, not at the top: the tag enforcer's cold start does not pay for the engine.
+    """
+    from costplane.policy.engine import PolicyEngine, compile_policies
+    from costplane.policy.loader import load_policy_file
+    from costplane.policy.service import PolicyRunner
+
     settings = settings or Settings()
     engine = PolicyEngine(compile_policies(load_policy_file(settings.policies or EXAMPLE_POLICIES)))
     wired = runtime(settings, plane)
