@@ -1,0 +1,1 @@
+"""FOCUS: the column model (from the spec), one normaliser per bill source, and their registry."""
