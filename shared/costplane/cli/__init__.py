@@ -6,6 +6,8 @@ import typer
 
 from costplane.cli.demo import demo_command
 from costplane.cli.events import app as events_app
+from costplane.cli.ingest import ingest_command
+from costplane.cli.lake import app as lake_app
 from costplane.cli.policy import app as policy_app
 from costplane.cli.schemas import schemas_command
 
@@ -18,5 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(events_app, name="events")
 app.add_typer(policy_app, name="policy")
+app.add_typer(lake_app, name="lake")
+app.command("ingest")(ingest_command)
 app.command("demo")(demo_command)
 app.command("schemas")(schemas_command)

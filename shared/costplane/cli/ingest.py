@@ -1,0 +1,112 @@
+"""`costplane ingest`: normalise bill files to FOCUS and restate their periods in the lake."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pyiceberg.exceptions import CommitFailedException, ValidationException
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from costplane.cli.lake import LakeOption, dump_json, lake_at
+from costplane.cli.output import errors, fail, table
+from costplane.focus.errors import BillFileError, UnknownSourceError
+from costplane.focus.registry import get_normaliser
+from costplane.lake.writer import IngestReport, OnBatch, ingest
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[OnBatch]:
+    """A rich progress line per file (rows read so far), on stderr so stdout stays clean."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} rows"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=not enabled,
+    )
+    tasks: dict[Path, TaskID] = {}
+
+    def on_batch(path: Path, rows: int) -> None:
+        if path not in tasks:
+            tasks[path] = progress.add_task(path.name, total=None)
+        progress.update(tasks[path], advance=rows)
+
+    with progress:
+        yield on_batch
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def render(report: IngestReport) -> None:
+    ingested = [f for f in report.files if f.status == "ingested"]
+    skipped = len(report.files) - len(ingested)
+    if not ingested:
+        typer.echo(f"nothing to do: {skipped} file(s) unchanged since they were ingested")
+        return
+    table(
+        f"Ingested {report.rows:,} rows from {len(ingested)} file(s) as {report.source}"
+        f" (snapshot {report.snapshot_id}; {skipped} unchanged file(s) skipped)",
+        ["billing period", "currency", "rows", "BilledCost", "EffectiveCost"],
+        (
+            (
+                t.billing_period_start.strftime("%Y-%m"),
+                t.billing_currency,
+                f"{t.rows:,}",
+                _amount(t.billed_cost),
+                _amount(t.effective_cost),
+            )
+            for t in report.totals
+        ),
+    )
+
+
+def ingest_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Bill files of one delivery (e.g. every part of a CUR export)."),
+    ],
+    source: Annotated[
+        str,
+        typer.Option("--source", "-s", help="Bill source (normaliser), e.g. aws-cur, focus."),
+    ],
+    lake: LakeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Normalise bill files to FOCUS and replace their billing periods in the lake.
+
+    The files are committed together in one snapshot, or not at all.
+    For each source, billing account and billing period in them,
+    the lake's rows are replaced by theirs.
+    Files ingested before with the same content are skipped.
+    """
+    try:
+        normaliser = get_normaliser(source)
+    except UnknownSourceError as exc:
+        fail(escape(str(exc)))
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        fail(escape(f"no such file: {', '.join(missing)}"))
+    try:
+        with progress_bar(enabled=not as_json) as on_batch:
+            report = ingest(lake_at(lake, create=True), normaliser, files, progress=on_batch)
+    except BillFileError as exc:
+        fail(escape(f"{exc} ({exc.code}); nothing was committed"), code=1)
+    except (CommitFailedException, ValidationException) as exc:
+        fail(escape(f"other writers kept winning the commit ({exc}); nothing was committed"), 1)
+    except OSError as exc:
+        fail(escape(str(exc)), code=1)
+    if as_json:
+        sys.stdout.buffer.write(dump_json(report.model_dump(mode="json")) + b"\n")
+    else:
+        render(report)

@@ -1,0 +1,150 @@
+"""The lake built from each real bill sample passes the FinOps Foundation's focus-validator.
+
+focus-validator 2.2.1 (FOCUS 1.2 rules) runs in its own Python 3.12 venv, from its
+site-packages directory (it opens its rules by relative path). It exits 0 even when rules
+fail, so the JUnit XML it writes is what we read: every failed rule must be listed, with its
+reason, in focus_validator_exemptions.yaml, and every rule listed for a sample must still
+fail on it (a stale exemption hides nothing). Each sample is ingested into its own lake and
+exported to Parquet as `costplane lake export` does, x_ columns included (the validator
+accepts x_-prefixed custom columns). One validator run per sample, each a few seconds;
+`pytest -n 2` spreads them over two workers.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from costplane.focus.errors import UnknownSourceError
+from costplane.focus.registry import get_normaliser
+from costplane.lake.query import export
+from costplane.lake.table import open_lake
+from costplane.lake.writer import ingest
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_DATA = REPO.parent / "shared" / "data"
+VALIDATOR = REPO / ".venv-tools" / "focus-validator"
+EXEMPTIONS = Path(__file__).with_name("focus_validator_exemptions.yaml")
+ALL_SAMPLES = "*"
+
+pytestmark = pytest.mark.infra
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One delivery of real bill files (globs under shared/data) and the source reading it."""
+
+    id: str
+    source: str
+    globs: tuple[str, ...]
+
+    def files(self) -> list[Path]:
+        return sorted(p for g in self.globs for p in SHARED_DATA.glob(g))
+
+
+SAMPLES = (
+    Sample("aws-cur-legacy", "aws-cur", ("aws/cur_legacy_anonymized_2023-11_days01-07.csv",)),
+    Sample("azure-ea-actual", "azure-ea", ("azure/ea_actual_cost_small.csv",)),
+    Sample("azure-ea-amortized", "azure-ea", ("azure/ea_amortized_cost_small.csv",)),
+    Sample("gcp-billing-export", "gcp-billing", ("gcp/bigquery_billing_export_v1_sample.ndjson",)),
+    Sample("oci-cost-report", "oci", ("oci/oci_cost_report_2023-11-13_hours05-07.csv",)),
+    Sample("focus-1.0-sample", "focus", ("focus/focus_1.0_sample_1000rows_aws_azure_oci.csv",)),
+)
+
+
+class Exemption(BaseModel):
+    """A rule held not to apply to some samples, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: str
+    samples: list[str]
+    reason: str
+
+    def covers(self, sample: str) -> bool:
+        return ALL_SAMPLES in self.samples or sample in self.samples
+
+
+def load_exemptions() -> list[Exemption]:
+    return [Exemption.model_validate(e) for e in yaml.safe_load(EXEMPTIONS.read_text())]
+
+
+def site_packages() -> Path:
+    return next((VALIDATOR / "lib").glob("python3.*/site-packages"))
+
+
+def run_validator(data: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(VALIDATOR / "bin" / "focus-validator"),
+            "--data-file",
+            str(data),
+            "--validate-version",
+            "1.2",
+            "--block-download",
+            *options,
+        ],
+        cwd=site_packages(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
+def failed_rules(report: Path) -> set[str]:
+    """Ids of the rules with a <failure> or an <error> in the validator's JUnit XML.
+
+    A test case is named "<rule id> :: <check kind>".
+    """
+    return {
+        case.get("name", "").split(" :: ")[0]
+        for case in ET.parse(report).getroot().iter("testcase")
+        if case.find("failure") is not None or case.find("error") is not None
+    }
+
+
+@pytest.fixture(scope="module")
+def validator_installed() -> None:
+    if not (VALIDATOR / "bin" / "focus-validator").exists():
+        pytest.skip(f"focus-validator is not installed in {VALIDATOR} (run `make tools`)")
+
+
+@pytest.mark.usefixtures("validator_installed")
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.id for s in SAMPLES])
+def test_lake_of_sample_passes_every_applicable_focus_rule(sample: Sample, tmp_path: Path):
+    files = sample.files()
+    if not files:
+        pytest.skip(f"{sample.id}: no files under {SHARED_DATA} match {sample.globs}")
+    try:
+        normaliser = get_normaliser(sample.source)
+    except UnknownSourceError:
+        pytest.skip(f"{sample.id}: no normaliser is registered as {sample.source!r} yet")
+    lake = open_lake(tmp_path / "lake")
+    ingest(lake, normaliser, files)
+    data = tmp_path / f"{sample.id}.parquet"
+    export(lake, "parquet", data)
+    report = tmp_path / f"{sample.id}.xml"
+    run_validator(data, "--output-type", "unittest", "--output-destination", str(report))
+
+    failed = failed_rules(report)
+    exempt = {e.rule for e in load_exemptions() if e.covers(sample.id)}
+    unexpected = sorted(failed - exempt)
+    if unexpected:
+        console = run_validator(data, "--output-type", "console", "--show-violations")
+        details = console.stdout.partition("--- Failures ---")[2]
+        pytest.fail(f"{sample.id}: rules failed: {unexpected}\n{details}")
+    assert not exempt - failed, f"{sample.id} passes exempted rules: narrow their entries"
+
+
+def test_every_exemption_names_known_samples_and_says_why():
+    known = {s.id for s in SAMPLES} | {ALL_SAMPLES}
+    for exemption in load_exemptions():
+        assert exemption.reason.strip(), f"{exemption.rule} has no reason"
+        assert set(exemption.samples) <= known, f"{exemption.rule}: unknown sample id"
