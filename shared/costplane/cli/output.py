@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import orjson
@@ -28,8 +29,17 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
     for column in columns:
         view.add_column(column, overflow="fold")
     for row in rows:
-        view.add_row(*("" if cell is None else str(cell) for cell in row))
+        view.add_row(*(_cell(cell) for cell in row))
     console.print(view)
+
+
+def _cell(value: Any) -> str:
+    """Money prints as plain fixed-point (`13`, `0.61`), never as `0E-10`."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
