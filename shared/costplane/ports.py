@@ -46,7 +46,13 @@ class Inventory(Protocol):
 
 
 class Enforcer(Protocol):
-    """Acts on resources of one provider. `supports` says which actions fit which resource type."""
+    """Acts on resources of one provider. `supports` says which actions fit which resource type.
+
+    `throttle`, `suspend` and `decommission` return the state that undoes them (also recorded
+    on the resource where the provider allows it); a repeated call returns the first call's
+    state. `resume` undoes `kind` from `state`, or from the resource's own record when `state`
+    is empty (the audit log was lost), and does nothing when there is nothing to undo.
+    """
 
     def supports(self, kind: ActionKind, resource_type: str) -> bool: ...
 
@@ -57,6 +63,14 @@ class Enforcer(Protocol):
     def stop(self, ref: ResourceRef) -> None: ...
 
     def quarantine(self, ref: ResourceRef) -> None: ...
+
+    def throttle(self, ref: ResourceRef) -> dict[str, str]: ...
+
+    def suspend(self, ref: ResourceRef) -> dict[str, str]: ...
+
+    def decommission(self, ref: ResourceRef) -> dict[str, str]: ...
+
+    def resume(self, ref: ResourceRef, kind: ActionKind, state: Mapping[str, str]) -> None: ...
 
 
 class Notifier(Protocol):

@@ -8,6 +8,12 @@ Quarantine is reversible: an EC2 instance's network interfaces move to an isolat
 group without rules, their previous groups kept in the `costplane-quarantine-sgs` tag; a
 Lambda function's reserved concurrency drops to 0, the previous value kept in
 `costplane-quarantine-concurrency`. `release_quarantine` puts both back.
+
+Throttle, suspend and decommission return the state that undoes them and record it on the
+resource (see `capacity`): an EC2 instance is stopped (`costplane-suspended: state=running`,
+resume starts it only if it was running), a Lambda function's reserved concurrency drops to 0
+(`costplane-throttled: concurrency=5` or `=unreserved`), an Auto Scaling group goes to 0, an
+IAM role or user gets a deny-spend policy, a SageMaker endpoint is deleted from its kept config.
 """
 
 from __future__ import annotations
@@ -17,7 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from costplane.actions.executor import NOTIFYING
+from costplane.actions.undo import Reversible, ReversibleActions, TagRecord, Undo, reversible
 from costplane.adapters.aws.arns import arn_of, region_of, resource_name
+from costplane.adapters.aws.capacity import GROUP_THROTTLE
+from costplane.adapters.aws.capacity_iam import ROLE_SUSPEND, USER_SUSPEND
+from costplane.adapters.aws.capacity_sagemaker import ENDPOINT_DECOMMISSION
 from costplane.adapters.aws.clients import client, error_code, missing_is_gone
 from costplane.adapters.aws.inventory import (
     bucket_tags,
@@ -61,11 +72,14 @@ class Quarantine:
     release: Act
 
 
-class AwsEnforcer:
+class AwsEnforcer(ReversibleActions):
     """Enforcer port on AWS. `supports` answers from the registries, without calling AWS."""
 
+    def __init__(self) -> None:
+        self.reversible = _REVERSIBLE
+
     def supports(self, kind: ActionKind, resource_type: str) -> bool:
-        if kind is ActionKind.NOTIFY:
+        if kind in NOTIFYING:
             return True
         registry = _SUPPORT.get(kind)
         return registry is not None and for_type(registry, resource_type) is not None
@@ -338,31 +352,42 @@ def _find_group(ec2: EC2Client, vpc_id: str) -> SecurityGroupTypeDef | None:
     return groups[0] if groups else None
 
 
-def _quarantine_function(ref: ResourceRef) -> None:
-    """Reserve 0 concurrency so nothing runs; already 0 means already quarantined."""
+def _reserved(ref: ResourceRef) -> str:
+    """The function's reserved concurrency, or `unreserved`."""
     functions = client("lambda", region_of(ref))
     with missing_is_gone(ref):
         current = functions.get_function_concurrency(FunctionName=ref.resource_id)
     reserved = current.get("ReservedConcurrentExecutions")
-    if reserved == 0:
+    return _UNRESERVED if reserved is None else str(reserved)
+
+
+def _reserve(ref: ResourceRef, concurrency: str) -> None:
+    """Reserve `concurrency` (a number, or `unreserved` to drop the reservation)."""
+    if _reserved(ref) == concurrency:
         return
-    _lambda_add(
-        ref, {QUARANTINE_CONCURRENCY_TAG: _UNRESERVED if reserved is None else str(reserved)}
-    )
-    functions.put_function_concurrency(FunctionName=ref.resource_id, ReservedConcurrentExecutions=0)
+    functions = client("lambda", region_of(ref))
+    if concurrency == _UNRESERVED:
+        functions.delete_function_concurrency(FunctionName=ref.resource_id)
+    else:
+        functions.put_function_concurrency(
+            FunctionName=ref.resource_id, ReservedConcurrentExecutions=int(concurrency)
+        )
+
+
+def _quarantine_function(ref: ResourceRef) -> None:
+    """Reserve 0 concurrency so nothing runs; already 0 means already quarantined."""
+    reserved = _reserved(ref)
+    if reserved == "0":
+        return
+    _lambda_add(ref, {QUARANTINE_CONCURRENCY_TAG: reserved})
+    _reserve(ref, "0")
 
 
 def _release_function(ref: ResourceRef) -> None:
     previous = read_tags(ref).get(QUARANTINE_CONCURRENCY_TAG)
     if previous is None:
         return
-    functions = client("lambda", region_of(ref))
-    if previous == _UNRESERVED:
-        functions.delete_function_concurrency(FunctionName=ref.resource_id)
-    else:
-        functions.put_function_concurrency(
-            FunctionName=ref.resource_id, ReservedConcurrentExecutions=int(previous)
-        )
+    _reserve(ref, previous)
     _lambda_remove(ref, [QUARANTINE_CONCURRENCY_TAG])
 
 
@@ -371,10 +396,56 @@ _QUARANTINE: dict[str, Quarantine] = {
     "aws.lambda.function": Quarantine(_quarantine_function, _release_function),
 }
 
+
+# Throttle, suspend, decommission -------------------------------------------------------------
+
+
+def _instance_state(ref: ResourceRef) -> Undo:
+    """`running` for an instance in service (or on its way), else `stopped`."""
+    state = describe_instance(ref).get("State", {}).get("Name")
+    return {"state": "stopped" if state in ("stopping", "stopped") else "running"}
+
+
+def _start_instance(ref: ResourceRef, state: Undo) -> None:
+    """Start only what was running; a stopping instance raises, so the resume is retried."""
+    if state.get("state") == "running":
+        with missing_is_gone(ref):
+            client("ec2", region_of(ref)).start_instances(InstanceIds=[ref.resource_id])
+
+
+_INSTANCE_SUSPEND = reversible(
+    ActionKind.SUSPEND,
+    TagRecord(read_tags, _ec2_add, _ec2_remove),
+    capture=_instance_state,
+    apply=_stop_instance,
+    restore=_start_instance,
+)
+_FUNCTION_THROTTLE = reversible(
+    ActionKind.THROTTLE,
+    TagRecord(read_tags, _lambda_add, _lambda_remove),
+    capture=lambda ref: {"concurrency": _reserved(ref)},
+    apply=lambda ref: _reserve(ref, "0"),
+    restore=lambda ref, state: _reserve(ref, state["concurrency"]),
+)
+
+_REVERSIBLE: dict[ActionKind, dict[str, Reversible]] = {
+    ActionKind.THROTTLE: {
+        "aws.lambda.function": _FUNCTION_THROTTLE,
+        "aws.autoscaling.group": GROUP_THROTTLE,
+    },
+    ActionKind.SUSPEND: {
+        "aws.ec2.instance": _INSTANCE_SUSPEND,
+        "aws.iam.role": ROLE_SUSPEND,
+        "aws.iam.user": USER_SUSPEND,
+    },
+    ActionKind.DECOMMISSION: {"aws.sagemaker.endpoint": ENDPOINT_DECOMMISSION},
+}
+
 _SUPPORT: dict[ActionKind, Mapping[str, object]] = {
     ActionKind.TAG: _TAGGING,
     ActionKind.UNTAG: _TAGGING,
     ActionKind.MARK_FOR_OP: _TAGGING,
     ActionKind.STOP: _STOP,
     ActionKind.QUARANTINE: _QUARANTINE,
+    **_REVERSIBLE,
 }

@@ -4,10 +4,16 @@ Stop means *deallocate*, not power-off: a powered-off VM still bills its cores, 
 one does not. Quarantine tags the resource `costplane-quarantined` (when) and deallocates it;
 networking is left alone, so that an owner can bring it back by starting it.
 
+Suspend deallocates a VM and throttle sets a scale set's capacity to 0, each recording what
+undoes it in a tag (see `capacity`); `resume` starts the VM or restores the capacity.
+
 Permissions of the function's managed identity (a custom role, or Tag Contributor plus
 Virtual Machine Contributor): `Microsoft.Resources/tags/read` and `/write` for the inventory
 and tag actions; `Microsoft.Compute/virtualMachines/deallocate/action` and
-`Microsoft.Compute/virtualMachineScaleSets/deallocate/action` for stop and quarantine.
+`Microsoft.Compute/virtualMachineScaleSets/deallocate/action` for stop and quarantine;
+`Microsoft.Compute/virtualMachines/read` (instance view), `/deallocate/action` and
+`/start/action` for suspend and resume; `Microsoft.Compute/virtualMachineScaleSets/read` and
+`/write` for throttle and its resume; tags read and write for the records of both.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from costplane.actions.executor import NOTIFYING
+from costplane.actions.undo import REVERSIBLE, Reversible, ReversibleActions, TagRecord
+from costplane.adapters.azure.capacity import scale_set_throttle, vm_suspension
 from costplane.adapters.azure.http import ARM, arm_path
 from costplane.adapters.azure.inventory import TAGS_API_VERSION, AzureInventory, tags_url
 from costplane.adapters.rest import (
@@ -47,18 +56,33 @@ POWER_ACTIONS: dict[str, PowerAction] = {
 }
 
 
-class AzureEnforcer:
+class AzureEnforcer(ReversibleActions):
     """Tags any ARM resource; stops and quarantines the types in POWER_ACTIONS."""
 
     def __init__(self, arm: RestClient, clock: Clock) -> None:
         self.arm = arm
         self.clock = clock
         self.inventory = AzureInventory(arm)
+        record = TagRecord(self.inventory.get_tags, self.tag, self.untag)
+        self.reversible: dict[ActionKind, dict[str, Reversible]] = {
+            ActionKind.SUSPEND: {
+                "azure.compute.virtualmachine": vm_suspension(arm, record, self.stop),
+            },
+            ActionKind.THROTTLE: {
+                "azure.compute.virtualmachinescaleset": scale_set_throttle(arm, record),
+            },
+        }
 
     def supports(self, kind: ActionKind, resource_type: str) -> bool:
         if not resource_type.startswith("azure."):
             return False
-        return kind in TAGGING or (kind in STOPPING and resource_type in POWER_ACTIONS)
+        if kind in REVERSIBLE:
+            return self.reverses(kind, resource_type)
+        return (
+            kind in TAGGING
+            or kind in NOTIFYING
+            or (kind in STOPPING and resource_type in POWER_ACTIONS)
+        )
 
     def tag(self, ref: ResourceRef, tags: Mapping[str, str]) -> None:
         self._patch_tags(ref, "Merge", dict(tags))

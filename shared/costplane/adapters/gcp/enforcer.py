@@ -3,17 +3,26 @@
 Tags are converted to labels on write (`labels.to_labels`). Stop is `instances.stop` for Compute
 (the VM is TERMINATED: no vCPU or memory charges, disks stay) and activation policy NEVER for
 Cloud SQL. Quarantine labels the resource `costplane-quarantined` (when) and stops it.
+Suspend stops a Compute instance and throttle empties a GKE node pool, each recording what
+undoes it in a label (see `capacity`); `resume` starts the instance or restores the pool.
 
 IAM permissions of the function's service account (best as one custom role): read and label
 `compute.instances.get`/`setLabels`/`stop`, `storage.buckets.get`/`update`,
 `cloudsql.instances.get`/`update` (labels and stop), `bigquery.datasets.get`/`update`,
-`pubsub.topics.get`/`update`, `container.clusters.get`/`update`.
+`pubsub.topics.get`/`update`, `container.clusters.get`/`update`. Suspend and its resume add
+`compute.instances.start`; throttle and its resume `container.clusters.get`/`update` (node
+pool size and autoscaling, cluster labels), `container.operations.get` and
+`compute.instanceGroupManagers.get`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 
+from costplane.actions.executor import NOTIFYING
+from costplane.actions.undo import REVERSIBLE, Reversible, ReversibleActions
+from costplane.adapters.gcp.capacity import NodePools, Sleep, instance_suspension
 from costplane.adapters.gcp.labels import label_key, to_labels
 from costplane.adapters.gcp.resources import KINDS, locate
 from costplane.adapters.rest import (
@@ -27,18 +36,26 @@ from costplane.domain.decisions import ActionKind
 from costplane.ports import Clock, ResourceRef
 
 
-class GcpEnforcer:
+class GcpEnforcer(ReversibleActions):
     """Labels the types in `resources.KINDS`; stops those that declare how."""
 
-    def __init__(self, rest: RestClient, clock: Clock) -> None:
+    def __init__(self, rest: RestClient, clock: Clock, sleep: Sleep = time.sleep) -> None:
         self.rest = rest
         self.clock = clock
+        self.reversible: dict[ActionKind, dict[str, Reversible]] = {
+            ActionKind.SUSPEND: {"gcp.compute.instance": instance_suspension(rest)},
+            ActionKind.THROTTLE: {"gcp.container.nodepool": NodePools(rest, sleep).throttle()},
+        }
 
     def supports(self, kind: ActionKind, resource_type: str) -> bool:
+        if kind in REVERSIBLE:
+            return self.reverses(kind, resource_type)
         resource = KINDS.get(resource_type)
         if resource is None:
             return False
-        return kind in TAGGING or (kind in STOPPING and resource.stop is not None)
+        return (
+            kind in TAGGING or kind in NOTIFYING or (kind in STOPPING and resource.stop is not None)
+        )
 
     def tag(self, ref: ResourceRef, tags: Mapping[str, str]) -> None:
         kind, url = locate(ref)

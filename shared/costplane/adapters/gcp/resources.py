@@ -7,6 +7,9 @@ Every Google API stores labels a little differently, in one of three ways:
   a stale fingerprint (412, or 409) is re-read and retried once (Compute instances, GKE clusters);
 - `MaskedReplace`: PATCH with `updateMask=labels` replaces the whole map (Pub/Sub topics):
   read, merge, write; a concurrent label change between the two can be lost.
+
+A write returns what the API answered (an operation, for Compute and GKE), or None when the
+labels were already as wanted and nothing was sent.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote
 
-from costplane.adapters.rest import RestClient, UnsupportedResource, body_of
+from costplane.adapters.rest import Json, RestClient, UnsupportedResource, body_of
 from costplane.ports import ResourceRef
 
 STALE_FINGERPRINT = (409, 412)
@@ -39,7 +42,7 @@ class LabelStyle(Protocol):
         resource: str,
         add: Mapping[str, str],
         remove: Collection[str],
-    ) -> None: ...
+    ) -> Json | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +63,14 @@ class PatchNulls:
         resource: str,
         add: Mapping[str, str],
         remove: Collection[str],
-    ) -> None:
+    ) -> Json | None:
         changes: dict[str, str | None] = {**dict.fromkeys(remove), **add}
         if not changes:
-            return
+            return None
         body: dict[str, object] = dict(changes)
         for name in reversed(self.path):
             body = {name: body}
-        rest.call("PATCH", url, resource=resource, body=body)
+        return body_of(rest.call("PATCH", url, resource=resource, body=body))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +90,20 @@ class Fingerprinted:
         resource: str,
         add: Mapping[str, str],
         remove: Collection[str],
-    ) -> None:
+    ) -> Json | None:
         for retry in (True, False):
             current = self.read(rest, url, resource)
             merged = {k: v for k, v in current.values.items() if k not in remove} | dict(add)
             if merged == current.values:
-                return
+                return None
             body = {self.field: merged, "labelFingerprint": current.fingerprint}
             expect = STALE_FINGERPRINT if retry else ()
             response = rest.call(
                 "POST", url + self.verb, resource=resource, body=body, expect=expect
             )
             if response.is_success:
-                return
+                return body_of(response)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +120,13 @@ class MaskedReplace:
         resource: str,
         add: Mapping[str, str],
         remove: Collection[str],
-    ) -> None:
+    ) -> Json | None:
         current = self.read(rest, url, resource).values
         merged = {k: v for k, v in current.items() if k not in remove} | dict(add)
-        if merged != current:
-            body = {self.wrapper: {"labels": merged}, "updateMask": "labels"}
-            rest.call("PATCH", url, resource=resource, body=body)
+        if merged == current:
+            return None
+        body = {self.wrapper: {"labels": merged}, "updateMask": "labels"}
+        return body_of(rest.call("PATCH", url, resource=resource, body=body))
 
 
 Stopper = Callable[[RestClient, str, str], None]

@@ -38,12 +38,17 @@ class LocalInventory:
 
 
 class LocalEnforcer:
-    """Applies tag actions to a LocalInventory and records every call it receives."""
+    """Applies tag actions to a LocalInventory and records every call it receives.
+
+    Throttle, suspend and decommission hold a resource out of service until `resume`; each
+    returns (and keeps, like a tag would) whether the resource was in service before.
+    """
 
     def __init__(self, inventory: LocalInventory) -> None:
         self.inventory = inventory
         self.calls: list[tuple[str, str]] = []
         self.stopped: set[str] = set()
+        self.held: dict[tuple[ActionKind, str], dict[str, str]] = {}
 
     def supports(self, kind: ActionKind, resource_type: str) -> bool:
         return True
@@ -65,6 +70,28 @@ class LocalEnforcer:
     def quarantine(self, ref: ResourceRef) -> None:
         self.calls.append(("quarantine", ref.resource_id))
         self.stopped.add(ref.resource_id)
+
+    def throttle(self, ref: ResourceRef) -> dict[str, str]:
+        return self._hold(ActionKind.THROTTLE, ref)
+
+    def suspend(self, ref: ResourceRef) -> dict[str, str]:
+        return self._hold(ActionKind.SUSPEND, ref)
+
+    def decommission(self, ref: ResourceRef) -> dict[str, str]:
+        return self._hold(ActionKind.DECOMMISSION, ref)
+
+    def resume(self, ref: ResourceRef, kind: ActionKind, state: Mapping[str, str]) -> None:
+        self.calls.append((f"resume-{kind.value}", ref.resource_id))
+        recorded = self.held.pop((kind, ref.resource_id), None)
+        if (dict(state) or recorded or {}).get("in_service") == "true":
+            self.stopped.discard(ref.resource_id)
+
+    def _hold(self, kind: ActionKind, ref: ResourceRef) -> dict[str, str]:
+        self.calls.append((kind.value, ref.resource_id))
+        in_service = "false" if ref.resource_id in self.stopped else "true"
+        state = self.held.setdefault((kind, ref.resource_id), {"in_service": in_service})
+        self.stopped.add(ref.resource_id)
+        return dict(state)
 
 
 class LogNotifier:
