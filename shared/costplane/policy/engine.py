@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from costplane.actions.executor import DESTRUCTIVE
 from costplane.domain.decisions import Action, ActionKind, Decision, Outcome, Owner
 from costplane.domain.taxonomy import Exemption, Mode
 from costplane.policy.facts import Facts
@@ -23,17 +24,6 @@ from costplane.policy.model import PolicyScope
 from costplane.policy.registry import ACTIONS, CONDITIONS, Condition, PolicyAction
 from costplane.tagging.keys import canonical
 from costplane.tagging.marks import Mark
-
-DESTRUCTIVE = frozenset(
-    {
-        ActionKind.STOP,
-        ActionKind.QUARANTINE,
-        ActionKind.THROTTLE,
-        ActionKind.SUSPEND,
-        ActionKind.DECOMMISSION,
-    }
-)
-
 
 ScopeCheck = tuple[str, Callable[[str], object]]
 

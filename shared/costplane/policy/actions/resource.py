@@ -29,9 +29,30 @@ class Throttle(StaticAction):
     Params = NoParams
     kind = ActionKind.THROTTLE
     permissions: ClassVar = {
-        "aws": ("lambda:PutFunctionConcurrency", "autoscaling:UpdateAutoScalingGroup"),
-        "azure": ("Microsoft.Compute/virtualMachineScaleSets/write",),
-        "gcp": ("container.clusters.update",),
+        "aws": (
+            "autoscaling:DescribeAutoScalingGroups",
+            "autoscaling:UpdateAutoScalingGroup",
+            "autoscaling:CreateOrUpdateTags",
+            "autoscaling:DeleteTags",
+            "lambda:GetFunctionConcurrency",
+            "lambda:PutFunctionConcurrency",
+            "lambda:DeleteFunctionConcurrency",
+            "lambda:ListTags",
+            "lambda:TagResource",
+            "lambda:UntagResource",
+        ),
+        "azure": (
+            "Microsoft.Compute/virtualMachineScaleSets/read",
+            "Microsoft.Compute/virtualMachineScaleSets/write",
+            "Microsoft.Resources/tags/read",
+            "Microsoft.Resources/tags/write",
+        ),
+        "gcp": (
+            "container.clusters.get",
+            "container.clusters.update",
+            "container.operations.get",
+            "compute.instanceGroupManagers.get",
+        ),
     }
 
 
@@ -46,9 +67,38 @@ class Suspend(StaticAction):
     Params = NoParams
     kind = ActionKind.SUSPEND
     permissions: ClassVar = {
-        "aws": ("ec2:StopInstances", "iam:AttachRolePolicy"),
-        "azure": ("Microsoft.Compute/virtualMachines/deallocate/action",),
-        "gcp": ("compute.instances.stop",),
+        "aws": (
+            "ec2:DescribeInstances",
+            "ec2:StopInstances",
+            "ec2:StartInstances",
+            "ec2:CreateTags",
+            "ec2:DeleteTags",
+            "iam:GetPolicy",
+            "iam:CreatePolicy",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:AttachUserPolicy",
+            "iam:DetachUserPolicy",
+            "iam:ListAttachedUserPolicies",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:TagUser",
+            "iam:UntagUser",
+        ),
+        "azure": (
+            "Microsoft.Compute/virtualMachines/read",
+            "Microsoft.Compute/virtualMachines/deallocate/action",
+            "Microsoft.Compute/virtualMachines/start/action",
+            "Microsoft.Resources/tags/read",
+            "Microsoft.Resources/tags/write",
+        ),
+        "gcp": (
+            "compute.instances.get",
+            "compute.instances.stop",
+            "compute.instances.start",
+            "compute.instances.setLabels",
+        ),
     }
 
 
@@ -69,7 +119,18 @@ class Decommission(StaticAction):
     Params = DecommissionParams
     kind = ActionKind.DECOMMISSION
     providers = frozenset({"aws"})
-    permissions: ClassVar = {"aws": ("sagemaker:DeleteEndpoint", "sagemaker:DescribeEndpoint")}
+    permissions: ClassVar = {
+        "aws": (
+            "sagemaker:DescribeEndpoint",
+            "sagemaker:DescribeEndpointConfig",
+            "sagemaker:ListTags",
+            "sagemaker:AddTags",
+            "sagemaker:DeleteTags",
+            "sagemaker:DeleteEndpoint",
+            "sagemaker:CreateEndpoint",
+            "tag:GetResources",
+        )
+    }
 
 
 class TagParams(ParamsModel):
