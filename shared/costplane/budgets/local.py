@@ -1,0 +1,26 @@
+"""The budget service of the embedded plane: the lake on disk, state in SQLite."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+
+from costplane.budgets.actuals import lake_spend
+from costplane.budgets.model import BudgetsFile
+from costplane.budgets.prices import PriceBook, PriceTable, fallback_sheet, learn_prices
+from costplane.budgets.service import BudgetService
+from costplane.budgets.sqlite_store import SqliteBudgetStore
+from costplane.lake.table import Lake
+
+PRICE_HISTORY = timedelta(days=92)
+"""How far back prices are learned: a quarter of bills covers the SKUs in use."""
+
+
+def local_budget_service(
+    budgets: BudgetsFile, lake: Lake | None, store: SqliteBudgetStore, now: datetime
+) -> BudgetService:
+    """Prices learned once from the lake (else the sheet alone); actuals read when asked."""
+    learned = learn_prices(lake, now - PRICE_HISTORY, now) if lake else PriceTable("lake")
+    prices = PriceBook(learned, fallback_sheet())
+    source = partial(lake_spend, lake, budgets.budgets) if lake is not None else None
+    return BudgetService(budgets.budgets, prices, store, store, source, store)

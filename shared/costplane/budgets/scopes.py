@@ -1,0 +1,67 @@
+"""Budget scopes matched the way policy scopes are: globs on provider, account, region and
+resource type; tag values compared across spellings of the key and case-insensitively.
+
+The same matcher serves an event's resource (run-rate) and a group of lake rows (actuals),
+so a budget covers the same things whichever way its spend is measured.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from costplane.domain.events import ResourceEvent
+from costplane.policy.model import PolicyScope
+from costplane.tagging.keys import canonical
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a scope is matched against; `tags` maps canonical keys to case-folded values."""
+
+    provider: str
+    account: str
+    region: str
+    resource_type: str
+    tags: Mapping[str, str]
+
+    @classmethod
+    def of(cls, event: ResourceEvent, tags: Mapping[str, str] | None = None) -> Subject:
+        seen = event.tags if tags is None else tags
+        return cls(
+            provider=event.provider.value,
+            account=event.account,
+            region=event.region or "",
+            resource_type=event.resource_type,
+            tags=fold_tags(seen or {}),
+        )
+
+
+def fold_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    return {canonical(key): value.casefold() for key, value in tags.items()}
+
+
+class ScopeMatcher:
+    """One scope, compiled once: matching is then a few regex calls and dict lookups."""
+
+    def __init__(self, scope: PolicyScope) -> None:
+        globs = {
+            "provider": scope.provider,
+            "account": scope.account,
+            "region": scope.region,
+            "resource_type": scope.resource_type,
+        }
+        self._globs: tuple[tuple[str, Callable[[str], object]], ...] = tuple(
+            (field, re.compile(fnmatch.translate(glob)).match)
+            for field, glob in globs.items()
+            if glob is not None
+        )
+        self.tags = fold_tags(scope.tags)
+        self.uses_resource_type = scope.resource_type is not None
+
+    def matches(self, subject: Subject) -> bool:
+        if not all(match(getattr(subject, field)) for field, match in self._globs):
+            return False
+        return all(subject.tags.get(key) == value for key, value in self.tags.items())

@@ -1,0 +1,134 @@
+"""`costplane budgets …`: where each budget stands, and where it is heading."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from costplane.budgets.loader import EXAMPLE_BUDGETS, BudgetsFileError, load_budgets
+from costplane.budgets.local import local_budget_service
+from costplane.budgets.model import Threshold
+from costplane.budgets.service import BudgetStatus
+from costplane.budgets.sqlite_store import SqliteBudgetStore
+from costplane.cli.lake import JsonOption, LakeOption, print_json_lines
+from costplane.cli.output import fail, table
+from costplane.config import Settings
+from costplane.lake.table import open_lake
+
+app = typer.Typer(
+    help="Budgets: actual spend from the lake, live run-rate, projection.", no_args_is_help=True
+)
+
+BudgetsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--budgets", help="Budgets file (default: the bundled example).", show_default=False
+    ),
+]
+AtOption = Annotated[
+    datetime | None,
+    typer.Option("--at", help="Evaluate as of this UTC time (default: now).", show_default=False),
+]
+
+
+@app.command("status")
+def status_command(
+    budgets: BudgetsOption = None,
+    lake: LakeOption = None,
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Per budget: amount, actual, run-rate per hour, projected period end, share used,
+    the next threshold and the action the thresholds reached call for."""
+    try:
+        loaded = load_budgets(budgets or EXAMPLE_BUDGETS)
+    except BudgetsFileError as exc:
+        fail(escape(str(exc)), code=1)
+    now = _utc(at) if at else datetime.now(UTC)
+    settings = Settings(lake=lake) if lake else Settings()
+    store = SqliteBudgetStore(settings.state_path)
+    try:
+        service = local_budget_service(loaded, open_lake(settings.lake), store, now)
+        statuses = service.status(now)
+    finally:
+        store.close()
+    if as_json:
+        print_json_lines(_json(s) for s in statuses)
+        return
+    table(
+        f"Budgets as of {now:%Y-%m-%d %H:%M} UTC",
+        [
+            "budget",
+            "period",
+            "amount",
+            "actual",
+            "run-rate/h",
+            "projected",
+            "% used",
+            "% projected",
+            "next threshold",
+            "state",
+        ],
+        (_row(s) for s in statuses),
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _row(s: BudgetStatus) -> list[str]:
+    currency = s.budget.currency
+    return [
+        s.budget.name,
+        s.period.key,
+        f"{s.budget.amount:,.2f} {currency}",
+        f"{s.actual:,.2f}",
+        f"{s.run_rate:,.4f}",
+        f"{s.projected:,.2f}",
+        f"{s.used_percent:.1f}%",
+        f"{s.projected_percent:.1f}%",
+        _threshold(s.next_threshold),
+        s.state,
+    ]
+
+
+def _threshold(threshold: Threshold | None) -> str:
+    if threshold is None:
+        return "-"
+    return f"{threshold.percent}% {threshold.basis}: {threshold.action}"
+
+
+def _json(s: BudgetStatus) -> dict[str, Any]:
+    following = s.next_threshold
+    return {
+        "budget": s.budget.name,
+        "period": s.period.key,
+        "period_start": s.period.start,
+        "period_end": s.period.end,
+        "currency": s.budget.currency,
+        "amount": s.budget.amount,
+        "actual": s.actual,
+        "lake_actual": s.lake_actual,
+        "signal_actual": s.signal.actual,
+        "signal_forecast": s.signal.forecast,
+        "lake_through": s.through,
+        "run_rate_per_hour": s.run_rate,
+        "reserved": s.reserved,
+        "projected": s.projected,
+        "used_percent": _rounded(s.used_percent),
+        "projected_percent": _rounded(s.projected_percent),
+        "next_threshold": following.model_dump(mode="json", exclude={"params"})
+        if following
+        else None,
+        "state": s.state,
+    }
+
+
+def _rounded(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))

@@ -1,0 +1,144 @@
+"""No overspend under concurrency, DynamoDB (a moto server): conditional transactions grant
+exactly as many reservations as fit, however many threads race for them.
+
+DynamoDB serialises transactions on an item; moto does not: its TransactWriteItems snapshots
+whole tables and restores them when a condition fails, undoing writes other requests made
+meanwhile. `serialised_moto` puts moto's DynamoDB calls under one lock, giving back the
+guarantee the real service has, so these tests check our protocol rather than moto's
+threading. Client threads still interleave freely between their own calls, which is where a
+read-check-write protocol (get the total, compare, put) would overspend.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from costplane.adapters.aws import clients
+from costplane.adapters.aws.reservations import DynamoDbReservationLedger
+from costplane.budgets.ports import ReservationLedger, ReservationNotFound
+
+TABLE = "costplane-budgets"
+LEDGER = "ml-prod#2026-11"
+LIMIT = Decimal("10.00")
+
+
+@pytest.fixture
+def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("transact_write_items", "get_item", "put_item", "update_item"):
+        method = getattr(DynamoDBBackend, name)
+
+        def locked(*args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            with lock:
+                return __method(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
+@pytest.fixture
+def ledger(aws_env: str, serialised_moto: None) -> Iterator[DynamoDbReservationLedger]:
+    """The table exactly as costplane.adapters.aws.reservations documents it."""
+    clients.reset()
+    import boto3
+
+    boto3.client("dynamodb", region_name="us-east-1", endpoint_url=aws_env).create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    )
+    yield DynamoDbReservationLedger(TABLE)
+    clients.reset()
+
+
+def _item(aws_env: str, key: str) -> dict[str, Any]:
+    import boto3
+
+    db = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=aws_env)
+    return dict(db.get_item(TableName=TABLE, Key={"id": {"S": key}})["Item"])
+
+
+def _race(
+    ledger: DynamoDbReservationLedger, workers: int, attempts: int, amount: Decimal
+) -> list[str]:
+    start = threading.Barrier(workers)
+    granted: list[str] = []
+    lock = threading.Lock()
+
+    def work(worker: int) -> None:
+        start.wait()
+        for attempt in range(attempts):
+            reservation = f"w{worker}-{attempt}"
+            if ledger.reserve(LEDGER, reservation, amount, LIMIT):
+                with lock:
+                    granted.append(reservation)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return granted
+
+
+def test_it_is_a_reservation_ledger(ledger: DynamoDbReservationLedger) -> None:
+    assert isinstance(ledger, ReservationLedger)
+
+
+def test_concurrent_threads_never_pass_the_limit(ledger: DynamoDbReservationLedger) -> None:
+    granted = _race(ledger, 12, 5, Decimal("0.30"))
+    assert len(granted) == 33  # floor(10.00 / 0.30)
+    assert ledger.committed(LEDGER) == Decimal("9.90")
+
+
+def test_amounts_add_up_exactly_as_decimals(
+    ledger: DynamoDbReservationLedger, aws_env: str
+) -> None:
+    for reservation in ("r1", "r2", "r3"):
+        assert ledger.reserve(LEDGER, reservation, Decimal("0.1"), LIMIT)
+    assert Decimal(_item(aws_env, f"ledger#{LEDGER}")["committed"]["N"]) == Decimal("0.3")
+    assert _item(aws_env, "reservation#r1")["state"] == {"S": "reserved"}
+
+
+def test_a_retried_reservation_is_granted_once(ledger: DynamoDbReservationLedger) -> None:
+    assert ledger.reserve(LEDGER, "r1", Decimal(6), LIMIT)
+    assert ledger.reserve(LEDGER, "r1", Decimal(6), LIMIT)
+    assert ledger.committed(LEDGER) == Decimal(6)
+
+
+def test_a_retry_is_answered_even_once_the_budget_is_full(
+    ledger: DynamoDbReservationLedger,
+) -> None:
+    assert ledger.reserve(LEDGER, "r1", Decimal(6), LIMIT)
+    assert ledger.reserve(LEDGER, "r1", Decimal(6), Decimal(5))
+
+
+def test_a_reservation_past_the_limit_is_refused(ledger: DynamoDbReservationLedger) -> None:
+    ledger.reserve(LEDGER, "r1", Decimal("6.67"), LIMIT)
+    assert not ledger.reserve(LEDGER, "r2", Decimal("3.34"), LIMIT)
+    assert ledger.committed(LEDGER) == Decimal("6.67")
+
+
+def test_settling_and_releasing_move_the_ledger_by_the_difference(
+    ledger: DynamoDbReservationLedger, aws_env: str
+) -> None:
+    ledger.reserve(LEDGER, "r1", Decimal(5), LIMIT)
+    ledger.reserve(LEDGER, "r2", Decimal(3), LIMIT)
+    assert ledger.settle("r1", Decimal("4.25"))
+    assert ledger.release("r2")
+    assert ledger.committed(LEDGER) == Decimal("4.25")
+    assert _item(aws_env, "reservation#r1")["cost"] == {"N": "4.25"}
+    assert not ledger.settle("r1", Decimal(1))
+    assert not ledger.release("r2")
+
+
+def test_settling_an_unknown_reservation_is_an_error(ledger: DynamoDbReservationLedger) -> None:
+    with pytest.raises(ReservationNotFound):
+        ledger.settle("never", Decimal(1))
