@@ -1,0 +1,149 @@
+// costplane tag enforcer on Azure: resource events of the subscription through Event Grid
+// (retries, then a dead-letter container) to an Azure Functions app that checks tags,
+// attributes an owner and acts; Table storage for claims and the decisions audit log.
+//
+// Deployed at subscription scope: the enforcer acts on any resource of the subscription, so
+// its custom role, that role's assignment and the subscription's Event Grid system topic all
+// live at (or read) subscription level. The resource group and everything in it are created by
+// the `app` and `events` modules, in one deployment:
+//   az deployment sub create --location <region> --template-file infra/azure/main.bicep \
+//     --parameters infra/azure/main.parameters.json
+// Deploying it needs Owner (or User Access Administrator plus Contributor) on the subscription.
+targetScope = 'subscription'
+
+@description('Region of the resource group and its resources.')
+param location string = deployment().location
+
+@description('Resource group created for costplane.')
+param resourceGroupName string = 'rg-costplane'
+
+@description('Prefix of resource names (letters, digits and hyphens).')
+@minLength(3)
+@maxLength(11)
+param namePrefix string = 'costplane'
+
+@description('dry-run decides and records; enforce also tags, marks and deallocates.')
+@allowed([
+  'dry-run'
+  'enforce'
+])
+param mode string = 'dry-run'
+
+@description('Path of the taxonomy file in the deployed package (e.g. /home/site/wwwroot/taxonomy.yaml); empty uses the bundled example.')
+param taxonomyPath string = ''
+
+@description('''
+Create the Event Grid subscription to tag_enforcer. Event Grid requires the function to exist,
+so the first deployment leaves it false; publish the code, then deploy again with true.
+''')
+param subscribeToEvents bool = false
+
+@description('Upper bound on function instances.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Days the Log Analytics workspace keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 90
+
+@description('Deliveries of one event before it is dead-lettered (1-30).')
+@minValue(1)
+@maxValue(30)
+param maxDeliveryAttempts int = 30
+
+@description('Minutes an undelivered event is retried before it is dead-lettered (1-1440).')
+@minValue(1)
+@maxValue(1440)
+param eventTimeToLiveInMinutes int = 1440
+
+@description('Tags on the resource group and every resource in it.')
+param tags object = {}
+
+// Exactly what the Azure adapters call (costplane.adapters.azure.inventory, .enforcer and
+// .capacity): tags at any scope through the Tags API; deallocate for stop and quarantine;
+// the instance view, deallocate and start for suspend and resume; a scale set's sku
+// (read, PATCH) for throttle and its resume. tests/infra/test_bicep_template.py keeps this
+// list equal to its table of those calls and to the policy actions' declarations.
+var enforcerActions = [
+  'Microsoft.Compute/virtualMachineScaleSets/deallocate/action'
+  'Microsoft.Compute/virtualMachineScaleSets/read'
+  'Microsoft.Compute/virtualMachineScaleSets/write'
+  'Microsoft.Compute/virtualMachines/deallocate/action'
+  'Microsoft.Compute/virtualMachines/instanceView/read'
+  'Microsoft.Compute/virtualMachines/read'
+  'Microsoft.Compute/virtualMachines/start/action'
+  'Microsoft.Resources/tags/read'
+  'Microsoft.Resources/tags/write'
+]
+
+resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: resourceGroupName
+  location: location
+  tags: tags
+}
+
+module app 'modules/app.bicep' = {
+  name: 'costplane-app'
+  scope: group
+  params: {
+    location: location
+    namePrefix: namePrefix
+    mode: mode
+    taxonomyPath: taxonomyPath
+    maximumInstanceCount: maximumInstanceCount
+    logRetentionDays: logRetentionDays
+    tags: tags
+  }
+}
+
+// Custom role names are unique in the tenant: the subscription id keeps them apart when
+// costplane governs several subscriptions.
+resource enforcerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(subscription().id, namePrefix, 'enforcer')
+  properties: {
+    roleName: '${namePrefix} enforcer (${subscription().subscriptionId})'
+    description: 'Read and write tags on any resource; deallocate and start VMs; scale scale sets.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: enforcerActions
+        notActions: []
+      }
+    ]
+    assignableScopes: [
+      subscription().id
+    ]
+  }
+}
+
+resource enforcerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(subscription().id, group.id, enforcerRole.id)
+  properties: {
+    roleDefinitionId: enforcerRole.id
+    principalId: app.outputs.principalId
+    principalType: 'ServicePrincipal'
+    description: 'The costplane tag enforcer acts on the resources of this subscription.'
+  }
+}
+
+module events 'modules/events.bicep' = if (subscribeToEvents) {
+  name: 'costplane-events'
+  scope: group
+  params: {
+    namePrefix: namePrefix
+    functionAppName: app.outputs.functionAppName
+    storageAccountName: app.outputs.storageAccountName
+    deadLetterContainerName: app.outputs.deadLetterContainerName
+    maxDeliveryAttempts: maxDeliveryAttempts
+    eventTimeToLiveInMinutes: eventTimeToLiveInMinutes
+    tags: tags
+  }
+}
+
+output resourceGroupName string = group.name
+output functionAppName string = app.outputs.functionAppName
+output principalId string = app.outputs.principalId
+output storageAccountName string = app.outputs.storageAccountName
+output deadLetterContainerName string = app.outputs.deadLetterContainerName

@@ -1,0 +1,293 @@
+// The Function App and what it runs on, in costplane's resource group: a Flex Consumption plan
+// (Linux, Python 3.11), one storage account reached only with Entra identities (the host's
+// AzureWebJobsStorage, the deployment package, the state table, the dead-letter container),
+// Application Insights on a Log Analytics workspace.
+
+@description('Region of every resource in this module.')
+param location string
+
+@description('Prefix of resource names.')
+param namePrefix string
+
+@description('dry-run decides and records; enforce also tags, marks and deallocates.')
+@allowed([
+  'dry-run'
+  'enforce'
+])
+param mode string
+
+@description('Path of the taxonomy file in the deployed package; empty uses the bundled example.')
+param taxonomyPath string
+
+@description('Upper bound on function instances.')
+param maximumInstanceCount int
+
+@description('Days the Log Analytics workspace keeps logs.')
+param logRetentionDays int
+
+@description('Tags on every resource.')
+param tags object
+
+var suffix = uniqueString(resourceGroup().id)
+var storageAccountName = take(toLower('${replace(namePrefix, '-', '')}${suffix}'), 24)
+var functionAppName = '${namePrefix}-${suffix}'
+// The table costplane.adapters.azure.settings.AzureSettings names by default (state_table).
+var stateTableName = 'costplane'
+var deploymentContainerName = 'deployments'
+var deadLetterContainerName = 'deadletter'
+
+// Built-in role ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: '${namePrefix}-logs-${suffix}'
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: logRetentionDays
+    features: {
+      disableLocalAuth: true
+    }
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: '${namePrefix}-insights-${suffix}'
+  location: location
+  kind: 'web'
+  tags: tags
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: workspace.id
+    // Telemetry is sent with the app's identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
+    DisableLocalAuth: true
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  // checkov:skip=CKV_AZURE_35:A Flex Consumption app without VNet integration reaches its storage over the public endpoint; shared keys are disabled, so only Entra identities with a data role get in.
+  // checkov:skip=CKV_AZURE_59:Same as CKV_AZURE_35; blob public access is off (allowBlobPublicAccess).
+  // checkov:skip=CKV_AZURE_43:The name is computed (prefix without hyphens, lowercased, plus uniqueString, cut to 24), so it is valid by construction and unknown to checkov.
+  name: storageAccountName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  // Geo-redundant: the decisions audit log in the state table survives a regional outage.
+  sku: {
+    name: 'Standard_GRS'
+  }
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    // Every client (the Functions host, costplane, Event Grid's dead-lettering) uses Entra ID.
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      // Identity, not network, is the boundary here (see the checkov skips above).
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+  }
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deadLetterContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource stateTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+  parent: tableService
+  name: stateTableName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_225:Zone-redundant Flex Consumption exists in a few regions only; Event Grid retries each event for up to a day, which rides out a zone outage.
+  name: '${namePrefix}-plan-${suffix}'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+var baseSettings = [
+  // The host's storage, by identity: no connection string, no account key.
+  {
+    name: 'AzureWebJobsStorage__accountName'
+    value: storage.name
+  }
+  {
+    name: 'AzureWebJobsStorage__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: insights.properties.ConnectionString
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'Authorization=AAD'
+  }
+  // costplane: function_app.py (COSTPLANE_PLANE), costplane.config.Settings (COSTPLANE_MODE,
+  // COSTPLANE_LAKE, COSTPLANE_TAXONOMY), costplane.adapters.azure.settings.AzureSettings
+  // (COSTPLANE_AZURE_*). The managed identity's IDENTITY_ENDPOINT and IDENTITY_HEADER are
+  // injected by the platform.
+  {
+    name: 'COSTPLANE_PLANE'
+    value: 'azure'
+  }
+  {
+    name: 'COSTPLANE_MODE'
+    value: mode
+  }
+  {
+    name: 'COSTPLANE_AZURE_STATE_ACCOUNT'
+    value: storage.name
+  }
+  {
+    name: 'COSTPLANE_AZURE_STATE_TABLE'
+    value: stateTable.name
+  }
+  // The package is mounted read-only; approvals keep their SQLite store (the plane's state
+  // file) under /tmp until an Azure Table approvals store exists: not durable across instances.
+  {
+    name: 'COSTPLANE_LAKE'
+    value: '/tmp/costplane'
+  }
+]
+
+// Unset rather than empty: an empty COSTPLANE_TAXONOMY would name the current directory.
+var taxonomySettings = empty(taxonomyPath) ? [] : [
+  {
+    name: 'COSTPLANE_TAXONOMY'
+    value: taxonomyPath
+  }
+]
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_16:Event Grid and the Slack and Teams callbacks cannot sign in with Entra ID (App Service Authentication); the webhook takes a function key and the callbacks verify their senders' signatures.
+  // checkov:skip=CKV_AZURE_17:Event Grid, Slack and the Bot Connector present no client certificates.
+  // checkov:skip=CKV_AZURE_222:Event Grid delivers over the public endpoint (it cannot reach private endpoints), as do Slack and Teams callbacks.
+  // checkov:skip=CKV_AZURE_213:The app serves event triggers and webhooks, not a site behind a load balancer; the Functions host monitors its own workers.
+  // checkov:skip=CKV_AZURE_212:Flex Consumption scales out per instance on demand; there is no instance count to set to 2 or more.
+  name: functionAppName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: concat(baseSettings, taxonomySettings)
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: 2048
+      }
+      runtime: {
+        name: 'python'
+        version: '3.11'
+      }
+    }
+  }
+  dependsOn: [
+    deploymentContainer
+  ]
+}
+
+// The host keeps its leases, timers' schedule and the deployment package in blobs.
+resource hostStorageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, functionApp.id, storageBlobDataOwner)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Claims and the decisions audit log (costplane.adapters.azure.state): this table only.
+resource stateAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(stateTable.id, functionApp.id, storageTableDataContributor)
+  scope: stateTable
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource telemetryAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(insights.id, functionApp.id, monitoringMetricsPublisher)
+  scope: insights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output functionAppName string = functionApp.name
+output functionAppId string = functionApp.id
+output principalId string = functionApp.identity.principalId
+output storageAccountName string = storage.name
+output deadLetterContainerName string = deadLetterContainer.name

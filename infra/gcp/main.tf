@@ -1,0 +1,531 @@
+# costplane tag enforcer on GCP: Admin Activity audit-log entries through a log sink and a
+# Pub/Sub push subscription (retries, then a dead-letter topic) to a Cloud Run function
+# (2nd gen) that checks labels, attributes an owner and acts; Firestore for claims and the
+# decisions audit log.
+#
+# Why a sink and not an Eventarc audit-log trigger: an Eventarc trigger matches one
+# serviceName and one methodName exactly, so the methods below would need a trigger each, and
+# it only sees the project it lives in. One sink filter routes every governed method, from one
+# project or a whole organization, and the subscription gives retries and a dead-letter topic.
+# The function also serves Eventarc (entry point `tag_enforcer`, same module) should one
+# prefer triggers: both routes yield the same idempotency key, so an entry is acted on once.
+
+data "google_project" "this" {
+  project_id = var.project
+}
+
+locals {
+  organization = var.scope == "organization"
+
+  # Audit-log methods costplane's parser governs (costplane.adapters.gcp.auditlog_methods.
+  # METHODS; tests/infra/test_terraform_gcp.py keeps them equal). Logging's `:` operator is a
+  # case-insensitive substring match, so one term covers every API version a method is logged
+  # under: compute.instances.insert matches v1.compute… and beta.compute…, and
+  # ClusterManager.CreateCluster matches google.container.v1.… and google.container.v1beta1.….
+  governed_methods = [
+    "compute.instances.insert",
+    "compute.instances.setLabels",
+    "compute.instances.delete",
+    "compute.instanceTemplates.insert",
+    "compute.instanceTemplates.delete",
+    "storage.buckets.create",
+    "storage.buckets.delete",
+    "cloudsql.instances.create",
+    "cloudsql.instances.delete",
+    "SqlInstancesService.Insert",
+    "SqlInstancesService.Delete",
+    "ClusterManager.CreateCluster",
+    "ClusterManager.SetLabels",
+    "ClusterManager.DeleteCluster",
+    "datasetservice.insert",
+    "datasetservice.delete",
+    "DatasetService.InsertDataset",
+    "DatasetService.DeleteDataset",
+    "Publisher.CreateTopic",
+    "Publisher.DeleteTopic",
+  ]
+
+  # Admin Activity logs only: always on and free. Method names only, never operation.first or
+  # operation.last: the parser acts on an operation's `first` entry and skips a lone `last`.
+  sink_filter = join(" AND ", [
+    "logName:\"cloudaudit.googleapis.com%2Factivity\"",
+    "protoPayload.methodName:(${join(" OR ", [for m in local.governed_methods : "\"${m}\""])})",
+  ])
+
+  # Exactly what the GCP adapters call (costplane.adapters.gcp.enforcer, .inventory and
+  # .capacity): one label read and write per type in .resources.KINDS, the two stops, suspend
+  # and resume of an instance, throttle and resume of a GKE node pool (its size and autoscaler,
+  # authorised as cluster updates; its instance groups' sizes; the operations it waits for).
+  # A test keeps this list equal to its table of those calls and covering the policy actions'
+  # declared permissions.
+  enforcer_permissions = [
+    "bigquery.datasets.get",
+    "bigquery.datasets.update",
+    "cloudsql.instances.get",
+    "cloudsql.instances.update",
+    "compute.instanceGroupManagers.get",
+    "compute.instances.get",
+    "compute.instances.setLabels",
+    "compute.instances.start",
+    "compute.instances.stop",
+    "container.clusters.get",
+    "container.clusters.update",
+    "container.operations.get",
+    "pubsub.topics.get",
+    "pubsub.topics.update",
+    "storage.buckets.get",
+    "storage.buckets.update",
+  ]
+
+  # costplane.config.Settings and costplane.adapters.gcp.settings.GcpSettings read these.
+  environment = {
+    COSTPLANE_PLANE                = "gcp"
+    COSTPLANE_MODE                 = var.mode
+    COSTPLANE_GCP_STATE_PROJECT    = var.project
+    COSTPLANE_GCP_STATE_DATABASE   = google_firestore_database.state.name
+    COSTPLANE_GCP_STATE_COLLECTION = var.state_collection
+  }
+  # Unset rather than empty: an empty COSTPLANE_TAXONOMY would name the current directory.
+  taxonomy = var.taxonomy_path == "" ? {} : { COSTPLANE_TAXONOMY = var.taxonomy_path }
+
+  apis = toset([
+    "artifactregistry.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "firestore.googleapis.com",
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "storage.googleapis.com",
+  ])
+
+  pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  sink_writer = one(concat(
+    google_logging_project_sink.audit_log[*].writer_identity,
+    google_logging_organization_sink.audit_log[*].writer_identity,
+  ))
+
+  # The function's source: its own directory plus the costplane package beside main.py, which
+  # is how main.py imports it (costplane is not on PyPI).
+  function_dir  = "${path.module}/../../functions/gcp/tag_enforcer"
+  package_dir   = "${path.module}/../../shared/costplane"
+  package_files = [for f in fileset(local.package_dir, "**") : f if !strcontains(f, "__pycache__")]
+}
+
+resource "google_project_service" "apis" {
+  for_each           = local.apis
+  project            = var.project
+  service            = each.value
+  disable_on_destroy = false
+}
+
+# ---------------------------------------------------------------------------------------------
+# Identities: the function's (acts on resources, keeps state), the push subscription's (invokes
+# the function), and the build's (turns the source into the function's image).
+
+resource "google_service_account" "enforcer" {
+  project      = var.project
+  account_id   = "costplane-enforcer"
+  display_name = "costplane tag enforcer"
+  description  = "Reads and writes labels, stops governed resources, keeps costplane's state."
+}
+
+resource "google_service_account" "invoker" {
+  project      = var.project
+  account_id   = "costplane-invoker"
+  display_name = "costplane push subscription"
+  description  = "Signs the OIDC token of Pub/Sub pushes to the tag enforcer."
+}
+
+resource "google_service_account" "builder" {
+  project      = var.project
+  account_id   = "costplane-builder"
+  display_name = "costplane function builds"
+  description  = "Cloud Build identity for the tag enforcer's image."
+}
+
+resource "google_project_iam_custom_role" "enforcer" {
+  count       = local.organization ? 0 : 1
+  project     = var.project
+  role_id     = "costplane_enforcer"
+  title       = "costplane enforcer"
+  description = "Label governed resources; stop and start instances, stop Cloud SQL; resize GKE node pools."
+  permissions = local.enforcer_permissions
+}
+
+resource "google_project_iam_member" "enforcer" {
+  count   = local.organization ? 0 : 1
+  project = var.project
+  role    = google_project_iam_custom_role.enforcer[0].name
+  member  = google_service_account.enforcer.member
+}
+
+resource "google_organization_iam_custom_role" "enforcer" {
+  count       = local.organization ? 1 : 0
+  org_id      = var.organization_id
+  role_id     = "costplane_enforcer"
+  title       = "costplane enforcer"
+  description = "Label governed resources; stop and start instances, stop Cloud SQL; resize GKE node pools."
+  permissions = local.enforcer_permissions
+}
+
+resource "google_organization_iam_member" "enforcer" {
+  count  = local.organization ? 1 : 0
+  org_id = var.organization_id
+  role   = google_organization_iam_custom_role.enforcer[0].name
+  member = google_service_account.enforcer.member
+}
+
+# ---------------------------------------------------------------------------------------------
+# State: claims and the decisions audit log (costplane.adapters.gcp.state).
+
+resource "google_firestore_database" "state" {
+  project                           = var.project
+  name                              = var.firestore_database
+  location_id                       = coalesce(var.firestore_location, var.region)
+  type                              = "FIRESTORE_NATIVE"
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+  # The audit log outlives the deployment: `terraform destroy` leaves the database in place.
+  delete_protection_state = "DELETE_PROTECTION_ENABLED"
+  deletion_policy         = "ABANDON"
+
+  depends_on = [google_project_service.apis]
+}
+
+# Expired claims are deleted by Firestore (claims stay correct without it: an expired claim is
+# taken over). No index on a TTL field: its values only ever move forward, which hot-spots one.
+resource "google_firestore_field" "claim_expiry" {
+  project    = var.project
+  database   = google_firestore_database.state.name
+  collection = "${var.state_collection}_claims"
+  field      = "expires"
+
+  ttl_config {}
+  index_config {}
+}
+
+# roles/datastore.user on this database only.
+resource "google_project_iam_member" "enforcer_state" {
+  project = var.project
+  role    = "roles/datastore.user"
+  member  = google_service_account.enforcer.member
+
+  condition {
+    title      = "costplane-state-only"
+    expression = "resource.name == \"projects/${var.project}/databases/${google_firestore_database.state.name}\""
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# The function: source archive, build and runtime.
+
+data "archive_file" "tag_enforcer" {
+  type        = "zip"
+  output_path = "${path.module}/.build/tag_enforcer.zip"
+
+  dynamic "source" {
+    for_each = fileset(local.function_dir, "*.{py,txt}")
+    content {
+      content  = file("${local.function_dir}/${source.value}")
+      filename = source.value
+    }
+  }
+
+  dynamic "source" {
+    for_each = local.package_files
+    content {
+      content  = file("${local.package_dir}/${source.value}")
+      filename = "costplane/${source.value}"
+    }
+  }
+}
+
+resource "google_storage_bucket" "source" {
+  #checkov:skip=CKV_GCP_62: Holds build inputs only, written by Terraform; Cloud Audit Logs record every access, usage logs would add a second bucket and no insight.
+  project                     = var.project
+  name                        = "${var.project}-costplane-source"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = true
+  labels                      = var.labels
+
+  versioning {
+    enabled = true
+  }
+
+  # Each deployment uploads a new archive; old ones are of no use a month later.
+  lifecycle_rule {
+    condition {
+      age = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_storage_bucket_object" "tag_enforcer" {
+  bucket = google_storage_bucket.source.name
+  name   = "tag_enforcer-${data.archive_file.tag_enforcer.output_md5}.zip"
+  source = data.archive_file.tag_enforcer.output_path
+}
+
+resource "google_artifact_registry_repository" "functions" {
+  #checkov:skip=CKV_GCP_84: The images hold costplane's public code and no data; Google-managed encryption suffices.
+  project       = var.project
+  location      = var.region
+  repository_id = "costplane-functions"
+  description   = "Images of costplane's functions, built from the source bucket."
+  format        = "DOCKER"
+  labels        = var.labels
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_project_iam_member" "builder_logs" {
+  project = var.project
+  role    = "roles/logging.logWriter"
+  member  = google_service_account.builder.member
+}
+
+resource "google_artifact_registry_repository_iam_member" "builder_pushes" {
+  project    = var.project
+  location   = google_artifact_registry_repository.functions.location
+  repository = google_artifact_registry_repository.functions.name
+  role       = "roles/artifactregistry.writer"
+  member     = google_service_account.builder.member
+}
+
+resource "google_storage_bucket_iam_member" "builder_reads_source" {
+  bucket = google_storage_bucket.source.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.builder.member
+}
+
+# Named with a hyphen: the Cloud Run service behind a function takes its name, and Cloud Run
+# names allow no underscore. The entry point keeps the name costplane gives it on every cloud.
+resource "google_cloudfunctions2_function" "tag_enforcer" {
+  project     = var.project
+  location    = var.region
+  name        = "tag-enforcer"
+  description = "Checks the labels of new and re-labelled resources and enforces the taxonomy."
+  labels      = var.labels
+
+  build_config {
+    runtime           = "python311"
+    entry_point       = "tag_enforcer_push"
+    service_account   = google_service_account.builder.id
+    docker_repository = google_artifact_registry_repository.functions.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.tag_enforcer.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = "512Mi"
+    timeout_seconds                  = 60
+    min_instance_count               = 0
+    max_instance_count               = var.max_instances
+    max_instance_request_concurrency = 1
+    # Internal only: Pub/Sub pushes from this project count as internal; nothing else may call.
+    ingress_settings               = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.enforcer.email
+    environment_variables          = merge(local.environment, local.taxonomy)
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_project_iam_member.builder_logs,
+    google_artifact_registry_repository_iam_member.builder_pushes,
+    google_storage_bucket_iam_member.builder_reads_source,
+  ]
+}
+
+resource "google_cloud_run_v2_service_iam_member" "invoker" {
+  project  = var.project
+  location = var.region
+  name     = google_cloudfunctions2_function.tag_enforcer.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = google_service_account.invoker.member
+}
+
+# ---------------------------------------------------------------------------------------------
+# Delivery: sink -> topic -> push subscription -> function; dead letters kept for a week.
+
+resource "google_pubsub_topic" "audit_log" {
+  #checkov:skip=CKV_GCP_83: Carries Admin Activity entries that Cloud Logging already holds with Google-managed keys; a CMEK would add a key to operate and no protection.
+  project                    = var.project
+  name                       = "costplane-audit-log"
+  message_retention_duration = "86400s"
+  labels                     = var.labels
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_pubsub_topic" "dead_letter" {
+  #checkov:skip=CKV_GCP_83: Same entries as costplane-audit-log, after every retry failed; Google-managed keys as there.
+  project = var.project
+  name    = "costplane-audit-log-dead-letter"
+  labels  = var.labels
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_logging_project_sink" "audit_log" {
+  count                  = local.organization ? 0 : 1
+  project                = var.project
+  name                   = "costplane-audit-log"
+  description            = "Governed resource operations, to the costplane tag enforcer."
+  destination            = "pubsub.googleapis.com/${google_pubsub_topic.audit_log.id}"
+  filter                 = local.sink_filter
+  unique_writer_identity = true
+}
+
+resource "google_logging_organization_sink" "audit_log" {
+  count            = local.organization ? 1 : 0
+  org_id           = var.organization_id
+  name             = "costplane-audit-log"
+  description      = "Governed resource operations in every project, to the costplane tag enforcer."
+  destination      = "pubsub.googleapis.com/${google_pubsub_topic.audit_log.id}"
+  filter           = local.sink_filter
+  include_children = true
+
+  lifecycle {
+    precondition {
+      condition     = var.organization_id != ""
+      error_message = "scope = \"organization\" needs organization_id."
+    }
+  }
+}
+
+resource "google_pubsub_topic_iam_member" "sink_publishes" {
+  project = var.project
+  topic   = google_pubsub_topic.audit_log.name
+  role    = "roles/pubsub.publisher"
+  member  = local.sink_writer
+}
+
+resource "google_pubsub_subscription" "tag_enforcer" {
+  project = var.project
+  name    = "costplane-tag-enforcer"
+  topic   = google_pubsub_topic.audit_log.id
+  labels  = var.labels
+
+  # Longer than the function's timeout, so that a slow decision is not delivered twice.
+  ack_deadline_seconds       = 120
+  message_retention_duration = "86400s"
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.tag_enforcer.service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.invoker.email
+      audience              = google_cloudfunctions2_function.tag_enforcer.service_config[0].uri
+    }
+  }
+
+  # The function answers 500 when an action failed (its claim released): Pub/Sub delivers again.
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter.id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [google_cloud_run_v2_service_iam_member.invoker]
+}
+
+# A topic without a subscription drops what it receives: this one keeps dead letters to read
+# and redeliver after a fix.
+resource "google_pubsub_subscription" "dead_letter" {
+  project                    = var.project
+  name                       = "costplane-audit-log-dead-letter"
+  topic                      = google_pubsub_topic.dead_letter.id
+  message_retention_duration = "604800s"
+  labels                     = var.labels
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# Dead-lettering runs as Pub/Sub's service agent: it publishes to the dead-letter topic and
+# acknowledges on the source subscription. It also mints the push subscription's OIDC tokens
+# (needed in projects created before April 2021).
+resource "google_pubsub_topic_iam_member" "agent_dead_letters" {
+  project = var.project
+  topic   = google_pubsub_topic.dead_letter.name
+  role    = "roles/pubsub.publisher"
+  member  = local.pubsub_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "agent_acknowledges" {
+  project      = var.project
+  subscription = google_pubsub_subscription.tag_enforcer.name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
+}
+
+resource "google_service_account_iam_member" "agent_signs_push_tokens" {
+  service_account_id = google_service_account.invoker.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_agent
+}
+
+# ---------------------------------------------------------------------------------------------
+# Entries that failed every retry: an alert, by email when alert_email is set.
+
+resource "google_monitoring_notification_channel" "email" {
+  count        = var.alert_email == "" ? 0 : 1
+  project      = var.project
+  display_name = "costplane alerts"
+  type         = "email"
+  labels = {
+    email_address = var.alert_email
+  }
+}
+
+resource "google_monitoring_alert_policy" "dead_letters" {
+  project               = var.project
+  display_name          = "costplane: audit-log entries in the dead-letter subscription"
+  combiner              = "OR"
+  notification_channels = google_monitoring_notification_channel.email[*].id
+
+  conditions {
+    display_name = "undelivered dead letters"
+    condition_threshold {
+      filter          = "resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"${google_pubsub_subscription.dead_letter.name}\" AND metric.type = \"pubsub.googleapis.com/subscription/num_undelivered_messages\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "300s"
+      aggregations {
+        alignment_period   = "300s"
+        per_series_aligner = "ALIGN_MAX"
+      }
+    }
+  }
+
+  documentation {
+    content   = "The tag enforcer failed on these entries after every retry. Read them from the dead-letter subscription, fix the cause, and republish them to costplane-audit-log."
+    mime_type = "text/markdown"
+  }
+
+  depends_on = [google_project_service.apis]
+}

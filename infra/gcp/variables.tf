@@ -1,0 +1,101 @@
+variable "project" {
+  description = "Project that hosts costplane: the function, its topic, its Firestore database."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the function, its source bucket and its image repository."
+  type        = string
+  default     = "us-central1"
+}
+
+variable "mode" {
+  description = "dry-run decides and records; enforce also labels, marks and stops."
+  type        = string
+  default     = "dry-run"
+
+  validation {
+    condition     = contains(["dry-run", "enforce"], var.mode)
+    error_message = "mode is dry-run or enforce."
+  }
+}
+
+variable "scope" {
+  description = <<-EOT
+    What costplane governs: "project" (this project's audit logs, a project-level role) or
+    "organization" (every project under organization_id: an organization sink with children,
+    and the role granted on the organization).
+  EOT
+  type        = string
+  default     = "project"
+
+  validation {
+    condition     = contains(["project", "organization"], var.scope)
+    error_message = "scope is project or organization."
+  }
+}
+
+variable "organization_id" {
+  description = "Numeric organization id; required when scope is organization."
+  type        = string
+  default     = ""
+}
+
+variable "firestore_location" {
+  description = "Location of the Firestore database (a region or a multi-region); the region if null."
+  type        = string
+  default     = null
+}
+
+variable "firestore_database" {
+  description = <<-EOT
+    Name of the Firestore database created for costplane's state. A named database, not
+    "(default)", so that a project whose default database exists already can host it.
+  EOT
+  type        = string
+  default     = "costplane"
+}
+
+variable "state_collection" {
+  description = "Prefix of the <prefix>_claims and <prefix>_decisions collections."
+  type        = string
+  default     = "costplane"
+}
+
+variable "taxonomy_path" {
+  description = <<-EOT
+    Path of the taxonomy file inside the deployed source (the function runs in /workspace, e.g.
+    /workspace/costplane/data/taxonomy.example.yaml); empty uses the example bundled with costplane.
+  EOT
+  type        = string
+  default     = ""
+}
+
+variable "max_instances" {
+  description = "Upper bound on concurrent function instances (one request each)."
+  type        = number
+  default     = 10
+}
+
+variable "max_delivery_attempts" {
+  description = "Deliveries of one audit-log entry before it moves to the dead-letter topic (5-100)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100
+    error_message = "Pub/Sub accepts 5 to 100 delivery attempts."
+  }
+}
+
+variable "labels" {
+  description = "Labels on every resource that takes them."
+  type        = map(string)
+  default     = {}
+}
+
+variable "alert_email" {
+  description = "Optional address told when audit-log entries reach the dead-letter subscription."
+  type        = string
+  default     = ""
+}

@@ -1,0 +1,285 @@
+"""infra/azure (Bicep): clean under checkov, whose Bicep parser reads every file for real (a
+syntax error fails it), and wired to the code it deploys: the Event Grid trigger's name, the ARM
+actions the Azure adapters call, the table and settings they read.
+
+There is no Bicep CLI here, so no `bicep build`: the structural checks below read the templates'
+text with a few patterns, enough to tie each fact to the code it must match.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+from functools import cache
+from pathlib import Path
+
+import orjson
+import pytest
+
+from costplane.adapters.azure.enforcer import POWER_ACTIONS, AzureEnforcer
+from costplane.adapters.azure.settings import AzureSettings
+from costplane.adapters.local.plane import SystemClock
+from costplane.adapters.rest import RestClient, StaticToken, new_client
+from costplane.approvals.settings import ApprovalSettings
+from costplane.config import Settings
+from costplane.domain.taxonomy import Mode
+from costplane.policy.registry import ACTIONS, load_plugins
+from tests.infra.test_terraform_gcp import (
+    PLANE,
+    checkov_report,
+    environment_names,
+    unexplained_findings,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+INFRA = REPO / "infra" / "azure"
+FUNCTION_APP = REPO / "functions" / "azure"
+
+# What each Azure adapter call needs. costplane/adapters/azure/inventory.py and enforcer.py use
+# the Tags API at any scope, and enforcer.POWER_ACTIONS POSTs {id}/deallocate; capacity.py GETs
+# {vm}/instanceView and POSTs {vm}/start (suspend, resume), GETs and PATCHes {vmss} (throttle).
+# ARM authorises GET instanceView as instanceView/read; the enforcer's docstring names
+# virtualMachines/read for it, so both are granted.
+TAG_ACTIONS = {"Microsoft.Resources/tags/read", "Microsoft.Resources/tags/write"}
+TYPE_ACTIONS = {
+    "azure.compute.virtualmachine": {
+        "Microsoft.Compute/virtualMachines/read",
+        "Microsoft.Compute/virtualMachines/instanceView/read",
+        "Microsoft.Compute/virtualMachines/deallocate/action",
+        "Microsoft.Compute/virtualMachines/start/action",
+    },
+    "azure.compute.virtualmachinescaleset": {
+        "Microsoft.Compute/virtualMachineScaleSets/read",
+        "Microsoft.Compute/virtualMachineScaleSets/write",
+        "Microsoft.Compute/virtualMachineScaleSets/deallocate/action",
+    },
+}
+# Built-in role ids: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"
+EVENT_TYPES = {
+    "Microsoft.Resources.ResourceWriteSuccess",
+    "Microsoft.Resources.ResourceDeleteSuccess",
+    "Microsoft.Resources.ResourceActionSuccess",
+}
+RESOURCE = re.compile(r"^resource\s+(\w+)\s+'([\w./]+)@([\w-]+)'", re.MULTILINE)
+
+
+@cache
+def bicep(name: str) -> str:
+    return (INFRA / name).read_text()
+
+
+def enclosed(text: str, marker: str) -> str:
+    """What the first `{` or `[` at or after `marker` encloses, up to its closing bracket."""
+    found = re.compile(r"[{\[]").search(text, text.index(marker))
+    assert found, f"nothing is enclosed after {marker!r}"
+    opening = found.group()
+    close = {"{": "}", "[": "]"}[opening]
+    depth = 0
+    for end in range(found.start(), len(text)):
+        depth += {opening: 1, close: -1}.get(text[end], 0)
+        if depth == 0:
+            return text[found.end() : end]
+    raise AssertionError(f"{marker!r} is never closed")
+
+
+def literals(text: str) -> list[str]:
+    return re.findall(r"'([^'\n]*)'", text)
+
+
+def variable(text: str, name: str) -> str:
+    found = re.search(rf"^var {name} = '([^']*)'$", text, re.MULTILINE)
+    assert found, f"var {name} is not a string literal"
+    return found.group(1)
+
+
+def allowed(text: str, parameter: str) -> set[str]:
+    found = re.search(rf"@allowed\(\[(.*?)\]\)\s*param {parameter} ", text, re.DOTALL)
+    assert found, f"param {parameter} has no @allowed list"
+    return set(literals(found.group(1)))
+
+
+def app_settings() -> dict[str, str]:
+    """COSTPLANE_* app settings of the Function App and their Bicep value expressions."""
+    pairs = re.findall(r"name: '(COSTPLANE_\w+)'\s+value: ([^\n]+)", bicep("modules/app.bicep"))
+    return dict(pairs)
+
+
+@pytest.fixture(scope="module")
+def checkov_findings() -> dict[str, list[str]]:
+    return unexplained_findings(checkov_report(INFRA, "bicep"))
+
+
+@pytest.fixture
+def event_grid_functions(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Names of the Event Grid-triggered functions, from the app loaded as the host loads it."""
+    monkeypatch.syspath_prepend(str(FUNCTION_APP))
+    for name in [n for n in sys.modules if n == "function_app" or n.startswith("blueprints")]:
+        monkeypatch.delitem(sys.modules, name)
+    app = importlib.import_module("function_app").app
+    return {
+        f.get_function_name()
+        for f in app.get_functions()
+        if f.get_trigger().type == "eventGridTrigger"
+    }
+
+
+@pytest.mark.infra
+def test_checkov_parses_every_file_and_finds_nothing_not_skipped_with_a_reason(checkov_findings):
+    assert checkov_findings == {"failed": [], "skipped without a reason": [], "not parsed": []}
+
+
+def test_the_deployment_is_at_subscription_scope_with_its_modules_in_the_resource_group():
+    main = bicep("main.bicep")
+    modules = re.findall(r"^module \w+ '([^']+)'", main, re.MULTILINE)
+
+    assert re.search(r"^targetScope = 'subscription'$", main, re.MULTILINE)
+    assert modules == ["modules/app.bicep", "modules/events.bicep"]
+    assert all((INFRA / module).exists() for module in modules)
+    assert main.count("scope: group") == len(modules)
+
+
+def test_every_resource_type_is_declared_with_one_ga_api_version():
+    declared: dict[str, set[str]] = {}
+    for path in INFRA.rglob("*.bicep"):
+        for _, type_, version in RESOURCE.findall(path.read_text()):
+            declared.setdefault(type_, set()).add(version)
+
+    assert set(declared) == {
+        "Microsoft.Authorization/roleAssignments",
+        "Microsoft.Authorization/roleDefinitions",
+        "Microsoft.EventGrid/systemTopics",
+        "Microsoft.EventGrid/systemTopics/eventSubscriptions",
+        "Microsoft.Insights/components",
+        "Microsoft.OperationalInsights/workspaces",
+        "Microsoft.Resources/resourceGroups",
+        "Microsoft.Storage/storageAccounts",
+        "Microsoft.Storage/storageAccounts/blobServices",
+        "Microsoft.Storage/storageAccounts/blobServices/containers",
+        "Microsoft.Storage/storageAccounts/tableServices",
+        "Microsoft.Storage/storageAccounts/tableServices/tables",
+        "Microsoft.Web/serverfarms",
+        "Microsoft.Web/sites",
+    }
+    assert {t: len(v) for t, v in declared.items()} == dict.fromkeys(declared, 1)
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for [v] in declared.values())
+
+
+def test_the_app_runs_python_311_on_linux_flex_consumption_with_a_system_identity():
+    app = bicep("modules/app.bicep")
+    runtime = enclosed(app, "runtime: {")
+
+    assert "tier: 'FlexConsumption'" in enclosed(app, "resource plan 'Microsoft.Web/serverfarms")
+    assert "kind: 'functionapp,linux'" in app
+    assert literals(runtime) == ["python", "3.11"]
+    assert "type: 'SystemAssigned'" in enclosed(app, "identity: {")
+
+
+def test_storage_takes_only_identities_over_tls_1_2_and_never_serves_public_blobs():
+    storage = enclosed(bicep("modules/app.bicep"), "resource storage 'Microsoft.Storage/storageA")
+
+    assert "allowSharedKeyAccess: false" in storage
+    assert "allowBlobPublicAccess: false" in storage
+    assert "supportsHttpsTrafficOnly: true" in storage
+    assert "minimumTlsVersion: 'TLS1_2'" in storage
+
+
+def test_the_host_reaches_its_storage_by_identity_not_by_connection_string():
+    app = bicep("modules/app.bicep")
+
+    assert "name: 'AzureWebJobsStorage__accountName'" in app
+    assert "name: 'AzureWebJobsStorage'\n" not in app
+    assert "type: 'SystemAssignedIdentity'" in enclosed(app, "deployment: {")
+
+
+def test_app_settings_name_only_settings_the_code_reads_and_every_one_it_needs():
+    names = set(app_settings())
+    read = environment_names(Settings, AzureSettings, ApprovalSettings) | {PLANE}
+
+    assert names <= read
+    assert {PLANE, "COSTPLANE_MODE", "COSTPLANE_AZURE_STATE_ACCOUNT"} <= names
+    assert "COSTPLANE_AZURE_TOKEN" not in names, "a static token would bypass the identity"
+    assert app_settings()[PLANE] == "'azure'"
+    assert app_settings()["COSTPLANE_MODE"] == "mode"
+
+
+def test_the_state_table_is_the_one_the_adapter_expects_and_the_identity_may_write_it():
+    app = bicep("modules/app.bicep")
+    access = enclosed(app, "resource stateAccess 'Microsoft.Authorization/roleAssignments")
+
+    assert variable(app, "stateTableName") == AzureSettings.model_fields["state_table"].default
+    assert "name: stateTableName" in enclosed(app, "resource stateTable '")
+    assert app_settings()["COSTPLANE_AZURE_STATE_TABLE"] == "stateTable.name"
+    assert app_settings()["COSTPLANE_AZURE_STATE_ACCOUNT"] == "storage.name"
+    assert "scope: stateTable" in access
+    assert "storageTableDataContributor" in access
+    assert variable(app, "storageTableDataContributor") == STORAGE_TABLE_DATA_CONTRIBUTOR
+
+
+def test_the_event_subscription_targets_the_event_grid_trigger_of_the_function_app(
+    event_grid_functions,
+):
+    events = bicep("modules/events.bicep")
+    destination = enclosed(events, "destination: {")
+
+    assert {variable(events, "enforcerFunctionName")} == event_grid_functions
+    assert "endpointType: 'AzureFunction'" in destination
+    assert "resourceId: '${functionApp.id}/functions/${enforcerFunctionName}'" in destination
+
+
+def test_the_event_subscription_routes_subscription_resource_events_with_retries_and_dead_letters():
+    events = bicep("modules/events.bicep")
+    topic = enclosed(events, "resource topic 'Microsoft.EventGrid/systemTopics")
+    dead_letter = enclosed(events, "deadLetterDestination: {")
+
+    assert "topicType: 'Microsoft.Resources.Subscriptions'" in topic
+    assert "source: subscription().id" in topic
+    assert set(literals(enclosed(events, "includedEventTypes: ["))) == EVENT_TYPES
+    assert "maxDeliveryAttempts: maxDeliveryAttempts" in enclosed(events, "retryPolicy: {")
+    assert "endpointType: 'StorageBlob'" in dead_letter
+    assert "blobContainerName: deadLetterContainerName" in dead_letter
+    assert "scope: storage::blobService::deadLetters" in events
+
+
+def test_the_custom_role_holds_exactly_the_actions_the_adapters_call():
+    enforcer = AzureEnforcer(RestClient(new_client(None), StaticToken("token")), SystemClock())
+    acted_on = set(POWER_ACTIONS) | {t for kinds in enforcer.reversible.values() for t in kinds}
+    granted = set(literals(enclosed(bicep("main.bicep"), "var enforcerActions = [")))
+
+    assert set(TYPE_ACTIONS) == acted_on
+    assert granted == TAG_ACTIONS.union(*TYPE_ACTIONS.values())
+
+
+def test_the_custom_role_holds_what_every_policy_action_declares_for_azure():
+    load_plugins()
+    declared = {p for action in ACTIONS.values() for p in action.permissions.get("azure", ())}
+
+    assert declared <= set(literals(enclosed(bicep("main.bicep"), "var enforcerActions = [")))
+
+
+def test_the_custom_role_is_assigned_to_the_function_identity_on_the_subscription():
+    main = bicep("main.bicep")
+    role = enclosed(main, "resource enforcerRole 'Microsoft.Authorization/roleDefinitions")
+    assignment = enclosed(main, "resource enforcerAssignment 'Microsoft.Authorization/roleAssign")
+
+    assert "actions: enforcerActions" in role
+    assert "subscription().id" in enclosed(role, "assignableScopes: [")
+    assert "roleDefinitionId: enforcerRole.id" in assignment
+    assert "principalId: app.outputs.principalId" in assignment
+    assert "scope:" not in assignment
+
+
+def test_the_mode_parameter_allows_exactly_the_modes_costplane_knows():
+    modes = {m.value for m in Mode}
+
+    assert allowed(bicep("main.bicep"), "mode") == modes
+    assert allowed(bicep("modules/app.bicep"), "mode") == modes
+
+
+def test_the_parameters_file_sets_only_declared_parameters():
+    declared = set(re.findall(r"^param (\w+) ", bicep("main.bicep"), re.MULTILINE))
+    parameters = orjson.loads((INFRA / "main.parameters.json").read_bytes())["parameters"]
+
+    assert set(parameters) <= declared
+    assert parameters["mode"]["value"] == Mode.DRY_RUN.value

@@ -1,0 +1,407 @@
+"""infra/gcp (Terraform): clean under checkov (or skipped with a reason), and wired to the code it
+deploys: the function's entry point, the permissions the GCP adapters use, the audit-log methods
+the parser governs, the Firestore layout the state store writes, the settings the code reads.
+
+No Terraform CLI runs here (no `init`, no provider download): python-hcl2 parses every file, and
+`${var.x}` is read as the variable's default where a value is needed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import httpx
+import orjson
+import pytest
+from pydantic_settings import BaseSettings
+
+from costplane.adapters.gcp.auditlog_methods import METHODS, normalise_method
+from costplane.adapters.gcp.enforcer import GcpEnforcer
+from costplane.adapters.gcp.resources import KINDS
+from costplane.adapters.gcp.settings import GcpSettings
+from costplane.adapters.gcp.state import FirestoreStateStore
+from costplane.adapters.local.plane import SystemClock
+from costplane.adapters.rest import RestClient, StaticToken, new_client
+from costplane.bootstrap import register_events
+from costplane.config import Settings
+from costplane.domain.decisions import ActionKind
+from costplane.domain.taxonomy import Mode
+from costplane.events.registry import parse_payload
+from costplane.policy.registry import ACTIONS, load_plugins
+
+REPO = Path(__file__).resolve().parents[2]
+INFRA = REPO / "infra" / "gcp"
+EVENTS = REPO / "events" / "gcp"
+CHECKOV = REPO / ".venv-tools" / "checkov" / "bin" / "checkov"
+PLANE = "COSTPLANE_PLANE"  # read by every function module with os.environ, not by a settings model
+
+# What each GCP adapter call needs. costplane/adapters/gcp/resources.py: a label read (GET) and
+# write (PATCH, or POST setLabels/setResourceLabels) per type in KINDS, and `_post_stop` and
+# `_never_activate` for the two types that stop. capacity.py: suspend reads an instance's
+# status, stops it and labels the record, resume starts it; throttle reads a node pool (a
+# cluster read), its instance groups' target sizes, POSTs setSize and setAutoscaling (cluster
+# updates), polls their operations and labels the cluster. The enforcer's docstring agrees.
+LABEL_PERMISSIONS = {
+    "gcp.compute.instance": {"compute.instances.get", "compute.instances.setLabels"},
+    "gcp.storage.bucket": {"storage.buckets.get", "storage.buckets.update"},
+    "gcp.sql.instance": {"cloudsql.instances.get", "cloudsql.instances.update"},
+    "gcp.bigquery.dataset": {"bigquery.datasets.get", "bigquery.datasets.update"},
+    "gcp.pubsub.topic": {"pubsub.topics.get", "pubsub.topics.update"},
+    "gcp.container.cluster": {"container.clusters.get", "container.clusters.update"},
+}
+STOP_PERMISSIONS = {
+    "gcp.compute.instance": {"compute.instances.stop"},
+    "gcp.sql.instance": {"cloudsql.instances.update"},
+}
+REVERSIBLE_PERMISSIONS = {
+    (ActionKind.SUSPEND, "gcp.compute.instance"): {
+        "compute.instances.get",
+        "compute.instances.stop",
+        "compute.instances.start",
+        "compute.instances.setLabels",
+    },
+    (ActionKind.THROTTLE, "gcp.container.nodepool"): {
+        "container.clusters.get",
+        "container.clusters.update",
+        "container.operations.get",
+        "compute.instanceGroupManagers.get",
+    },
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Helpers the Bicep test shares.
+
+
+def checkov_report(directory: Path, framework: str) -> dict[str, Any]:
+    """checkov's JSON report on `directory`, offline; skips when its venv is not installed."""
+    if not CHECKOV.exists():
+        pytest.skip(f"{CHECKOV.relative_to(REPO)} is not installed; run `make tools`")
+    command = [CHECKOV, "-d", directory, "--framework", framework, "--skip-download", "-o", "json"]
+    result = subprocess.run(
+        [str(part) for part in command],
+        cwd=REPO,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.stdout.startswith("{"), result.stdout + result.stderr
+    report: dict[str, Any] = orjson.loads(result.stdout)
+    return report
+
+
+def unexplained_findings(report: dict[str, Any]) -> dict[str, list[str]]:
+    """Failed checks, skips without a reason, and files checkov could not parse."""
+    results = report["results"]
+    return {
+        "failed": [f"{c['check_id']} {c['resource']}" for c in results["failed_checks"]],
+        "skipped without a reason": [
+            f"{c['check_id']} {c['resource']}"
+            for c in results["skipped_checks"]
+            if c["check_result"].get("suppress_comment", "No comment provided")
+            == "No comment provided"
+        ],
+        "not parsed": list(results.get("parsing_errors", [])),
+    }
+
+
+def environment_names(*models: type[BaseSettings]) -> set[str]:
+    """The environment variables pydantic-settings reads for these models' fields."""
+    names = set()
+    for model in models:
+        prefix = model.model_config.get("env_prefix", "")
+        for name, field in model.model_fields.items():
+            alias = field.validation_alias
+            names.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
+    return names
+
+
+# ------------------------------------------------------------------------------------------
+# The Terraform configuration, as data.
+
+
+@cache
+def terraform() -> dict[str, Any]:
+    """Every .tf file merged: {"resource": {type: {name: body}}, "locals": {...}, ...}."""
+    options = hcl2.SerializationOptions(
+        strip_string_quotes=True, explicit_blocks=False, with_comments=False
+    )
+    merged: dict[str, Any] = {"resource": {}, "data": {}, "locals": {}, "variable": {}}
+    for path in sorted(INFRA.glob("*.tf")):
+        with path.open() as file:
+            parsed = hcl2.load(file, serialization_options=options)
+        for kind in ("resource", "data"):
+            for block in parsed.get(kind, []):
+                for type_, named in block.items():
+                    merged[kind].setdefault(type_, {}).update(named)
+        for block in parsed.get("locals", []):
+            merged["locals"].update(block)
+        for block in parsed.get("variable", []):
+            merged["variable"].update(block)
+    return merged
+
+
+def resource(type_: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = terraform()["resource"][type_][name]
+    return found
+
+
+def local(name: str) -> Any:
+    return terraform()["locals"][name]
+
+
+def with_defaults(expression: str) -> str:
+    """`${var.x}` replaced by x's default, `${path.module}` by the module's directory."""
+    variables = terraform()["variable"]
+    expression = expression.replace("${path.module}", str(INFRA))
+    return re.sub(r"\$\{var\.(\w+)\}", lambda m: str(variables[m.group(1)]["default"]), expression)
+
+
+def quoted(expression: str) -> list[str]:
+    return re.findall(r'"([^"\\]*)"', expression)
+
+
+def decorated_functions(path: Path) -> dict[str, str]:
+    """Top-level functions of a module and their decorator (`http`, `cloud_event`…)."""
+    tree = ast.parse(path.read_text())
+    return {
+        node.name: ast.unparse(node.decorator_list[0]).rpartition(".")[2]
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.decorator_list
+    }
+
+
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def checkov_findings() -> dict[str, list[str]]:
+    return unexplained_findings(checkov_report(INFRA, "terraform"))
+
+
+@pytest.mark.infra
+def test_checkov_finds_nothing_that_is_not_skipped_with_a_reason(checkov_findings):
+    assert checkov_findings == {"failed": [], "skipped without a reason": [], "not parsed": []}
+
+
+def test_every_terraform_file_parses_and_the_layout_is_the_usual_one():
+    names = {path.name for path in INFRA.glob("*.tf")}
+
+    assert names == {"main.tf", "variables.tf", "outputs.tf", "versions.tf"}
+    assert terraform()["resource"]
+
+
+def test_the_function_serves_the_push_entry_point_of_the_real_module():
+    function = resource("google_cloudfunctions2_function", "tag_enforcer")
+    [build] = function["build_config"]
+    source = Path(with_defaults(local("function_dir")))
+
+    assert build["runtime"] == "python311"
+    assert decorated_functions(source / "main.py")[build["entry_point"]] == "http"
+    assert (source / "requirements.txt").exists()
+
+
+def test_the_eventarc_alternative_named_in_main_tf_exists_in_the_same_module():
+    source = Path(with_defaults(local("function_dir")))
+
+    functions = decorated_functions(source / "main.py")
+
+    assert (functions["tag_enforcer"], functions["tag_enforcer_push"]) == ("cloud_event", "http")
+
+
+def test_the_function_builds_from_main_py_with_the_costplane_package_beside_it():
+    archive = terraform()["data"]["archive_file"]["tag_enforcer"]
+    filenames = {
+        block["source"]["for_each"]: block["source"]["content"][0]["filename"]
+        for block in archive["dynamic"]
+    }
+    [build] = resource("google_cloudfunctions2_function", "tag_enforcer")["build_config"]
+    [storage] = build["source"][0]["storage_source"]
+
+    assert filenames == {
+        '${fileset(local.function_dir, "*.{py,txt}")}': "${source.value}",
+        "${local.package_files}": "costplane/${source.value}",
+    }
+    assert (Path(with_defaults(local("package_dir"))) / "bootstrap.py").exists()
+    assert "__pycache__" in local("package_files")
+    assert resource("google_storage_bucket_object", "tag_enforcer")["source"] == (
+        "${data.archive_file.tag_enforcer.output_path}"
+    )
+    assert storage["object"] == "${google_storage_bucket_object.tag_enforcer.name}"
+
+
+def test_the_custom_role_grants_exactly_what_the_adapters_call():
+    enforcer = GcpEnforcer(RestClient(new_client(None), StaticToken("token")), SystemClock())
+    reversible = {(kind, t) for kind, types in enforcer.reversible.items() for t in types}
+    tables = (LABEL_PERMISSIONS, STOP_PERMISSIONS, REVERSIBLE_PERMISSIONS)
+    needed = [permissions for table in tables for permissions in table.values()]
+
+    assert set(LABEL_PERMISSIONS) == set(KINDS)
+    assert set(STOP_PERMISSIONS) == {name for name, kind in KINDS.items() if kind.stop}
+    assert set(REVERSIBLE_PERMISSIONS) == reversible
+    assert set(local("enforcer_permissions")) == set().union(*needed)
+
+
+def test_the_custom_role_grants_what_every_policy_action_declares_for_gcp():
+    load_plugins()
+    declared = {p for action in ACTIONS.values() for p in action.permissions.get("gcp", ())}
+
+    assert declared <= set(local("enforcer_permissions"))
+
+
+def test_project_and_organization_roles_hold_the_same_permissions_and_bind_the_enforcer():
+    for scope in ("project", "organization"):
+        role = resource(f"google_{scope}_iam_custom_role", "enforcer")
+        member = resource(f"google_{scope}_iam_member", "enforcer")
+
+        assert role["permissions"] == "${local.enforcer_permissions}"
+        assert member["role"] == f"${{google_{scope}_iam_custom_role.enforcer[0].name}}"
+        assert member["member"] == "${google_service_account.enforcer.member}"
+
+
+def test_the_sink_routes_exactly_the_methods_the_parser_governs():
+    terms = [term.lower() for term in local("governed_methods")]
+
+    def routed(method: str) -> list[str]:
+        return [t for t in terms if method == t or method.endswith(f".{t}")]
+
+    assert all(normalise_method(t) == t for t in terms), "a term holds an API version"
+    assert {m: len(routed(m)) for m in METHODS} == dict.fromkeys(METHODS, 1)
+    assert {t for m in METHODS for t in routed(m)} == set(terms)
+
+
+def test_every_real_audit_log_sample_the_parser_decides_on_matches_the_sink_filter():
+    register_events()
+    terms = [term.lower() for term in local("governed_methods")]
+    methods = [
+        event.event_name
+        for path in sorted(EVENTS.glob("gcp-auditlog-*.json"))
+        for event in parse_payload(path.read_bytes()).events
+    ]
+
+    assert len(methods) >= 5
+    assert [m for m in methods if not any(t in m.lower() for t in terms)] == []
+
+
+def test_the_sink_filter_reads_admin_activity_by_method_and_never_by_operation():
+    sink_filter = local("sink_filter")
+
+    assert "cloudaudit.googleapis.com%2Factivity" in sink_filter
+    assert "protoPayload.methodName:" in sink_filter
+    assert "local.governed_methods" in sink_filter
+    assert "operation" not in sink_filter
+    for sink in ("google_logging_project_sink", "google_logging_organization_sink"):
+        assert resource(sink, "audit_log")["filter"] == "${local.sink_filter}"
+
+
+def test_the_org_sink_includes_child_projects():
+    assert resource("google_logging_organization_sink", "audit_log")["include_children"] is True
+
+
+def test_entries_flow_from_the_sink_through_the_topic_to_the_function_then_dead_letter():
+    topic = "google_pubsub_topic.audit_log.id"
+    subscription = resource("google_pubsub_subscription", "tag_enforcer")
+    [push] = subscription["push_config"]
+    [dead_letter] = subscription["dead_letter_policy"]
+    uri = "${google_cloudfunctions2_function.tag_enforcer.service_config[0].uri}"
+
+    for sink in ("google_logging_project_sink", "google_logging_organization_sink"):
+        assert resource(sink, "audit_log")["destination"] == f"pubsub.googleapis.com/${{{topic}}}"
+    assert subscription["topic"] == f"${{{topic}}}"
+    assert push["push_endpoint"] == uri
+    assert push["oidc_token"][0]["audience"] == uri
+    assert subscription["retry_policy"]
+    assert dead_letter["dead_letter_topic"] == "${google_pubsub_topic.dead_letter.id}"
+    assert resource("google_pubsub_subscription", "dead_letter")["topic"] == (
+        "${google_pubsub_topic.dead_letter.id}"
+    )
+
+
+def test_only_the_push_identity_may_invoke_the_internal_only_function():
+    [service] = resource("google_cloudfunctions2_function", "tag_enforcer")["service_config"]
+    invoker = resource("google_cloud_run_v2_service_iam_member", "invoker")
+    [push] = resource("google_pubsub_subscription", "tag_enforcer")["push_config"]
+
+    assert service["ingress_settings"] == "ALLOW_INTERNAL_ONLY"
+    assert invoker["role"] == "roles/run.invoker"
+    assert invoker["member"] == "${google_service_account.invoker.member}"
+    assert push["oidc_token"][0]["service_account_email"] == (
+        "${google_service_account.invoker.email}"
+    )
+
+
+def test_the_ttl_policy_is_on_the_field_and_collection_the_state_store_writes_claims_to():
+    requests: list[httpx.Request] = []
+
+    def firestore(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json={})
+
+    ttl = resource("google_firestore_field", "claim_expiry")
+    prefix = with_defaults("${var.state_collection}")
+    rest = RestClient(new_client(httpx.MockTransport(firestore)), StaticToken("token"))
+    FirestoreStateStore(rest, SystemClock(), project="p", prefix=prefix).claim("event-1", 60)
+    [commit] = requests
+    document = orjson.loads(commit.content)["writes"][0]["update"]
+    timestamps = [k for k, v in document["fields"].items() if "timestampValue" in v]
+
+    assert with_defaults(ttl["collection"]) == document["name"].split("/")[-2]
+    assert [ttl["field"]] == timestamps
+    assert ttl["ttl_config"] == [{}]
+
+
+def test_the_function_uses_the_database_the_deployment_creates():
+    environment = local("environment")
+    database = resource("google_firestore_database", "state")
+
+    assert environment["COSTPLANE_GCP_STATE_DATABASE"] == (
+        "${google_firestore_database.state.name}"
+    )
+    assert environment["COSTPLANE_GCP_STATE_COLLECTION"] == "${var.state_collection}"
+    assert environment["COSTPLANE_GCP_STATE_PROJECT"] == "${var.project}"
+    assert database["type"] == "FIRESTORE_NATIVE"
+    assert database["point_in_time_recovery_enablement"] == "POINT_IN_TIME_RECOVERY_ENABLED"
+
+
+def test_the_enforcer_is_a_datastore_user_of_its_own_database_only():
+    binding = resource("google_project_iam_member", "enforcer_state")
+    [condition] = binding["condition"]
+
+    assert binding["role"] == "roles/datastore.user"
+    assert binding["member"] == "${google_service_account.enforcer.member}"
+    assert "databases/${google_firestore_database.state.name}" in condition["expression"]
+
+
+def test_the_function_environment_names_only_settings_the_code_reads():
+    names = set(local("environment")) | set(re.findall(r"COSTPLANE_\w+", local("taxonomy")))
+    read = environment_names(Settings, GcpSettings) | {PLANE}
+
+    assert names <= read
+    assert {PLANE, "COSTPLANE_MODE", "COSTPLANE_GCP_STATE_PROJECT"} <= names
+    assert "COSTPLANE_GCP_TOKEN" not in names, "a static token would bypass the service account"
+    assert local("environment")[PLANE] == "gcp"
+
+
+def test_the_mode_variable_allows_exactly_the_modes_costplane_knows():
+    mode = terraform()["variable"]["mode"]
+
+    assert set(quoted(mode["validation"][0]["condition"])) == {m.value for m in Mode}
+    assert mode["default"] == Mode.DRY_RUN.value
+
+
+def test_the_tfvars_example_sets_only_declared_variables():
+    example = (INFRA / "terraform.tfvars.example").read_text()
+    assigned = set(re.findall(r"^(\w+)\s*=", example, flags=re.MULTILINE))
+    commented = set(re.findall(r"^#\s*(\w+)\s*=", example, flags=re.MULTILINE))
+
+    assert "project" in assigned
+    assert assigned | commented <= set(terraform()["variable"])
