@@ -28,10 +28,12 @@ from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 
 if TYPE_CHECKING:
+    from costplane.budgets.model import BudgetsFile
     from costplane.policy.service import PolicyRunner, SpendFacts
 
 EXAMPLE_TAXONOMY = Path(__file__).parent / "data" / "taxonomy.example.yaml"
 EXAMPLE_POLICIES = Path(__file__).parent / "data" / "policies.example.yaml"
+EXAMPLE_BUDGETS = Path(__file__).parent / "data" / "budgets.example.yaml"
 CLOUDS = ("aws", "azure", "gcp")
 
 
@@ -50,6 +52,12 @@ def register_events(clouds: tuple[str, ...] = CLOUDS) -> None:
     """Import the envelope parsers of `clouds`; cheap, they import no SDK."""
     for cloud in clouds:
         importlib.import_module(f"costplane.adapters.{cloud}.events")
+
+
+def register_budget_signals(clouds: tuple[str, ...] = CLOUDS) -> None:
+    """Import the parsers of cloud budget notifications (AWS Budgets, Azure, GCP)."""
+    for cloud in clouds:
+        importlib.import_module(f"costplane.adapters.{cloud}.budget_signals")
 
 
 def taxonomy(settings: Settings) -> Taxonomy:
@@ -105,24 +113,45 @@ def tag_enforcer(settings: Settings | None = None, plane: str = "local") -> TagE
 def policy_runner(
     settings: Settings | None = None, plane: str = "local", spend: SpendFacts | None = None
 ) -> PolicyRunner:
-    """Every policy of the policy file, in one service for `plane`.
+    """The policies of the policy file and the budgets' thresholds, in one service for `plane`.
 
     Imported here, not at the top: the tag enforcer's cold start does not pay for the engine.
+    Without `spend`, budgets are tracked on the embedded plane (the lake under settings.lake,
+    state in SQLite beside it).
     """
+    from costplane.budgets.loader import load_budgets
+    from costplane.budgets.policies import threshold_policies
     from costplane.policy.engine import PolicyEngine, compile_policies
-    from costplane.policy.loader import load_policy_file
+    from costplane.policy.loader import load_policy_document, load_policy_file
     from costplane.policy.service import PolicyRunner
 
     settings = settings or Settings()
-    engine = PolicyEngine(compile_policies(load_policy_file(settings.policies or EXAMPLE_POLICIES)))
+    budgets = load_budgets(settings.budgets or EXAMPLE_BUDGETS)
+    policies = compile_policies(load_policy_file(settings.policies or EXAMPLE_POLICIES))
+    thresholds = threshold_policies(budgets.budgets)
+    if thresholds:
+        document = {"version": 1, "policies": thresholds}
+        policies += compile_policies(load_policy_document(document, "budget thresholds"))
+    register_budget_signals()
     wired = runtime(settings, plane)
     return PolicyRunner(
-        engine,
+        PolicyEngine(policies),
         wired.ports,
         wired.state,
         wired.notifier,
         wired.clock,
         wired.metrics,
-        spend=spend,
+        spend=spend or local_spend(settings, budgets, wired.clock),
         source=plane,
     )
+
+
+def local_spend(settings: Settings, budgets: BudgetsFile, clock: Clock) -> SpendFacts:
+    """Budgets on the embedded plane: actuals and prices from the local lake when there is one."""
+    from costplane.budgets.local import local_budget_service
+    from costplane.budgets.sqlite_store import SqliteBudgetStore
+    from costplane.lake.table import open_lake
+
+    lake = open_lake(settings.lake) if (settings.lake / "catalog.db").exists() else None
+    store = SqliteBudgetStore(settings.state_path)
+    return local_budget_service(budgets, lake, store, clock.now())

@@ -14,6 +14,7 @@ class Settings(BaseSettings):
     lake: Path = Field(Path(".costplane"), description="Local state and warehouse directory.")
     taxonomy: Path | None = Field(None, description="Taxonomy file; the bundled example if unset.")
     policies: Path | None = Field(None, description="Policy file; the bundled example if unset.")
+    budgets: Path | None = Field(None, description="Budgets file; the bundled example if unset.")
     inventory: Path | None = Field(None, description="Local inventory seed (JSON).")
     mode: str | None = Field(None, description="Override the taxonomy's enforcement mode.")
     state: str | None = Field(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from costplane.domain.decisions import Decision
+from costplane.budgets.signals import BudgetSignal, parse_signal
+from costplane.domain.decisions import Decision, Outcome
+from costplane.domain.errors import EventRejected
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode
+from costplane.events.registry import ParsedPayload, decode, parse_document
 from costplane.pipeline import EventService
 from costplane.policy.engine import PolicyEngine
 from costplane.policy.facts import BudgetView, Facts
@@ -23,11 +27,22 @@ from costplane.ports import (
 
 
 class SpendFacts(Protocol):
-    """What the budgets layer knows: a resource's priced run-rate and every budget's state."""
+    """What the budgets layer knows and learns: run-rates, budget states, cloud signals."""
 
     def cost_per_hour(self, event: ResourceEvent) -> Decimal | None: ...
 
     def budget_views(self, now: datetime) -> Mapping[str, BudgetView]: ...
+
+    def observe(self, event: ResourceEvent, tags: Mapping[str, str] | None = None) -> object:
+        """Move the live run-rate: a resource was created, started, stopped or deleted."""
+        ...
+
+    def apply_signal(self, signal: BudgetSignal, now: datetime) -> list[str]:
+        """Take a cloud budget notification's figures; the budgets it updated."""
+        ...
+
+
+NOT_A_RESOURCE_EVENT = "not_a_resource_event"
 
 
 class NoSpendFacts:
@@ -38,6 +53,12 @@ class NoSpendFacts:
 
     def budget_views(self, now: datetime) -> Mapping[str, BudgetView]:
         return {}
+
+    def observe(self, event: ResourceEvent, tags: Mapping[str, str] | None = None) -> object:
+        return None
+
+    def apply_signal(self, signal: BudgetSignal, now: datetime) -> list[str]:
+        return []
 
 
 class PolicyRunner(EventService):
@@ -62,10 +83,62 @@ class PolicyRunner(EventService):
     def dry_run(self) -> bool:
         return all(p.mode is Mode.DRY_RUN for p in self.engine.policies)
 
+    def handle_document(self, document: Any) -> list[Decision]:
+        """Resource events go through the policies; cloud budget notifications update budgets."""
+        parsed = parse_document(document)
+        if (
+            not parsed.events
+            and parsed.rejected
+            and all(r.code == NOT_A_RESOURCE_EVENT for r in parsed.rejected)
+        ):
+            try:
+                signal = parse_signal(document)
+            except EventRejected as exc:
+                parsed.rejected = [exc]
+            else:
+                if signal is not None:
+                    return [self._signal(signal)]
+        return self._handle(parsed)
+
+    def handle_payload(self, raw: bytes | str) -> list[Decision]:
+        try:
+            document = decode(raw)
+        except EventRejected as exc:
+            return self._handle(ParsedPayload(None, rejected=[exc]))
+        return self.handle_document(document)
+
+    def _signal(self, signal: BudgetSignal) -> Decision:
+        """Audit a budget signal as a decision: which budgets it moved."""
+        now = self.clock.now()
+        updated = self.spend.apply_signal(signal, now)
+        self.metrics.count("budget_signal")
+        decision = Decision(
+            decision_id=os.urandom(16).hex(),
+            policy="budget-signal",
+            provider=signal.provider.value,
+            event_id=signal.signal_id,
+            event_name="budget",
+            account=signal.scope,
+            outcome=Outcome.COMPLIANT if updated else Outcome.SKIPPED,
+            reason=(
+                f"{signal.budget}: {signal.basis} {signal.spent} of {signal.amount} "
+                f"{signal.currency}; updated {', '.join(updated)}"
+                if updated
+                else f"{signal.budget}: no configured budget takes this signal"
+            ),
+            dry_run=self.dry_run,
+            source=self.source,
+            decided_at=now,
+        )
+        self.state.append_decision(decision)
+        return decision
+
     def decide(self, event: ResourceEvent) -> list[Decision]:
         tags = self.observed_tags(event)
         if isinstance(tags, Decision):
+            self.spend.observe(event)
             return [tags]
+        self.spend.observe(event, tags)
         now = self.clock.now()
         facts = Facts(
             event=event,

@@ -14,6 +14,8 @@ from costplane.adapters.local.plane import (
     LogNotifier,
 )
 from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.bootstrap import register_budget_signals, register_events
+from costplane.budgets.signals import BudgetSignal
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.policy.engine import PolicyEngine, compile_policies
@@ -21,15 +23,28 @@ from costplane.policy.facts import BudgetView
 from costplane.policy.loader import load_policy_document
 from costplane.policy.service import PolicyRunner
 from costplane.ports import ProviderPorts
+from tests.conftest import EVENTS
 from tests.support.tagging import NOW, FixedClock, make_event
 
 
 class Spend:
+    def __init__(self) -> None:
+        self.observed: list[str] = []
+        self.signals: list[BudgetSignal] = []
+
     def cost_per_hour(self, event: ResourceEvent) -> Decimal | None:
         return Decimal("12.50")
 
     def budget_views(self, now: datetime) -> Mapping[str, BudgetView]:
         return {"ml": BudgetView("ml", Decimal(100), Decimal(90), Decimal(130), "USD")}
+
+    def observe(self, event: ResourceEvent, tags: Mapping[str, str] | None = None) -> object:
+        self.observed.append(event.resource_id)
+        return None
+
+    def apply_signal(self, signal: BudgetSignal, now: datetime) -> list[str]:
+        self.signals.append(signal)
+        return ["ml"]
 
 
 def _runner(*policies: dict[str, Any], inventory: dict[str, dict[str, str]] | None = None):
@@ -105,3 +120,22 @@ def test_same_event_twice_acts_once() -> None:
     [again] = runner.process(event)
     assert again.outcome is Outcome.SKIPPED
     assert enforcer.calls == [("tag", "i-0123456789abcdef0")]
+
+
+def test_every_event_moves_the_live_run_rate() -> None:
+    runner, _ = _runner(DEAR)
+    runner.process(make_event(event_time=NOW - timedelta(hours=2)))
+    assert runner.spend.observed == ["i-0123456789abcdef0"]  # type: ignore[attr-defined]
+
+
+def test_cloud_budget_notification_updates_budgets_and_is_audited() -> None:
+    register_events()
+    register_budget_signals()
+    runner, enforcer = _runner(DEAR)
+    payload = (EVENTS / "gcp" / "gcp-billing-budget-notification-message-data.json").read_bytes()
+    [decision] = runner.handle_payload(payload)
+    assert decision.policy == "budget-signal"
+    assert decision.outcome is Outcome.COMPLIANT
+    assert [s.provider for s in runner.spend.signals] == [Provider.GCP]  # type: ignore[attr-defined]
+    assert runner.state.recent_decisions(1)[0].decision_id == decision.decision_id
+    assert enforcer.calls == []
