@@ -5,7 +5,12 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench_decisions", "bench_policies", "bench_aws_lambda")
+BENCHMARKS = (
+    "bench_decisions",
+    "bench_policies",
+    "bench_approvals",
+    "bench_aws_lambda",
+)
 
 
 def main(names: list[str]) -> None:

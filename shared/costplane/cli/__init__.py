@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from costplane.cli.approvals import app as approvals_app
 from costplane.cli.budgets import app as budgets_app
 from costplane.cli.demo import demo_command
 from costplane.cli.events import app as events_app
@@ -23,6 +24,7 @@ app.add_typer(events_app, name="events")
 app.add_typer(policy_app, name="policy")
 app.add_typer(lake_app, name="lake")
 app.add_typer(budgets_app, name="budgets")
+app.add_typer(approvals_app, name="approvals")
 app.command("ingest")(ingest_command)
 app.command("demo")(demo_command)
 app.command("schemas")(schemas_command)

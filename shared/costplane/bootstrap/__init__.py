@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from costplane.budgets.model import BudgetsFile
     from costplane.policy.service import PolicyRunner, SpendFacts
 
-EXAMPLE_TAXONOMY = Path(__file__).parent / "data" / "taxonomy.example.yaml"
-EXAMPLE_POLICIES = Path(__file__).parent / "data" / "policies.example.yaml"
-EXAMPLE_BUDGETS = Path(__file__).parent / "data" / "budgets.example.yaml"
+EXAMPLE_TAXONOMY = Path(__file__).parents[1] / "data" / "taxonomy.example.yaml"
+EXAMPLE_POLICIES = Path(__file__).parents[1] / "data" / "policies.example.yaml"
+EXAMPLE_BUDGETS = Path(__file__).parents[1] / "data" / "budgets.example.yaml"
 CLOUDS = ("aws", "azure", "gcp")
 
 

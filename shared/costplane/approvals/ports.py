@@ -1,0 +1,43 @@
+"""The interfaces approvals depend on; adapters implement them (to move into costplane.ports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from costplane.approvals.model import ApprovalRequest, Subject
+from costplane.domain.decisions import Decision
+
+
+@runtime_checkable
+class ApprovalStore(Protocol):
+    """Approval requests that survive a process; deciding one is a conditional write."""
+
+    def add(self, request: ApprovalRequest) -> bool:
+        """Store a new request; False when one with its id exists already."""
+        ...
+
+    def get(self, request_id: str) -> ApprovalRequest | None: ...
+
+    def settle(self, decided: ApprovalRequest) -> bool:
+        """Replace the stored request by `decided` only if it is still pending; False when it
+        was decided already, so that a duplicated callback acts once."""
+        ...
+
+    def pending(self, due_by: datetime | None = None) -> list[ApprovalRequest]:
+        """Pending requests, soonest expiry first; only those expiring by `due_by` if given."""
+        ...
+
+
+class ApprovalPoster(Protocol):
+    """Posts approval requests and escalations to one chat service."""
+
+    def post(self, request: ApprovalRequest) -> None: ...
+
+    def escalate(self, subject: Subject, to: str) -> None: ...
+
+
+class Resume(Protocol):
+    """Runs an approved request's `then` decision through the enforcer and records it."""
+
+    def __call__(self, request: ApprovalRequest, then: Decision) -> None: ...

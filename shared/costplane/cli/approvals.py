@@ -1,0 +1,75 @@
+"""`costplane approvals …`: what waits for an approver's answer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from costplane.approvals.model import ApprovalRequest
+from costplane.bootstrap.approvals import approval_store
+from costplane.cli.output import json_lines, table
+from costplane.config import Settings
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.callback()
+def approvals() -> None:
+    """Approval requests sent to Slack or Teams."""
+
+
+class Plane(StrEnum):
+    LOCAL = "local"
+    AWS = "aws"
+
+
+def request_row(request: ApprovalRequest) -> dict[str, Any]:
+    """The stable JSON shape of a request on the command line."""
+    ref = request.resource
+    return {
+        "id": request.id,
+        "policy": request.policy,
+        "provider": ref.provider.value,
+        "account": ref.account,
+        "resource_id": ref.resource_id,
+        "resource_type": ref.resource_type,
+        "then": request.then.kind.value,
+        "channel": request.channel,
+        "approvers": list(request.approvers),
+        "created": request.created.isoformat(),
+        "expires": request.expires.isoformat(),
+        "on_expiry": request.on_expiry,
+    }
+
+
+@app.command("pending")
+def pending(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    plane: Annotated[
+        Plane, typer.Option(help="Where requests are stored: the local state file or DynamoDB.")
+    ] = Plane.LOCAL,
+) -> None:
+    """Requests nobody has answered yet, soonest expiry first."""
+    rows = [request_row(r) for r in approval_store(Settings(), plane.value).pending()]
+    if as_json:
+        json_lines(rows)
+        return
+    table(
+        "Pending approvals",
+        ["id", "policy", "resource", "then", "channel", "approvers", "expires", "on expiry"],
+        (
+            (
+                r["id"],
+                r["policy"],
+                r["resource_id"],
+                r["then"],
+                r["channel"],
+                ", ".join(r["approvers"]),
+                r["expires"],
+                r["on_expiry"],
+            )
+            for r in rows
+        ),
+    )

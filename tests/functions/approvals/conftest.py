@@ -1,0 +1,142 @@
+"""What the approvals function tests share: the chat and cloud APIs the functions call, answered
+over httpx.MockTransport (Bot Framework keys and token, Slack's response_url, the Bot Connector,
+ARM and Compute), the channel secrets in the environment, requests seeded as the policy runner
+opens them, and callbacks signed now (the functions read the system clock) as Slack and the Bot
+Connector sign them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from costplane.approvals.model import ApprovalRequest, Verdict
+from costplane.approvals.ports import ApprovalStore
+from costplane.approvals.slack_callback import signature
+from costplane.ports import ResourceRef
+from tests.unit.approvals.approvals_support import (
+    APP_ID,
+    SLACK_APPROVER,
+    SLACK_SECRET,
+    TEAMS_APPROVER,
+    bot_token,
+    jwks,
+    pending_request,
+    slack_body,
+    slack_click,
+    teams_invoke,
+    wall_clock_claims,
+)
+
+RESPONSE_URL = "https://hooks.slack.com/actions/T111/111/random-value"
+
+
+@dataclass
+class Apis:
+    """Every HTTP API the approvals functions reach; 404 for anything else."""
+
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        host, path = request.url.host, request.url.path
+        if host == "login.botframework.com":
+            return httpx.Response(200, json=jwks())
+        if host == "login.microsoftonline.com":
+            return httpx.Response(200, json={"access_token": "bot-token", "expires_in": 3599})
+        if host == "hooks.slack.com":
+            return httpx.Response(200, json={"ok": True})
+        if host == "smba.trafficmanager.net":
+            return httpx.Response(201, json={"id": "1767765500000"})
+        if host == "management.azure.com" and path.endswith("/deallocate"):
+            return httpx.Response(202, headers={"Location": "https://management.azure.com/op/1"})
+        if host == "compute.googleapis.com" and path.endswith("/stop"):
+            return httpx.Response(200, json={"kind": "compute#operation", "status": "RUNNING"})
+        return httpx.Response(
+            404, json={"error": {"code": "NotFound", "message": str(request.url)}}
+        )
+
+    def calls(self, host: str) -> list[tuple[str, str, Any]]:
+        """(method, URL, JSON body or None) of the requests to `host`, in order."""
+        return [
+            (r.method, str(r.url), _json(r.content)) for r in self.requests if r.url.host == host
+        ]
+
+
+def _json(content: bytes) -> Any:
+    try:
+        return orjson.loads(content) if content else None
+    except orjson.JSONDecodeError:
+        return content.decode()
+
+
+@pytest.fixture
+def chat_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COSTPLANE_SLACK_SIGNING_SECRET", SLACK_SECRET.decode())
+    monkeypatch.setenv("COSTPLANE_TEAMS_APP_ID", APP_ID)
+    monkeypatch.setenv("COSTPLANE_TEAMS_APP_PASSWORD", "bot-password")
+
+
+@pytest.fixture
+def apis(chat_env: None, serve: Callable[[Any], None]) -> Apis:
+    fake = Apis()
+    serve(fake)
+    return fake
+
+
+def seed(
+    store: ApprovalStore,
+    ref: ResourceRef,
+    *,
+    on_expiry: Verdict = "deny",
+    expires_in: timedelta = timedelta(hours=4),
+    channel: str = "slack",
+) -> ApprovalRequest:
+    """A pending request to stop `ref`, opened a minute ago by the wall clock."""
+    now = datetime.now(UTC)
+    request = pending_request(
+        f"req-{time.time_ns()}",
+        subject=pending_request().subject.model_copy(update={"resource": ref}),
+        created=now - timedelta(minutes=1),
+        expires=now + expires_in,
+        on_expiry=on_expiry,
+        channel=channel,
+    )
+    assert store.add(request)
+    return request
+
+
+def signed_slack(
+    request: ApprovalRequest,
+    verdict: str = "approve",
+    user: str = SLACK_APPROVER,
+    secret: bytes = SLACK_SECRET,
+) -> tuple[dict[str, str], bytes]:
+    """A click on `request`'s button, form-encoded and signed now, as Slack sends it."""
+    body = slack_body(slack_click(request, verdict, user))
+    timestamp = str(int(time.time()))
+    headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": signature(secret, timestamp, body),
+        "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+    }
+    return headers, body
+
+
+def signed_teams(
+    request: ApprovalRequest, verdict: str = "approve", user: str = TEAMS_APPROVER
+) -> tuple[dict[str, str], bytes]:
+    """A press of `request`'s card button with a Bot Connector token valid now."""
+    body = orjson.dumps(teams_invoke(request, verdict, user))
+    headers = {
+        "authorization": f"Bearer {bot_token(wall_clock_claims())}",
+        "content-type": "application/json; charset=utf-8",
+    }
+    return headers, body

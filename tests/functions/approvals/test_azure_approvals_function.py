@@ -1,0 +1,130 @@
+"""The approvals blueprint of the Azure Function App, called with real azure.functions requests;
+the Azure plane keeps requests in its SQLite state file and stops VMs through ARM, whose calls
+an in-memory API answers."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+
+import azure.functions as func
+import orjson
+import pytest
+from azure.functions.timer import TimerRequest
+
+from costplane.approvals.model import ApprovalStatus
+from costplane.approvals.sqlite_store import SqliteApprovalStore
+from costplane.domain.events import Provider
+from costplane.ports import ResourceRef
+from tests.functions.approvals.conftest import Apis, seed, signed_slack, signed_teams
+
+APP_ROOT = Path(__file__).resolve().parents[3] / "functions" / "azure"
+BASE = "https://costplane.azurewebsites.net/api/approvals"
+VM = ResourceRef(
+    provider=Provider.AZURE,
+    account="0b8d5b4c-13a1-4d1b-9c35-0f1b2c3d4e5f",
+    region="westeurope",
+    resource_id=(
+        "/subscriptions/0b8d5b4c-13a1-4d1b-9c35-0f1b2c3d4e5f/resourceGroups/ml"
+        "/providers/Microsoft.Compute/virtualMachines/gpu-1"
+    ),
+    resource_type="azure.compute.virtualmachine",
+)
+DEALLOCATE = (
+    "POST",
+    f"https://management.azure.com{VM.resource_id}/deallocate?api-version=2024-07-01",
+    None,
+)
+
+
+@pytest.fixture
+def blueprint(cloud_env: Path, apis: Apis, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """blueprints.approvals imported afresh with the app root on sys.path, as the host does."""
+    monkeypatch.syspath_prepend(str(APP_ROOT))
+    for name in ("blueprints", "blueprints.approvals"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    return importlib.import_module("blueprints.approvals")
+
+
+@pytest.fixture
+def store(cloud_env: Path) -> SqliteApprovalStore:
+    return SqliteApprovalStore(cloud_env / "lake" / "state.db")
+
+
+def post(route: str, headers: dict[str, str], body: bytes) -> func.HttpRequest:
+    return func.HttpRequest("POST", f"{BASE}/{route}", headers=headers, body=body)
+
+
+def answer(response: func.HttpResponse) -> tuple[int, dict]:
+    return response.status_code, orjson.loads(response.get_body())
+
+
+def test_the_blueprint_registers_anonymous_callbacks_and_a_timer(blueprint):
+    app = func.FunctionApp()
+    app.register_functions(blueprint.bp)
+    functions = {
+        f.get_function_name(): json.loads(f.get_function_json()) for f in app.get_functions()
+    }
+
+    assert set(functions) == {"approvals_slack", "approvals_teams", "approvals_expire"}
+    for name, route in (
+        ("approvals_slack", "approvals/slack"),
+        ("approvals_teams", "approvals/teams"),
+    ):
+        [http] = [b for b in functions[name]["bindings"] if b["type"] == "httpTrigger"]
+        assert (http["route"], http["methods"], http["authLevel"]) == (route, ["POST"], "ANONYMOUS")
+    [timer] = functions["approvals_expire"]["bindings"]
+    assert (timer["type"], timer["schedule"]) == ("timerTrigger", "0 */5 * * * *")
+
+
+def test_a_signed_slack_approval_deallocates_the_vm(blueprint, store, apis):
+    request = seed(store, VM)
+
+    status, body = answer(blueprint.slack(post("slack", *signed_slack(request))))
+
+    assert (status, body["status"]) == (200, "approved")
+    assert apis.calls("management.azure.com") == [DEALLOCATE]
+    assert store.get(request.id).status is ApprovalStatus.APPROVED
+
+
+def test_a_forged_slack_click_is_401_and_arm_is_not_called(blueprint, store, apis):
+    request = seed(store, VM)
+
+    status, body = answer(blueprint.slack(post("slack", *signed_slack(request, secret=b"x"))))
+
+    assert (status, body["error"]) == (401, "bad_signature")
+    assert apis.calls("management.azure.com") == []
+    assert store.get(request.id).status is ApprovalStatus.PENDING
+
+
+def test_a_teams_denial_is_recorded_and_the_vm_is_left_alone(blueprint, store, apis):
+    request = seed(store, VM, channel="teams")
+
+    status, body = answer(blueprint.teams(post("teams", *signed_teams(request, "deny"))))
+
+    assert (status, body["statusCode"]) == (200, 200)
+    assert body["value"]["body"][-1]["text"].startswith("Denied by ")
+    assert store.get(request.id).status is ApprovalStatus.DENIED
+    assert apis.calls("management.azure.com") == []
+
+
+def test_a_teams_press_by_someone_else_is_403(blueprint, store, apis):
+    request = seed(store, VM, channel="teams")
+
+    status, body = answer(blueprint.teams(post("teams", *signed_teams(request, user="mallory"))))
+
+    assert (status, body["value"]["code"]) == (403, "not_an_approver")
+    assert store.get(request.id).status is ApprovalStatus.PENDING
+
+
+def test_the_timer_expires_overdue_requests_into_their_default(blueprint, store, apis):
+    overdue = seed(store, VM, on_expiry="approve", expires_in=-timedelta(seconds=1))
+
+    blueprint.expire(TimerRequest(past_due=False))
+
+    assert store.get(overdue.id).status is ApprovalStatus.EXPIRED
+    assert apis.calls("management.azure.com") == [DEALLOCATE]

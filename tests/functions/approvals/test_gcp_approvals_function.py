@@ -1,0 +1,113 @@
+"""The approvals Cloud Run function served by functions-framework's own Flask app; the GCP plane
+keeps requests in its SQLite state file and stops instances through Compute, whose calls an
+in-memory API answers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import flask.testing
+import functions_framework
+import pytest
+
+from costplane.approvals.model import ApprovalStatus
+from costplane.approvals.sqlite_store import SqliteApprovalStore
+from costplane.domain.events import Provider
+from costplane.ports import ResourceRef
+from tests.functions.approvals.conftest import Apis, seed, signed_slack, signed_teams
+from tests.unit.approvals.approvals_support import bot_token, wall_clock_claims
+
+MAIN = Path(__file__).resolve().parents[3] / "functions" / "gcp" / "approvals" / "main.py"
+INSTANCE = ResourceRef(
+    provider=Provider.GCP,
+    account="ml-research-prod",
+    region="us-central1-a",
+    resource_id="//compute.googleapis.com/projects/ml-research-prod/zones/us-central1-a/instances/gpu-1",
+    resource_type="gcp.compute.instance",
+)
+STOP = (
+    "POST",
+    "https://compute.googleapis.com/compute/v1/projects/ml-research-prod/zones/us-central1-a"
+    "/instances/gpu-1/stop",
+    None,
+)
+
+
+@pytest.fixture
+def serve_function(
+    cloud_env: Path, apis: Apis, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[str], flask.testing.FlaskClient]:
+    """A test client of `create_app(target, main.py)`, main.py loaded afresh; create_app writes
+    FUNCTION_* variables, sys.path and sys.modules['main'], restored after the test."""
+    monkeypatch.setenv("FUNCTION_TARGET", "")
+    monkeypatch.setenv("FUNCTION_SIGNATURE_TYPE", "")
+    monkeypatch.syspath_prepend(str(MAIN.parent))
+    monkeypatch.delitem(sys.modules, "main", raising=False)
+    return lambda target: functions_framework.create_app(target, str(MAIN)).test_client()
+
+
+@pytest.fixture
+def store(cloud_env: Path) -> SqliteApprovalStore:
+    return SqliteApprovalStore(cloud_env / "lake" / "state.db")
+
+
+def test_a_signed_slack_approval_stops_the_instance(serve_function, store, apis):
+    request = seed(store, INSTANCE)
+    headers, body = signed_slack(request)
+
+    response = serve_function("approvals").post("/slack", headers=headers, data=body)
+
+    assert (response.status_code, response.json["status"]) == (200, "approved")
+    assert apis.calls("compute.googleapis.com") == [STOP]
+    assert store.get(request.id).status is ApprovalStatus.APPROVED
+
+
+def test_a_slack_click_signed_too_long_ago_is_401(serve_function, store, apis):
+    request = seed(store, INSTANCE)
+    headers, body = signed_slack(request)
+    headers["x-slack-request-timestamp"] = str(int(headers["x-slack-request-timestamp"]) - 600)
+
+    response = serve_function("approvals").post("/slack", headers=headers, data=body)
+
+    assert (response.status_code, response.json["error"]) == (401, "stale_timestamp")
+    assert apis.calls("compute.googleapis.com") == []
+
+
+def test_a_teams_approval_stops_the_instance(serve_function, store, apis):
+    request = seed(store, INSTANCE, channel="teams")
+    headers, body = signed_teams(request)
+
+    response = serve_function("approvals").post("/teams", headers=headers, data=body)
+
+    assert (response.status_code, response.json["statusCode"]) == (200, 200)
+    assert apis.calls("compute.googleapis.com") == [STOP]
+
+
+def test_a_teams_token_for_another_bot_is_401(serve_function, store, apis):
+    request = seed(store, INSTANCE, channel="teams")
+    headers, body = signed_teams(request)
+    headers["authorization"] = f"Bearer {bot_token(wall_clock_claims(aud='another-bot'))}"
+
+    response = serve_function("approvals").post("/teams", headers=headers, data=body)
+
+    assert (response.status_code, response.json["value"]["code"]) == (401, "wrong_audience")
+    assert store.get(request.id).status is ApprovalStatus.PENDING
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/github"), ("GET", "/slack")])
+def test_other_paths_and_methods_are_404(serve_function, apis, method, path):
+    response = serve_function("approvals").open(path, method=method)
+    assert response.status_code == 404
+
+
+def test_the_expiry_endpoint_applies_the_default_of_overdue_requests(serve_function, store, apis):
+    overdue = seed(store, INSTANCE, on_expiry="deny", expires_in=-timedelta(seconds=1))
+
+    response = serve_function("approvals_expire").post("/")
+
+    assert [e["request_id"] for e in response.json["expired"]] == [overdue.id]
+    assert store.get(overdue.id).status is ApprovalStatus.EXPIRED
+    assert apis.calls("compute.googleapis.com") == []
