@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field
@@ -17,6 +18,9 @@ class Settings(BaseSettings):
     budgets: Path | None = Field(None, description="Budgets file; the bundled example if unset.")
     inventory: Path | None = Field(None, description="Local inventory seed (JSON).")
     mode: str | None = Field(None, description="Override the taxonomy's enforcement mode.")
+    clock: datetime | None = Field(
+        None, description="Pin the local plane's clock (UTC), to replay events as of their time."
+    )
     state: str | None = Field(
         None, description="SQLite state file, or ':memory:'; default <lake>/state.db."
     )

@@ -21,6 +21,7 @@ from costplane.domain.errors import EventRejected
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.events.registry import ParsedPayload, parse_document, parse_payload
 from costplane.ports import (
+    Approvals,
     Clock,
     Metrics,
     Notifier,
@@ -76,6 +77,7 @@ class EventService(ABC):
         self.clock = clock
         self.metrics = metrics
         self.source = source
+        self.approvals: Approvals | None = None
 
     @abstractmethod
     def decide(self, event: ResourceEvent) -> list[Decision]:
@@ -126,7 +128,8 @@ class EventService(ABC):
     def _act(self, event: ResourceEvent, decision: Decision) -> None:
         if decision.actions:
             ports = self.ports[event.provider]
-            if not execute(decision, ResourceRef.of(event), ports.enforcer, self.notifier):
+            ref = ResourceRef.of(event)
+            if not execute(decision, ref, ports.enforcer, self.notifier, self.approvals):
                 self.metrics.count("action_failed")
 
     def observed_tags(self, event: ResourceEvent) -> dict[str, str] | Decision:

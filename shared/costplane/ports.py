@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from costplane.domain.decisions import ActionKind, Decision
+from costplane.domain.decisions import Action, ActionKind, Decision
 from costplane.domain.events import Provider, ResourceEvent
 
 
@@ -94,6 +95,18 @@ class StateStore(Protocol):
     def append_decision(self, decision: Decision) -> None: ...
 
     def recent_decisions(self, limit: int) -> list[Decision]: ...
+
+
+class Approvals(Protocol):
+    """Asks people: an approval request with approve/deny buttons, or an escalation."""
+
+    def open(
+        self, decision: Decision, action: Action, ref: ResourceRef, cost_per_hour: Decimal | None
+    ) -> object: ...
+
+    def escalate(
+        self, decision: Decision, action: Action, ref: ResourceRef, cost_per_hour: Decimal | None
+    ) -> None: ...
 
 
 class Clock(Protocol):

@@ -8,42 +8,72 @@ violation: a compliant or exempt decision that carries one is refused, whatever 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from costplane.actions.undo import REVERSIBLE
 from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
-from costplane.ports import Enforcer, Notifier, ResourceRef
-
-Runner = Callable[[Enforcer, Notifier, ResourceRef, Action, Decision], None]
+from costplane.ports import Approvals, Enforcer, Notifier, ResourceRef
 
 DESTRUCTIVE = REVERSIBLE | {ActionKind.STOP, ActionKind.QUARANTINE}
 NOTIFYING = frozenset({ActionKind.NOTIFY, ActionKind.REQUEST_APPROVAL, ActionKind.ESCALATE})
+"""Actions addressed to people: every enforcer supports them, whatever the resource."""
+CHAT_CHANNELS = frozenset({"slack", "teams"})
 
 
-def _notify(_e: Enforcer, notifier: Notifier, _ref: ResourceRef, _a: Action, d: Decision) -> None:
-    notifier.notify(d)
+@dataclass(frozen=True, slots=True)
+class Channels:
+    """Where actions go: the provider's enforcer, the notifier, and people (approvals)."""
+
+    enforcer: Enforcer
+    notifier: Notifier
+    approvals: Approvals | None = None
+    cost_per_hour: Decimal | None = None
+
+
+Runner = Callable[[Channels, ResourceRef, Action, Decision], None]
+
+
+def _notify(c: Channels, _ref: ResourceRef, _a: Action, d: Decision) -> None:
+    c.notifier.notify(d)
+
+
+def _request_approval(c: Channels, ref: ResourceRef, a: Action, d: Decision) -> None:
+    """Approvals post to Slack or Teams; a plane without them can only notify."""
+    if c.approvals is None:
+        c.notifier.notify(d)
+    else:
+        c.approvals.open(d, a, ref, c.cost_per_hour)
+
+
+def _escalate(c: Channels, ref: ResourceRef, a: Action, d: Decision) -> None:
+    if c.approvals is None or a.params.get("channel") not in CHAT_CHANNELS:
+        c.notifier.notify(d)
+    else:
+        c.approvals.escalate(d, a, ref, c.cost_per_hour)
 
 
 def _reversible(act: Callable[[Enforcer, ResourceRef], dict[str, str]]) -> Runner:
-    def run(
-        enforcer: Enforcer, _n: Notifier, ref: ResourceRef, action: Action, _d: Decision
-    ) -> None:
-        action.params["undo"] = act(enforcer, ref)
+    def run(c: Channels, ref: ResourceRef, action: Action, _d: Decision) -> None:
+        action.params["undo"] = act(c.enforcer, ref)
 
     return run
 
 
 _RUNNERS: dict[ActionKind, Runner] = {
-    ActionKind.TAG: lambda e, _n, ref, a, _d: e.tag(ref, a.params["tags"]),
-    ActionKind.UNTAG: lambda e, _n, ref, a, _d: e.untag(ref, a.params["keys"]),
-    ActionKind.MARK_FOR_OP: lambda e, _n, ref, a, _d: e.tag(
+    ActionKind.TAG: lambda c, ref, a, _d: c.enforcer.tag(ref, a.params["tags"]),
+    ActionKind.UNTAG: lambda c, ref, a, _d: c.enforcer.untag(ref, a.params["keys"]),
+    ActionKind.MARK_FOR_OP: lambda c, ref, a, _d: c.enforcer.tag(
         ref, {a.params["tag"]: a.params["value"]}
     ),
-    ActionKind.STOP: lambda e, _n, ref, _a, _d: e.stop(ref),
-    ActionKind.QUARANTINE: lambda e, _n, ref, _a, _d: e.quarantine(ref),
+    ActionKind.STOP: lambda c, ref, _a, _d: c.enforcer.stop(ref),
+    ActionKind.QUARANTINE: lambda c, ref, _a, _d: c.enforcer.quarantine(ref),
     ActionKind.THROTTLE: _reversible(lambda e, ref: e.throttle(ref)),
     ActionKind.SUSPEND: _reversible(lambda e, ref: e.suspend(ref)),
     ActionKind.DECOMMISSION: _reversible(lambda e, ref: e.decommission(ref)),
-    **dict.fromkeys(NOTIFYING, _notify),
+    ActionKind.NOTIFY: _notify,
+    ActionKind.REQUEST_APPROVAL: _request_approval,
+    ActionKind.ESCALATE: _escalate,
 }
 
 
@@ -51,11 +81,19 @@ class RefusedAction(PermissionError):
     """A destructive action on a decision that found no violation."""
 
 
-def execute(decision: Decision, ref: ResourceRef, enforcer: Enforcer, notifier: Notifier) -> bool:
+def execute(
+    decision: Decision,
+    ref: ResourceRef,
+    enforcer: Enforcer,
+    notifier: Notifier,
+    approvals: Approvals | None = None,
+    cost_per_hour: Decimal | None = None,
+) -> bool:
     """Run every action in order, even after one fails; True when all succeeded.
 
     In dry-run, actions are marked as what would have happened and nothing is called.
     """
+    channels = Channels(enforcer, notifier, approvals, cost_per_hour)
     ok = True
     for action in decision.actions:
         if decision.dry_run:
@@ -64,7 +102,7 @@ def execute(decision: Decision, ref: ResourceRef, enforcer: Enforcer, notifier: 
         try:
             if action.kind in DESTRUCTIVE and decision.outcome is not Outcome.VIOLATION:
                 raise RefusedAction(f"{action.kind.value} on a {decision.outcome.value} decision")
-            _RUNNERS[action.kind](enforcer, notifier, ref, action, decision)
+            _RUNNERS[action.kind](channels, ref, action, decision)
         except Exception as exc:  # an adapter failure must not lose the decision
             action.status = ActionStatus.FAILED
             action.error = f"{type(exc).__name__}: {exc}"

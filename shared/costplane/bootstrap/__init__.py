@@ -17,6 +17,7 @@ from costplane.adapters.local.plane import (
     LocalEnforcer,
     LocalInventory,
     LogNotifier,
+    PinnedClock,
     SystemClock,
 )
 from costplane.adapters.local.sqlite_state import SqliteStateStore
@@ -79,7 +80,7 @@ def local_runtime(settings: Settings) -> Runtime:
         state=SqliteStateStore(settings.state_path),
         notifier=LogNotifier(),
         metrics=CounterMetrics(),
-        clock=SystemClock(),
+        clock=PinnedClock(settings.clock) if settings.clock else SystemClock(),
     )
 
 
@@ -119,6 +120,7 @@ def policy_runner(
     Without `spend`, budgets are tracked on the embedded plane (the lake under settings.lake,
     state in SQLite beside it).
     """
+    from costplane.bootstrap.approvals import approval_service
     from costplane.budgets.loader import load_budgets
     from costplane.budgets.policies import threshold_policies
     from costplane.policy.engine import PolicyEngine, compile_policies
@@ -128,13 +130,13 @@ def policy_runner(
     settings = settings or Settings()
     budgets = load_budgets(settings.budgets or EXAMPLE_BUDGETS)
     policies = compile_policies(load_policy_file(settings.policies or EXAMPLE_POLICIES))
-    thresholds = threshold_policies(budgets.budgets)
+    thresholds = threshold_policies(budgets.budgets, Mode(settings.mode or Mode.DRY_RUN))
     if thresholds:
         document = {"version": 1, "policies": thresholds}
         policies += compile_policies(load_policy_document(document, "budget thresholds"))
     register_budget_signals()
     wired = runtime(settings, plane)
-    return PolicyRunner(
+    runner = PolicyRunner(
         PolicyEngine(policies),
         wired.ports,
         wired.state,
@@ -144,6 +146,8 @@ def policy_runner(
         spend=spend or local_spend(settings, budgets, wired.clock),
         source=plane,
     )
+    runner.approvals = approval_service(settings, plane, wired)
+    return runner
 
 
 def local_spend(settings: Settings, budgets: BudgetsFile, clock: Clock) -> SpendFacts:

@@ -13,6 +13,7 @@ import httpx
 
 from costplane.actions.executor import execute
 from costplane.adapters import rest
+from costplane.adapters.local.chat import LogPoster
 from costplane.adapters.slack import SlackPoster, SlackResponder
 from costplane.adapters.teams import BotConnector, JwksKeys, TeamsPoster, bot_token
 from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint, TeamsEndpoint
@@ -55,11 +56,13 @@ def approval_store(settings: Settings, plane: str) -> ApprovalStore:
     return SqliteApprovalStore(settings.state_path)
 
 
-def approval_service(settings: Settings | None = None, plane: str = "local") -> ApprovalService:
+def approval_service(
+    settings: Settings | None = None, plane: str = "local", runtime: Runtime | None = None
+) -> ApprovalService:
     """The service the policy runner opens requests with and the expiry sweep calls."""
     chat = ApprovalSettings()
     http = rest.shared_client()
-    return _service(settings or Settings(), plane, chat, _connector(chat, http), http)
+    return _service(settings or Settings(), plane, chat, _connector(chat, http), http, runtime)
 
 
 def approval_callbacks(settings: Settings | None = None, plane: str = "local") -> ApprovalCallbacks:
@@ -84,9 +87,13 @@ def _service(
     chat: ApprovalSettings,
     connector: BotConnector | None,
     http: httpx.Client,
+    runtime: Runtime | None = None,
 ) -> ApprovalService:
-    runtime = local_runtime(settings) if plane == "local" else cloud_runtime(plane, settings)
+    if runtime is None:
+        runtime = local_runtime(settings) if plane == "local" else cloud_runtime(plane, settings)
     posters: dict[Channel, ApprovalPoster] = {}
+    if plane == "local":
+        posters = dict.fromkeys(("slack", "teams"), LogPoster())
     if chat.slack_bot_token is not None and chat.slack_channel is not None:
         token = chat.slack_bot_token.get_secret_value()
         posters["slack"] = SlackPoster(http, token, chat.slack_channel)

@@ -60,6 +60,10 @@ def status_command(
     if as_json:
         print_json_lines(_json(s) for s in statuses)
         return
+    render_status(statuses, now)
+
+
+def render_status(statuses: list[BudgetStatus], now: datetime) -> None:
     table(
         f"Budgets as of {now:%Y-%m-%d %H:%M} UTC",
         [

@@ -6,12 +6,23 @@ into the local lake (`.costplane/` or `--lake`), which stays for `costplane lake
 
 from __future__ import annotations
 
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
+import orjson
 import typer
 
 from costplane import bootstrap
+from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint
+from costplane.approvals.messages import slack_message
+from costplane.approvals.model import ApprovalRequest
+from costplane.approvals.service import ApprovalService
+from costplane.approvals.slack_callback import signature
+from costplane.budgets.service import BudgetService
+from costplane.cli.budgets import render_status
 from costplane.cli.events import decide_file, render
 from costplane.cli.ingest import render as render_ingest
 from costplane.cli.lake import LakeOption, lake_at
@@ -74,6 +85,57 @@ def demo_lake(bills: Path, lake_dir: Path | None) -> None:
     )
 
 
+# A Slack click on the approval request, as Slack would send it: the real block_actions payload
+# (events/slack) with the request's own button, signed with the demo's signing secret.
+DEMO_SIGNING_SECRET = b"costplane-demo-signing-secret"
+SLACK_CLICK = "slack-interactivity-block-actions-button-payload.json"
+APPROVER = "U024BE7LH"
+AZURE_ALERT = "azure/azure-budget-alert-commonalertschema-actual-cost.json"
+AZURE_WRITE = "azure/azure-eventgrid-resourcegroup-resourcewritesuccess.json"
+ALERT_TIME = datetime(2022, 12, 7, 22, 0, tzinfo=UTC)
+
+
+def _slack_click(events: Path, request: ApprovalRequest) -> tuple[dict[str, str], bytes]:
+    payload = orjson.loads((events / "slack" / SLACK_CLICK).read_bytes())
+    [buttons] = [b for b in slack_message(request)["blocks"] if b["type"] == "actions"]
+    approve = next(e for e in buttons["elements"] if e["action_id"] == "costplane-approve")
+    payload["user"]["id"] = APPROVER
+    payload["actions"] = [{**approve, "block_id": buttons["block_id"]}]
+    body = urlencode({"payload": orjson.dumps(payload).decode()}).encode()
+    stamp = str(int(ALERT_TIME.timestamp()))  # the plane's clock is pinned to the alert
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature(DEMO_SIGNING_SECRET, stamp, body),
+    }
+    return headers, body
+
+
+def demo_budgets(events: Path, state_dir: Path) -> None:
+    """Azure's budget alert (real) moves a budget past its thresholds; the next resource event
+    in its scope is escalated and needs an approval, which a signed Slack click gives."""
+    console.rule("[bold]3. Budgets that act before the bill: breach, escalation, approval")
+    settings = Settings(
+        lake=state_dir, inventory=events / "inventory.json", clock=ALERT_TIME, mode="enforce"
+    )
+    runner = bootstrap.policy_runner(settings)
+    [signal] = decide_file(runner, events / AZURE_ALERT)
+    console.print(f"Azure budget alert: {signal.reason}")
+    if isinstance(runner.spend, BudgetService):
+        render_status(runner.spend.status(ALERT_TIME), ALERT_TIME)
+    pairs = [(AZURE_WRITE, d) for d in decide_file(runner, events / AZURE_WRITE)]
+    render([(f, d) for f, d in pairs if d.policy.startswith("budget-")], as_json=False)
+    approvals = runner.approvals
+    if not isinstance(approvals, ApprovalService) or not approvals.pending():
+        fail("the demo expected an approval request; none is pending")
+    [request] = approvals.pending()
+    callbacks = ApprovalCallbacks(approvals, SlackEndpoint(DEMO_SIGNING_SECRET))
+    answer = callbacks.slack(*_slack_click(events, request))
+    console.print(f"Signed Slack click by {APPROVER}: HTTP {answer.status} {answer.body.decode()}")
+    resumed = runner.state.recent_decisions(2)
+    render([(AZURE_WRITE, d) for d in resumed], as_json=False)
+
+
 def demo_command(
     events: Annotated[Path, typer.Option(help="Directory of bundled event payloads.")] = Path(
         "events"
@@ -86,3 +148,5 @@ def demo_command(
     """Run the control plane locally over the bundled real samples and print what it did."""
     demo_events(events)
     demo_lake(bills, lake)
+    with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
+        demo_budgets(events, Path(state))

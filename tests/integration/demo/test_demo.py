@@ -28,6 +28,17 @@ def test_demo_decides_events_and_totals_the_lake(in_repo: Path, tmp_path: Path) 
     assert "Oracle" in result.stdout
 
 
+def test_demo_escalates_a_budget_breach_and_acts_once_approved(
+    in_repo: Path, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(app, ["demo", "--lake", str(tmp_path / "lake")])
+    assert result.exit_code == 0, result.output
+    assert "updated azure-sandbox" in result.stdout
+    assert "escalate:done" in result.stdout
+    assert "HTTP 200" in result.stdout
+    assert "suspend:done" in result.stdout
+
+
 def test_demo_can_run_twice_on_the_same_lake(in_repo: Path, tmp_path: Path) -> None:
     lake = str(tmp_path / "lake")
     CliRunner().invoke(app, ["demo", "--lake", lake])

@@ -111,6 +111,16 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class PinnedClock:
+    """A clock that stands at one moment: replays and demos decide as of the events' time."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
 class CounterMetrics:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
