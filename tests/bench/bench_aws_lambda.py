@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -105,20 +106,45 @@ def _environment(endpoint: str) -> dict[str, str]:
     return env
 
 
-def _run(code: str, env: dict[str, str]) -> float:
+def _run(code: str, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) milliseconds of a new process running `code`.
+
+    CPU time is reported beside wall time because a busy machine stretches wall time with
+    waits that are not the process's own.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    out = subprocess.run(
+    subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, check=True, text=True
     )
     wall = time.perf_counter() - started
-    float(out.stdout.strip().splitlines()[-1])
-    return wall * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall * 1000, cpu * 1000
 
 
-def _cold(env: dict[str, str]) -> Figure:
-    ours = statistics.median(_run(_COLD, env) for _ in range(5))
-    base = statistics.median(_run(_BASELINE, env) for _ in range(5))
-    return Figure("cold start, process", ours, base, "ms", "≤ 300 ms", "python + boto3 + 1 call")
+def _cold(env: dict[str, str]) -> list[Figure]:
+    ours = [_run(_COLD, env) for _ in range(5)]
+    base = [_run(_BASELINE, env) for _ in range(5)]
+    baseline = "python + boto3 + 1 call"
+    return [
+        Figure(
+            "cold start, wall",
+            statistics.median(w for w, _ in ours),
+            statistics.median(w for w, _ in base),
+            "ms",
+            "≤ 300 ms",
+            baseline,
+        ),
+        Figure(
+            "cold start, CPU",
+            statistics.median(c for _, c in ours),
+            statistics.median(c for _, c in base),
+            "ms",
+            "-",
+            baseline,
+        ),
+    ]
 
 
 def _end_to_end(endpoint: str, env: dict[str, str]) -> list[Figure]:
@@ -187,6 +213,6 @@ def _end_to_end(endpoint: str, env: dict[str, str]) -> list[Figure]:
 def run() -> list[Figure]:
     with moto_server() as endpoint:
         env = _environment(endpoint)
-        figures = [_cold(env), *_end_to_end(endpoint, env)]
+        figures = [*_cold(env), *_end_to_end(endpoint, env)]
     show("Tag enforcer on AWS against a moto server (separate process)", figures)
     return figures
