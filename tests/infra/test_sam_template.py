@@ -125,7 +125,8 @@ def test_the_function_handler_and_the_costplane_layer_point_at_real_code():
 
     assert f"def {handler}(" in (code / f"{module}.py").read_text()
     assert (code / "requirements.txt").exists()
-    assert (TEMPLATE.parent / layer["ContentUri"] / "costplane" / "bootstrap.py").exists()
+    package = TEMPLATE.parent / layer["ContentUri"] / "costplane"
+    assert (package / "bootstrap" / "__init__.py").exists()
 
 
 def test_every_table_is_encrypted_and_recoverable():
@@ -136,3 +137,97 @@ def test_every_table_is_encrypted_and_recoverable():
         properties = table["Properties"]
         assert properties["SSESpecification"]["SSEEnabled"] is True
         assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
+
+
+COST_INGEST = (
+    "CostIngestFunction",
+    "CostIngestLogGroup",
+    "IngestDeadLetterQueue",
+    "IngestDeadLetterQueuePolicy",
+    "IngestDeadLetterAlarm",
+    "RejectedBillAlarm",
+    "LakeBucket",
+    "LakeBucketPolicy",
+    "LakeGlueDatabase",
+)
+
+
+def test_cost_ingest_is_deployed_only_when_an_export_bucket_is_given():
+    conditions = {name: resource(name).get("Condition") for name in COST_INGEST}
+
+    assert set(conditions.values()) == {"IngestsBills"}
+
+
+def test_the_cost_ingest_image_runs_the_handler_it_names():
+    function = resource("CostIngestFunction")
+    context = TEMPLATE.parent / function["Metadata"]["DockerContext"]
+    dockerfile = (context / function["Metadata"]["Dockerfile"]).read_text()
+    [command] = [line for line in dockerfile.splitlines() if line.startswith("CMD ")]
+    module, _, handler = orjson.loads(command.removeprefix("CMD "))[0].partition(".")
+
+    assert function["Properties"]["PackageType"] == "Image"
+    assert f"def {handler}(" in (context / "functions/aws/cost_ingest" / f"{module}.py").read_text()
+    for copied in ("functions/aws/cost_ingest/requirements.txt", "shared/costplane"):
+        assert f"COPY {copied} " in dockerfile
+        assert (context / copied).exists()
+
+
+def test_cost_ingest_hears_of_export_objects_and_rescans_on_a_schedule():
+    events = resource("CostIngestFunction")["Properties"]["Events"]
+    pattern = events["ExportDelivered"]["Properties"]["Pattern"]
+
+    assert (events["ExportDelivered"]["Type"], events["Rescan"]["Type"]) == (
+        "EventBridgeRule",
+        "Schedule",
+    )
+    assert pattern == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {
+            "bucket": {"name": [{"Ref": "ExportBucketName"}]},
+            "object": {"key": [{"prefix": {"Ref": "ExportPrefix"}}]},
+        },
+    }
+    assert events["Rescan"]["Properties"]["Schedule"] == {"Ref": "IngestSchedule"}
+
+
+def test_cost_ingest_failures_end_in_a_dead_letter_queue_whose_depth_raises_an_alarm():
+    function = resource("CostIngestFunction")["Properties"]
+    queue = {"Fn::GetAtt": "IngestDeadLetterQueue.Arn"}
+    alarm = resource("IngestDeadLetterAlarm")["Properties"]
+
+    assert function["DeadLetterQueue"] == {"Type": "SQS", "TargetArn": queue}
+    assert function["Events"]["ExportDelivered"]["Properties"]["DeadLetterConfig"] == {"Arn": queue}
+    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": "IngestDeadLetterQueue.QueueName"}
+
+
+def test_cost_ingest_may_read_only_the_export_and_write_only_the_lake():
+    [policy] = resource("CostIngestFunction")["Properties"]["Policies"]
+    grants = {s["Sid"]: (s["Action"], s["Resource"]) for s in policy["Statement"]}
+    database = "${AWS::AccountId}:database/${LakeGlueDatabase}"
+
+    assert grants["ReadTheExport"] == (
+        "s3:GetObject",
+        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ExportBucketName}/${ExportPrefix}*"},
+    )
+    assert grants["ReadAndWriteTheWarehouse"][1] == {"Fn::Sub": "${LakeBucket.Arn}/warehouse/*"}
+    assert "s3:DeleteBucket" not in str(grants)
+    assert all(
+        database in r["Fn::Sub"]
+        or r["Fn::Sub"].endswith(":catalog")
+        or "table/${LakeGlueDatabase}/*" in r["Fn::Sub"]
+        for r in grants["ReadAndUpdateTheLakeTables"][1]
+    )
+    assert all(not str(action).endswith("*") for action, _ in grants.values())
+
+
+def test_the_lake_bucket_is_private_encrypted_and_outlives_the_stack():
+    bucket = resource("LakeBucket")
+    properties = bucket["Properties"]
+    encryption = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert encryption["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {
+        "Fn::GetAtt": "DataKey.Arn"
+    }
+    assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}

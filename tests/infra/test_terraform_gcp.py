@@ -231,7 +231,7 @@ def test_the_function_builds_from_main_py_with_the_costplane_package_beside_it()
         '${fileset(local.function_dir, "*.{py,txt}")}': "${source.value}",
         "${local.package_files}": "costplane/${source.value}",
     }
-    assert (Path(with_defaults(local("package_dir"))) / "bootstrap.py").exists()
+    assert (Path(with_defaults(local("package_dir"))) / "bootstrap" / "__init__.py").exists()
     assert "__pycache__" in local("package_files")
     assert resource("google_storage_bucket_object", "tag_enforcer")["source"] == (
         "${data.archive_file.tag_enforcer.output_path}"

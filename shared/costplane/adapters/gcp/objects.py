@@ -1,0 +1,65 @@
+"""Cloud Storage for cost ingest over the JSON API: listings and streamed media downloads.
+
+Objects are addressed as gs://<bucket>/<name>; the function's service account needs
+roles/storage.objectViewer on the export bucket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from costplane.adapters.azure.blobs import stream_to_file
+from costplane.adapters.gcp.http import token_provider
+from costplane.adapters.gcp.settings import GcpSettings
+from costplane.adapters.rest import RestClient, body_of, new_client
+from costplane.ingest_service import StoredObject
+
+STORAGE = "https://storage.googleapis.com/storage/v1"
+LIST_FIELDS = "items(name,size,updated),nextPageToken"
+
+
+def _bucket_and_name(uri: str) -> tuple[str, str]:
+    parts = urlsplit(uri)
+    return parts.netloc, parts.path.removeprefix("/")
+
+
+class GcsObjects:
+    """The objects of any bucket the service account may read."""
+
+    schemes: tuple[str, ...] = ("gs",)
+
+    def __init__(self, rest: RestClient) -> None:
+        self.rest = rest
+
+    def download(self, uri: str, target: Path) -> None:
+        bucket, name = _bucket_and_name(uri)
+        url = f"{STORAGE}/b/{quote(bucket, safe='')}/o/{quote(name, safe='')}"
+        stream_to_file(self.rest, url, target, params={"alt": "media"})
+
+    def listing(self, location: str) -> Iterator[StoredObject]:
+        bucket, prefix = _bucket_and_name(location)
+        url = f"{STORAGE}/b/{quote(bucket, safe='')}/o"
+        params = {"prefix": prefix, "fields": LIST_FIELDS}
+        while True:
+            page = body_of(self.rest.call("GET", url, resource=location, params=params))
+            for item in page.get("items", ()):
+                yield StoredObject(
+                    f"gs://{bucket}/{item['name']}",
+                    int(item["size"]),
+                    datetime.fromisoformat(item["updated"]),
+                )
+            token = page.get("nextPageToken")
+            if not token:
+                return
+            params = {**params, "pageToken": token}
+
+
+def object_store(transport: httpx.BaseTransport | None = None) -> GcsObjects:
+    """Tokens from the metadata server (or COSTPLANE_GCP_TOKEN)."""
+    http = new_client(transport)
+    return GcsObjects(RestClient(http, token_provider(GcpSettings(), http)))
