@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from costplane.allocation.rules import RuleSet
 from costplane.budgets.model import BudgetsFile
 from costplane.domain.taxonomy import Taxonomy
 from costplane.policy.model import policy_models
@@ -21,6 +22,7 @@ SCHEMAS: dict[str, Callable[[], type[BaseModel]]] = {
     "taxonomy.schema.json": lambda: Taxonomy,
     "policy.schema.json": lambda: policy_models()[1],
     "budgets.schema.json": lambda: BudgetsFile,
+    "allocation.schema.json": lambda: RuleSet,
 }
 
 

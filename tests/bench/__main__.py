@@ -10,6 +10,8 @@ BENCHMARKS = (
     "bench_policies",
     "bench_approvals",
     "bench_aws_lambda",
+    "bench_allocation",
+    "bench_forecast",
 )
 
 

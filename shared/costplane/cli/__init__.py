@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from costplane.cli.allocate import allocate_command
 from costplane.cli.approvals import app as approvals_app
 from costplane.cli.budgets import app as budgets_app
 from costplane.cli.demo import demo_command
 from costplane.cli.events import app as events_app
+from costplane.cli.forecast import app as forecast_app
 from costplane.cli.ingest import ingest_command
 from costplane.cli.lake import app as lake_app
 from costplane.cli.policy import app as policy_app
@@ -25,6 +27,8 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(lake_app, name="lake")
 app.add_typer(budgets_app, name="budgets")
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(forecast_app, name="forecast")
+app.command("allocate")(allocate_command)
 app.command("ingest")(ingest_command)
 app.command("demo")(demo_command)
 app.command("schemas")(schemas_command)

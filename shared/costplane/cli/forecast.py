@@ -1,0 +1,212 @@
+"""`costplane forecast`: period-end and next months per scope; `forecast backtest`: how good.
+
+statsforecast and pandas (the `forecast` extra) take seconds to import, so the modules using
+them are imported inside the commands: registering this app costs every other `costplane`
+command nothing, and works without the extra installed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from costplane.cli.lake import JsonOption, LakeOption, dump_json, lake_at, print_json_lines
+from costplane.cli.output import fail, table
+from costplane.forecast.errors import ForecastError
+from costplane.forecast.lake import lake_daily_costs
+from costplane.forecast.series import TOTAL, Scope
+
+if TYPE_CHECKING:
+    from costplane.forecast.backtest import BacktestReport, Score
+    from costplane.forecast.projection import ScopeForecast
+    from costplane.lake.table import Lake
+
+app = typer.Typer(
+    help="Forecast daily EffectiveCost per scope: this period's end and the next months.",
+)
+
+ScopeOption = Annotated[
+    str,
+    typer.Option(
+        "--scope",
+        help="total, a FOCUS column (ServiceCategory, SubAccountId, ...) or tag:<key>; "
+        "add =value to keep one, e.g. tag:team=payments.",
+    ),
+]
+HorizonOption = Annotated[str, typer.Option("--horizon", help="Months ahead, e.g. 3m.")]
+
+
+def parse_horizon(text: str) -> int:
+    if not (match := re.fullmatch(r"(\d{1,2})m", text)):
+        raise typer.BadParameter(f"{text!r} is not a number of months such as 3m")
+    return int(match.group(1))
+
+
+def forecast_rows(forecasts: list[ScopeForecast]) -> list[dict[str, Any]]:
+    from costplane.forecast.model import LEVEL
+
+    return [
+        {
+            "scope": f.scope,
+            "currency": f.currency,
+            "model": f.model,
+            "as_of": f.as_of.isoformat(),
+            "month": f"{m.month:%Y-%m}",
+            "actual_to_date": m.actual,
+            "forecast": m.projection.point,
+            "low": m.projection.lo,
+            "high": m.projection.hi,
+            "level": LEVEL,
+        }
+        for f in forecasts
+        for m in f.months
+    ]
+
+
+@app.callback(invoke_without_command=True)
+def forecast_command(
+    context: typer.Context,
+    scope: ScopeOption = TOTAL,
+    horizon: HorizonOption = "3m",
+    lake: LakeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Project each scope's current billing period to its end and forecast the next months,
+    with 80% prediction intervals, from the lake's daily EffectiveCost."""
+    if context.invoked_subcommand is None:
+        print_forecast(lake_at(lake), scope, parse_horizon(horizon), as_json=as_json)
+
+
+def print_forecast(lake: Lake, scope: str, months: int, *, as_json: bool = False) -> None:
+    """Forecast the lake's daily cost per `scope` and print it (also used by the demo)."""
+    from costplane.forecast.model import LEVEL
+    from costplane.forecast.projection import forecast_scopes
+
+    try:
+        forecasts = forecast_scopes(lake_daily_costs(lake, Scope.parse(scope)), months=months)
+    except ForecastError as exc:
+        fail(escape(f"{exc.code}: {exc.message}"))
+    rows = forecast_rows(forecasts)
+    if as_json:
+        print_json_lines(rows)
+        return
+    table(
+        f"Forecast by {escape(scope)} · as of {forecasts[0].as_of} · {LEVEL}% intervals",
+        ["scope", "currency", "month", "actual to date", "forecast", "low", "high", "model"],
+        (
+            (
+                escape(r["scope"]),
+                r["currency"],
+                r["month"],
+                f"{r['actual_to_date']:,}",
+                f"{r['forecast']:,}",
+                f"{r['low']:,}",
+                f"{r['high']:,}",
+                r["model"],
+            )
+            for r in rows
+        ),
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def backtest_document(report: BacktestReport) -> dict[str, Any]:
+    overall = report.overall()
+    return {
+        "level": report.level,
+        "origins": [o.isoformat() for o in report.origins],
+        "overall": [
+            {"model": model, "months_ahead": ahead, **_score(score)}
+            for (model, ahead), score in sorted(overall.items())
+        ],
+        "scopes": [
+            {"scope": scope, "currency": currency, "model": model, "months_ahead": 1, **_score(s)}
+            for (scope, currency, model), s in sorted(report.per_scope(1).items())
+        ],
+    }
+
+
+def _score(score: Score) -> dict[str, Any]:
+    return {"mape": score.mape, "coverage": score.coverage, "forecasts": score.count}
+
+
+def render_backtest(report: BacktestReport) -> None:
+    from costplane.forecast.model import BASELINE, MODEL
+
+    scores = report.per_scope(1)
+    keys = sorted({(scope, currency) for scope, currency, _ in scores})
+    table(
+        f"Backtest, next month's total · {len(report.origins)} origins "
+        f"({report.origins[0]:%Y-%m} … {report.origins[-1]:%Y-%m}) · {report.level}% intervals",
+        ["scope", "currency", f"{MODEL} MAPE", "coverage", f"{BASELINE} MAPE", "coverage"],
+        (
+            (
+                escape(scope),
+                currency,
+                _percent(scores[(scope, currency, MODEL)].mape),
+                _percent(scores[(scope, currency, MODEL)].coverage),
+                _percent(scores[(scope, currency, BASELINE)].mape),
+                _percent(scores[(scope, currency, BASELINE)].coverage),
+            )
+            for scope, currency in keys
+        ),
+    )
+    overall = report.overall()
+    rows = []
+    for ahead in range(1, report.horizon + 1):
+        ours, base = overall[(MODEL, ahead)], overall[(BASELINE, ahead)]
+        better = 1 - ours.mape / base.mape if ours.mape is not None and base.mape else None
+        rows.append(
+            (
+                ahead,
+                _percent(ours.mape),
+                _percent(ours.coverage),
+                _percent(base.mape),
+                _percent(base.coverage),
+                _percent(better),
+            )
+        )
+    table(
+        "All scopes, by months ahead",
+        ["months ahead", f"{MODEL} MAPE", "coverage", f"{BASELINE} MAPE", "coverage", "better by"],
+        rows,
+    )
+
+
+@app.command("backtest")
+def backtest_command(
+    scope: ScopeOption = TOTAL,
+    horizon: HorizonOption = "3m",
+    origins: Annotated[int, typer.Option(min=1, help="Past month starts to replay.")] = 6,
+    synthetic: Annotated[
+        int | None,
+        typer.Option(help="Backtest N generated 18-month histories instead of the lake."),
+    ] = None,
+    lake: LakeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replay past month starts: MAPE of month totals and interval coverage per scope, for
+    the model and for the SeasonalNaive baseline."""
+    from costplane.forecast.backtest import backtest
+    from costplane.forecast.synthetic import generate_history
+
+    months = parse_horizon(horizon)
+    try:
+        if synthetic is not None:
+            daily = generate_history(synthetic)
+        else:
+            daily = lake_daily_costs(lake_at(lake), Scope.parse(scope))
+        report = backtest(daily, origins=origins, horizon=max(months, 1))
+    except ForecastError as exc:
+        hint = " (try --synthetic 20)" if exc.code == "not_enough_history" else ""
+        fail(escape(f"{exc.code}: {exc.message}{hint}"))
+    if as_json:
+        typer.echo(dump_json(backtest_document(report)).decode())
+    else:
+        render_backtest(report)
