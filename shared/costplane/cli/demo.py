@@ -16,14 +16,17 @@ import orjson
 import typer
 
 from costplane import bootstrap
+from costplane.allocation.loader import EXAMPLE_RULES
 from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint
 from costplane.approvals.messages import slack_message
 from costplane.approvals.model import ApprovalRequest
 from costplane.approvals.service import ApprovalService
 from costplane.approvals.slack_callback import signature
 from costplane.budgets.service import BudgetService
+from costplane.cli.allocate import allocate_command
 from costplane.cli.budgets import render_status
 from costplane.cli.events import decide_file, render
+from costplane.cli.forecast import print_forecast
 from costplane.cli.ingest import render as render_ingest
 from costplane.cli.lake import LakeOption, lake_at
 from costplane.cli.output import console, fail, table
@@ -93,6 +96,7 @@ APPROVER = "U024BE7LH"
 AZURE_ALERT = "azure/azure-budget-alert-commonalertschema-actual-cost.json"
 AZURE_WRITE = "azure/azure-eventgrid-resourcegroup-resourcewritesuccess.json"
 ALERT_TIME = datetime(2022, 12, 7, 22, 0, tzinfo=UTC)
+CHARGEBACK_PERIOD = "2024-09"  # the FOCUS 1.0 sample's month: AWS, Microsoft and Oracle
 
 
 def _slack_click(events: Path, request: ApprovalRequest) -> tuple[dict[str, str], bytes]:
@@ -136,6 +140,13 @@ def demo_budgets(events: Path, state_dir: Path) -> None:
     render([(AZURE_WRITE, d) for d in resumed], as_json=False)
 
 
+def demo_chargeback(lake_dir: Path | None) -> None:
+    """Allocate a period of the lake with the example rules; forecast spend per provider."""
+    console.rule("[bold]4. Allocation and forecasting: chargeback to the cent, projections")
+    allocate_command(rules=EXAMPLE_RULES, period=CHARGEBACK_PERIOD, lake=lake_dir)
+    print_forecast(lake_at(lake_dir), "ProviderName", months=3)
+
+
 def demo_command(
     events: Annotated[Path, typer.Option(help="Directory of bundled event payloads.")] = Path(
         "events"
@@ -150,3 +161,4 @@ def demo_command(
     demo_lake(bills, lake)
     with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
         demo_budgets(events, Path(state))
+    demo_chargeback(lake)

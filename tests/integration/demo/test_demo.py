@@ -2,47 +2,58 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from costplane.cli import app
 from tests.conftest import REPO
 
 
-@pytest.fixture
-def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(REPO)
-    return REPO
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo") / "lake"
 
 
-def test_demo_decides_events_and_totals_the_lake(in_repo: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--lake", str(tmp_path / "lake")])
+@pytest.fixture(scope="module")
+def demo(lake: Path) -> Result:
+    """One run of the demo from the repository root, shared by the specifications below."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        result = CliRunner().invoke(app, ["demo", "--lake", str(lake)])
     assert result.exit_code == 0, result.output
-    assert "1. Event path" in result.stdout
-    assert "violation" in result.stdout
-    assert "duplicate delivery" in result.stdout
-    assert "Lake totals per provider and billing period" in result.stdout
-    assert "Oracle" in result.stdout
+    return result
 
 
-def test_demo_escalates_a_budget_breach_and_acts_once_approved(
-    in_repo: Path, tmp_path: Path
-) -> None:
-    result = CliRunner().invoke(app, ["demo", "--lake", str(tmp_path / "lake")])
-    assert result.exit_code == 0, result.output
-    assert "updated azure-sandbox" in result.stdout
-    assert "escalate:done" in result.stdout
-    assert "HTTP 200" in result.stdout
-    assert "suspend:done" in result.stdout
+def test_demo_decides_every_bundled_event_and_shows_a_duplicate_acting_once(demo: Result) -> None:
+    assert "1. Event path" in demo.stdout
+    assert "violation" in demo.stdout
+    assert "duplicate delivery" in demo.stdout
 
 
-def test_demo_can_run_twice_on_the_same_lake(in_repo: Path, tmp_path: Path) -> None:
-    lake = str(tmp_path / "lake")
-    CliRunner().invoke(app, ["demo", "--lake", lake])
-    again = CliRunner().invoke(app, ["demo", "--lake", lake])
+def test_demo_totals_the_lake_per_provider_and_period(demo: Result) -> None:
+    assert "Lake totals per provider and billing period" in demo.stdout
+    assert "Oracle" in demo.stdout
+
+
+def test_demo_escalates_a_budget_breach_and_acts_once_approved(demo: Result) -> None:
+    assert "updated azure-sandbox" in demo.stdout
+    assert "escalate:done" in demo.stdout
+    assert "HTTP 200" in demo.stdout
+    assert "suspend:done" in demo.stdout
+
+
+def test_demo_allocates_to_the_cent_and_forecasts(demo: Result) -> None:
+    assert "Chargeback example" in demo.stdout
+    assert "(equal)" in demo.stdout
+    assert "Forecast by ProviderName" in demo.stdout
+
+
+def test_demo_runs_again_on_the_same_lake(demo: Result, lake: Path) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        again = CliRunner().invoke(app, ["demo", "--lake", str(lake)])
     assert again.exit_code == 0, again.output
     assert "unchanged" in again.stdout
-    assert os.path.isdir(lake)
