@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 EXAMPLE_TAXONOMY = Path(__file__).parents[1] / "data" / "taxonomy.example.yaml"
 EXAMPLE_POLICIES = Path(__file__).parents[1] / "data" / "policies.example.yaml"
-EXAMPLE_BUDGETS = Path(__file__).parents[1] / "data" / "budgets.example.yaml"
 CLOUDS = ("aws", "azure", "gcp")
 
 
@@ -121,7 +120,7 @@ def policy_runner(
     state in SQLite beside it).
     """
     from costplane.bootstrap.approvals import approval_service
-    from costplane.budgets.loader import load_budgets
+    from costplane.budgets.loader import EXAMPLE_BUDGETS, load_budgets
     from costplane.budgets.policies import threshold_policies
     from costplane.policy.engine import PolicyEngine, compile_policies
     from costplane.policy.loader import load_policy_document, load_policy_file

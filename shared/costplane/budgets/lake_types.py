@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from costplane.domain.naming import singular
+
 STEM_SQL = r"""
 CASE
   WHEN ResourceId LIKE 'arn:%' THEN
@@ -50,21 +52,6 @@ _AWS_SERVICES = {"elasticloadbalancing": "elb"}
 # Services whose ARNs end in a bare name, without a resource-type segment.
 _AWS_TYPELESS = {"sqs": "queue", "sns": "topic", "s3": "bucket"}
 _GCP_SERVICES = {"cloudsql": "sql", "sqladmin": "sql"}
-_KEEP_ENDINGS = ("ss", "us", "is")
-
-
-def singular(word: str) -> str:
-    """`virtualmachines` -> `virtualmachine`, `registries` -> `registry`; `redis` stays.
-
-    The rule the Azure event adapter applies to ARM ids, so both sides name types alike.
-    """
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith("sses"):
-        return word[:-2]
-    if word.endswith(_KEEP_ENDINGS) or not word.endswith("s"):
-        return word
-    return word[:-1]
 
 
 @lru_cache(maxsize=4096)

@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from costplane.budgets.model import BudgetsFile
-from costplane.domain.problems import describe
+from costplane.domain.documents import read_document, validate_document
 
 EXAMPLE_BUDGETS = Path(__file__).parents[1] / "data" / "budgets.example.yaml"
 
@@ -19,17 +16,8 @@ class BudgetsFileError(ValueError):
 
 
 def load_budgets_document(document: Any, source: str) -> BudgetsFile:
-    try:
-        return BudgetsFile.model_validate(document)
-    except ValidationError as exc:
-        raise BudgetsFileError(f"{source}: invalid budgets file: {describe(exc)}") from exc
+    return validate_document(BudgetsFile, document, source, "budgets file", BudgetsFileError)
 
 
 def load_budgets(path: Path) -> BudgetsFile:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BudgetsFileError(f"{path}: cannot read budgets file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise BudgetsFileError(f"{path}: not valid YAML: {exc}") from exc
-    return load_budgets_document(document, str(path))
+    return load_budgets_document(read_document(path, "budgets file", BudgetsFileError), str(path))

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from costplane.domain.problems import describe
+from costplane.domain.documents import describe
 from costplane.policy.model import PolicyScope
 from costplane.policy.registry import ACTIONS, load_plugins
 

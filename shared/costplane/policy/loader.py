@@ -5,10 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from costplane.domain.problems import describe
+from costplane.domain.documents import read_document, validate_document
 from costplane.policy.model import policy_models
 
 
@@ -19,10 +16,7 @@ class PolicyFileError(ValueError):
 def load_policy_document(document: Any, source: str) -> Any:
     """Validate a decoded document into a PolicyFile model."""
     _, policy_file = policy_models()
-    try:
-        parsed: Any = policy_file.model_validate(document)
-    except ValidationError as exc:
-        raise PolicyFileError(f"{source}: invalid policy file: {describe(exc)}") from exc
+    parsed: Any = validate_document(policy_file, document, source, "policy file", PolicyFileError)
     names = [p.name for p in parsed.policies]
     if duplicates := sorted({n for n in names if names.count(n) > 1}):
         raise PolicyFileError(f"{source}: duplicate policy names: {', '.join(duplicates)}")
@@ -30,10 +24,4 @@ def load_policy_document(document: Any, source: str) -> Any:
 
 
 def load_policy_file(path: Path) -> Any:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyFileError(f"{path}: cannot read policy file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise PolicyFileError(f"{path}: not valid YAML: {exc}") from exc
-    return load_policy_document(document, str(path))
+    return load_policy_document(read_document(path, "policy file", PolicyFileError), str(path))

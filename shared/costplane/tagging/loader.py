@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
-from costplane.domain.problems import describe
+from costplane.domain.documents import read_document, validate_document
 from costplane.domain.taxonomy import Taxonomy
 
 
@@ -16,13 +13,5 @@ class TaxonomyError(ValueError):
 
 
 def load_taxonomy(path: Path) -> Taxonomy:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise TaxonomyError(f"{path}: cannot read taxonomy: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise TaxonomyError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return Taxonomy.model_validate(document)
-    except ValidationError as exc:
-        raise TaxonomyError(f"{path}: invalid taxonomy: {describe(exc)}") from exc
+    document = read_document(path, "taxonomy", TaxonomyError)
+    return validate_document(Taxonomy, document, str(path), "taxonomy", TaxonomyError)

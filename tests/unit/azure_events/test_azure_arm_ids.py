@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from costplane.adapters.azure.eventgrid_arm import parse_arm_id, singular, tagged_scope
+from costplane.adapters.azure.eventgrid_arm import parse_arm_id, tagged_scope
 from costplane.domain.errors import EventRejected
+from costplane.domain.naming import singular
 
 VM = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1"
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from costplane.domain.errors import EventRejected
+from costplane.domain.naming import singular
 
 TAGS_SUFFIX = "/providers/microsoft.resources/tags/default"
-_KEEP_ENDINGS = ("ss", "us", "is")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,17 +24,6 @@ class ArmResource:
     subscription: str
     resource_id: str
     resource_type: str
-
-
-def singular(word: str) -> str:
-    """`virtualmachines` -> `virtualmachine`, `registries` -> `registry`; `redis` stays."""
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith("sses"):
-        return word[:-2]
-    if word.endswith(_KEEP_ENDINGS) or not word.endswith("s"):
-        return word
-    return word[:-1]
 
 
 @lru_cache(maxsize=1024)
