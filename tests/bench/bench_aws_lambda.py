@@ -100,6 +100,7 @@ def _environment(endpoint: str) -> dict[str, str]:
         "POWERTOOLS_METRICS_NAMESPACE": "costplane",
         "COSTPLANE_PLANE": "aws",
         "COSTPLANE_MODE": "dry-run",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",  # as the SAM template's Globals set it
         "PYTHONPATH": str(REPO),
     }
     env.update(_tables(endpoint))
