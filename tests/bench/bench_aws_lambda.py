@@ -32,9 +32,18 @@ import json, sys, time
 started = time.perf_counter()
 sys.path.insert(0, "functions/aws/tag_enforcer")
 import app
-from tests.functions.aws.conftest import LambdaContext
+
+class Context:
+    function_name = "costplane-TagEnforcerFunction"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:costplane-tag"
+    aws_request_id = "bench-cold-start"
+    def get_remaining_time_in_millis(self):
+        return 25_000
+
 event = json.load(open("events/aws/aws-cloudtrail-s3-createbucket-eventbridge.json"))
-app.lambda_handler(event, LambdaContext())
+app.lambda_handler(event, Context())
 print(time.perf_counter() - started)
 """
 
