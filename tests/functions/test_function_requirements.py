@@ -40,21 +40,45 @@ spec = importlib.util.spec_from_file_location({name!r}, {path!r})
 module = importlib.util.module_from_spec(spec)
 sys.modules[{name!r}] = module
 spec.loader.exec_module(module)
-service = getattr(module, "service", None) or sys.modules["blueprints.tag_enforcer"].service
+service = getattr(module, "service", None) or sys.modules[{blueprint!r}].service
 service()
 from costplane.events.registry import parse_payload
 parse_payload(open({sample!r}, "rb").read())
 """
 
+# (directory, file, module name, the blueprint whose service an Azure app case builds)
 CASES = {
-    "aws": (FUNCTIONS / "aws" / "tag_enforcer", "app.py", "app"),
-    "azure": (FUNCTIONS / "azure", "function_app.py", "function_app"),
-    "gcp": (FUNCTIONS / "gcp" / "tag_enforcer", "main.py", "main"),
+    "aws": (FUNCTIONS / "aws" / "tag_enforcer", "app.py", "app", None),
+    "azure": (FUNCTIONS / "azure", "function_app.py", "function_app", "blueprints.tag_enforcer"),
+    "gcp": (FUNCTIONS / "gcp" / "tag_enforcer", "main.py", "main", None),
+    "aws-cost_ingest": (FUNCTIONS / "aws" / "cost_ingest", "app.py", "app", None),
+    "azure-cost_ingest": (
+        FUNCTIONS / "azure",
+        "function_app.py",
+        "function_app",
+        "blueprints.cost_ingest",
+    ),
+    "gcp-cost_ingest": (FUNCTIONS / "gcp" / "cost_ingest", "main.py", "main", None),
+    "aws-policy_runner": (FUNCTIONS / "aws" / "policy_runner", "app.py", "app", None),
+    "azure-policy_runner": (
+        FUNCTIONS / "azure",
+        "function_app.py",
+        "function_app",
+        "blueprints.policy_runner",
+    ),
+    "gcp-policy_runner": (FUNCTIONS / "gcp" / "policy_runner", "main.py", "main", None),
+}
+# cost_ingest reads only the exports of its own cloud's object storage.
+EXPORTS = {
+    "aws-cost_ingest": "s3://billing/cur2/",
+    "azure-cost_ingest": "https://billing.blob.core.windows.net/exports/",
+    "gcp-cost_ingest": "gs://billing/focus/",
 }
 ENVIRONMENT = {
     "COSTPLANE_IDEMPOTENCY_TABLE": "idempotency",
     "COSTPLANE_CLAIMS_TABLE": "claims",
     "COSTPLANE_DECISIONS_TABLE": "decisions",
+    "COSTPLANE_APPROVALS_TABLE": "approvals",
     "COSTPLANE_AZURE_TOKEN": "token",
     "COSTPLANE_GCP_TOKEN": "token",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -90,7 +114,7 @@ def closure(names: set[str]) -> set[str]:
 
 @pytest.mark.parametrize("cloud", sorted(CASES))
 def test_requirements_are_pinned_as_in_the_lock(cloud):
-    root, _, _ = CASES[cloud]
+    root, *_ = CASES[cloud]
     locked = pins(REPO / "requirements.lock")
 
     for name, pin in pins(root / "requirements.txt").items():
@@ -99,11 +123,19 @@ def test_requirements_are_pinned_as_in_the_lock(cloud):
 
 @pytest.mark.parametrize("cloud", sorted(CASES))
 def test_requirements_bring_everything_the_function_imports(cloud, tmp_path):
-    root, filename, name = CASES[cloud]
+    root, filename, name, blueprint = CASES[cloud]
     sample = REPO / "events" / "aws" / "aws-cloudtrail-s3-createbucket-eventbridge.json"
-    script = PROBE.format(root=str(root), path=str(root / filename), name=name, sample=str(sample))
+    script = PROBE.format(
+        root=str(root),
+        path=str(root / filename),
+        name=name,
+        blueprint=blueprint,
+        sample=str(sample),
+    )
     shipped = closure(set(pins(root / "requirements.txt")))
     env = {**os.environ, **ENVIRONMENT, "COSTPLANE_LAKE": str(tmp_path)}
+    if cloud in EXPORTS:
+        env["COSTPLANE_EXPORTS"] = f'[{{"location": "{EXPORTS[cloud]}", "source": "focus"}}]'
 
     result = subprocess.run(
         [sys.executable, "-c", script, "costplane", *sorted(shipped)],
