@@ -8,8 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from costplane.actions.executor import NOTIFYING
 from costplane.budgets.signals import BudgetSignal, parse_signal
-from costplane.domain.decisions import Decision, Outcome
+from costplane.domain.decisions import ActionKind, Decision, Outcome
 from costplane.domain.errors import EventRejected
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode
@@ -151,4 +152,25 @@ class PolicyRunner(EventService):
         decisions = self.engine.evaluate(facts)
         for decision in decisions:
             decision.source = self.source
+            self._drop_unsupported(event, decision)
         return decisions
+
+    def _drop_unsupported(self, event: ResourceEvent, decision: Decision) -> None:
+        """A budget's scope spans resource types: an action this resource's provider cannot
+        carry out (throttle an instance) is left out and named, not attempted and retried."""
+        ports = self.ports.get(event.provider)
+        if ports is None or not decision.actions:
+            return
+        kept = []
+        for action in decision.actions:
+            kind = (
+                ActionKind(action.params["op"])
+                if action.kind is ActionKind.MARK_FOR_OP
+                else action.kind
+            )
+            if kind in NOTIFYING or ports.enforcer.supports(kind, event.resource_type):
+                kept.append(action)
+        dropped = [a.kind.value for a in decision.actions if a not in kept]
+        if dropped:
+            decision.actions = kept
+            decision.reason += f"; not possible on {event.resource_type}: {', '.join(dropped)}"

@@ -123,6 +123,17 @@ def test_the_same_sqs_message_delivered_twice_acts_once(app, stack):
     assert len(stack.items("IdempotencyTable")) == 1
 
 
+def test_queue_deliveries_stay_idempotent_after_a_direct_delivery(app, stack):
+    app.lambda_handler(eventbridge(run_instances_record(stack.run_instance())), LambdaContext())
+    record = sqs_record(eventbridge(run_instances_record(stack.run_instance())))
+
+    app.sqs_handler(sqs_event(record), LambdaContext())
+    app.sqs_handler(sqs_event(record), LambdaContext())
+
+    assert len(stack.items("IdempotencyTable")) == 2
+    assert len(stack.decisions()) == 2
+
+
 def test_the_same_event_in_two_messages_acts_once(app, stack):
     body = eventbridge(run_instances_record(stack.run_instance()))
 

@@ -286,12 +286,6 @@ def test_budget_signals_move_the_projection_the_thresholds_read(plane: Plane):
     assert view.projected == Decimal("1000.00") + Decimal("1.006") * 684
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core gap: the runner plans a threshold's action on every resource in the budget's "
-    "scope, also where the enforcer cannot carry it out (throttle an EC2 instance), and that "
-    "failed action makes every delivery of the event retry until the DLQ",
-)
 def test_an_account_wide_throttle_threshold_leaves_instances_to_the_suspend(build_plane: Build):
     thresholds = [
         {"percent": 80, "action": "notify"},
