@@ -95,17 +95,26 @@ def test_the_cloudtrail_rule_routes_exactly_the_calls_the_parser_supports():
     assert routed == set(supported_calls())
 
 
-def test_both_rules_deliver_to_the_queue_that_feeds_the_function():
-    queue = {"Fn::GetAtt": "EnforcerQueue.Arn"}
+@pytest.mark.parametrize(
+    ("function", "queue"),
+    [("TagEnforcerFunction", "EnforcerQueue"), ("PolicyRunnerFunction", "PolicyRunnerQueue")],
+)
+def test_both_rules_deliver_to_the_queue_that_feeds_each_function(function, queue):
+    arn = {"Fn::GetAtt": f"{queue}.Arn"}
     rules = of_type("AWS::Events::Rule")
 
-    assert {name: [t["Arn"] for t in r["Properties"]["Targets"]] for name, r in rules.items()} == {
-        "CloudTrailRule": [queue],
-        "InstanceStateRule": [queue],
-    }
-    [source] = resource("TagEnforcerFunction")["Properties"]["Events"].values()
-    assert source["Properties"]["Queue"] == queue
+    for name in ("CloudTrailRule", "InstanceStateRule"):
+        assert arn in [t["Arn"] for t in rules[name]["Properties"]["Targets"]]
+    sources = resource(function)["Properties"]["Events"].values()
+    [source] = [s for s in sources if s["Type"] == "SQS"]
+    assert source["Properties"]["Queue"] == arn
     assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_aws_budgets_alerts_reach_the_policy_runner():
+    [source] = resource("PolicyRunnerBudgetsFunction")["Properties"]["Events"].values()
+    assert source["Type"] == "SNS"
+    assert source["Properties"]["Topic"] == {"Ref": "BudgetsTopic"}
 
 
 def test_the_queue_redrives_to_the_dead_letter_queue_whose_depth_raises_an_alarm():
