@@ -529,3 +529,158 @@ resource "google_monitoring_alert_policy" "dead_letters" {
 
   depends_on = [google_project_service.apis]
 }
+
+# ---------------------------------------------------------------------------------------------
+# policy_runner: every policy and budget threshold against each audit-log entry (a second
+# subscription on the audit-log topic), and Cloud Billing budget notifications (their own
+# topic) into the budgets. Same service account as the tag enforcer: its custom role already
+# holds every permission the policy actions declare for GCP.
+
+locals {
+  policy_runner_dir = "${path.module}/../../functions/gcp/policy_runner"
+  # Unset rather than empty, as COSTPLANE_TAXONOMY.
+  policy_files = merge(
+    var.policies_path == "" ? {} : { COSTPLANE_POLICIES = var.policies_path },
+    var.budgets_path == "" ? {} : { COSTPLANE_BUDGETS = var.budgets_path },
+  )
+}
+
+data "archive_file" "policy_runner" {
+  type        = "zip"
+  output_path = "${path.module}/.build/policy_runner.zip"
+
+  dynamic "source" {
+    for_each = fileset(local.policy_runner_dir, "*.{py,txt}")
+    content {
+      content  = file("${local.policy_runner_dir}/${source.value}")
+      filename = source.value
+    }
+  }
+
+  dynamic "source" {
+    for_each = local.package_files
+    content {
+      content  = file("${local.package_dir}/${source.value}")
+      filename = "costplane/${source.value}"
+    }
+  }
+}
+
+resource "google_storage_bucket_object" "policy_runner" {
+  bucket = google_storage_bucket.source.name
+  name   = "policy_runner-${data.archive_file.policy_runner.output_md5}.zip"
+  source = data.archive_file.policy_runner.output_path
+}
+
+resource "google_cloudfunctions2_function" "policy_runner" {
+  project     = var.project
+  location    = var.region
+  name        = "policy-runner"
+  description = "Runs every policy and budget threshold against resource events, and acts."
+  labels      = var.labels
+
+  build_config {
+    runtime           = "python311"
+    entry_point       = "policy_runner_push"
+    service_account   = google_service_account.builder.id
+    docker_repository = google_artifact_registry_repository.functions.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.policy_runner.name
+      }
+    }
+  }
+
+  service_config {
+    # The budgets' lake readers (pyarrow, pyiceberg, duckdb) load with the runner.
+    available_memory                 = "1Gi"
+    timeout_seconds                  = 60
+    min_instance_count               = 0
+    max_instance_count               = var.max_instances
+    max_instance_request_concurrency = 1
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.enforcer.email
+    # Budget run-rates and signals stay in SQLite under /tmp until the GCP plane has a
+    # Firestore budget store: per instance, not durable.
+    environment_variables = merge(local.environment, local.policy_files, { COSTPLANE_LAKE = "/tmp/costplane" })
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_project_iam_member.builder_logs,
+    google_artifact_registry_repository_iam_member.builder_pushes,
+    google_storage_bucket_iam_member.builder_reads_source,
+  ]
+}
+
+resource "google_cloud_run_v2_service_iam_member" "policy_runner_invoker" {
+  project  = var.project
+  location = var.region
+  name     = google_cloudfunctions2_function.policy_runner.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = google_service_account.invoker.member
+}
+
+# Cloud Billing budgets publish here (set a budget's "Connect a Pub/Sub topic" to it; whoever
+# does needs pubsub.topics.setIamPolicy on it, and Billing grants itself the publisher role).
+resource "google_pubsub_topic" "budgets" {
+  #checkov:skip=CKV_GCP_83: Carries budget figures Cloud Billing already holds with Google-managed keys; a CMEK would add a key to operate and no protection.
+  project                    = var.project
+  name                       = "costplane-budgets"
+  message_retention_duration = "86400s"
+  labels                     = var.labels
+
+  depends_on = [google_project_service.apis]
+}
+
+# One push subscription per source, same endpoint: the function answers 500 when an action
+# failed (its claim released), Pub/Sub delivers again, then dead-letters.
+resource "google_pubsub_subscription" "policy_runner" {
+  for_each = {
+    audit-log = google_pubsub_topic.audit_log.id
+    budgets   = google_pubsub_topic.budgets.id
+  }
+  project = var.project
+  name    = "costplane-policy-runner-${each.key}"
+  topic   = each.value
+  labels  = var.labels
+
+  ack_deadline_seconds       = 120
+  message_retention_duration = "86400s"
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.policy_runner.service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.invoker.email
+      audience              = google_cloudfunctions2_function.policy_runner.service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter.id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [google_cloud_run_v2_service_iam_member.policy_runner_invoker]
+}
+
+resource "google_pubsub_subscription_iam_member" "agent_acknowledges_policy_runner" {
+  for_each     = google_pubsub_subscription.policy_runner
+  project      = var.project
+  subscription = each.value.name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
+}

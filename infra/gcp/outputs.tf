@@ -27,3 +27,8 @@ output "sink_writer_identity" {
   description = "The identity the log sink publishes as."
   value       = local.sink_writer
 }
+
+output "budgets_topic" {
+  description = "Connect your Cloud Billing budgets' notifications to this Pub/Sub topic."
+  value       = google_pubsub_topic.budgets.id
+}

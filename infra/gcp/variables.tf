@@ -99,3 +99,15 @@ variable "alert_email" {
   type        = string
   default     = ""
 }
+
+variable "policies_path" {
+  description = "Path of the policy file in the deployed policy_runner source (e.g. policies.yaml beside main.py); empty uses the bundled example."
+  type        = string
+  default     = ""
+}
+
+variable "budgets_path" {
+  description = "Path of the budgets file in the deployed policy_runner source; empty uses the bundled example."
+  type        = string
+  default     = ""
+}

@@ -151,6 +151,7 @@ def test_every_resource_type_is_declared_with_one_ga_api_version():
         "Microsoft.Authorization/roleDefinitions",
         "Microsoft.EventGrid/systemTopics",
         "Microsoft.EventGrid/systemTopics/eventSubscriptions",
+        "Microsoft.Insights/actionGroups",
         "Microsoft.Insights/components",
         "Microsoft.OperationalInsights/workspaces",
         "Microsoft.Resources/resourceGroups",
@@ -222,10 +223,13 @@ def test_the_event_subscription_targets_the_event_grid_trigger_of_the_function_a
 ):
     events = bicep("modules/events.bicep")
     destination = enclosed(events, "destination: {")
+    subscribers = set(
+        re.findall(r"^\s*'[a-z-]+': '(\w+)'$", enclosed(events, "var subscribers"), re.M)
+    )
 
-    assert variable(events, "enforcerFunctionName") in event_grid_functions
+    assert subscribers == event_grid_functions
     assert "endpointType: 'AzureFunction'" in destination
-    assert "resourceId: '${functionApp.id}/functions/${enforcerFunctionName}'" in destination
+    assert "resourceId: '${functionApp.id}/functions/${subscriber.value}'" in destination
 
 
 def test_the_event_subscription_routes_subscription_resource_events_with_retries_and_dead_letters():

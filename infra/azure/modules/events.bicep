@@ -30,8 +30,6 @@ param eventTimeToLiveInMinutes int
 @description('Tags on every resource.')
 param tags object
 
-// The Event Grid trigger's name: @bp.function_name("tag_enforcer").
-var enforcerFunctionName = 'tag_enforcer'
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
@@ -75,22 +73,26 @@ resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-resource enforcerSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = {
+// Event Grid delivers the same resource events to both functions; each claims its own
+// (`tag:` / `policy:` keys), so one does not hide an event from the other.
+var subscribers = {
+  'tag-enforcer': 'tag_enforcer'
+  'policy-runner': 'policy_runner'
+}
+
+resource functionSubscriptions 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = [for subscriber in items(subscribers): {
   parent: topic
-  name: 'tag-enforcer'
+  name: subscriber.key
   properties: {
     destination: {
       endpointType: 'AzureFunction'
       properties: {
-        resourceId: '${functionApp.id}/functions/${enforcerFunctionName}'
-        // The trigger binding takes one event per invocation.
+        resourceId: '${functionApp.id}/functions/${subscriber.value}'
         maxEventsPerBatch: 1
         preferredBatchSizeInKilobytes: 64
       }
     }
     eventDeliverySchema: 'EventGridSchema'
-    // What costplane.adapters.azure.events decides on; failures, cancellations and the
-    // validation handshake are not routed.
     filter: {
       includedEventTypes: [
         'Microsoft.Resources.ResourceWriteSuccess'
@@ -98,7 +100,6 @@ resource enforcerSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptio
         'Microsoft.Resources.ResourceActionSuccess'
       ]
     }
-    // The trigger raises when an action failed (its claim released): Event Grid delivers again.
     retryPolicy: {
       maxDeliveryAttempts: maxDeliveryAttempts
       eventTimeToLiveInMinutes: eventTimeToLiveInMinutes
@@ -119,7 +120,28 @@ resource enforcerSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptio
   dependsOn: [
     deadLetterWriter
   ]
+}]
+
+// Azure budgets (Microsoft.Consumption/budgets, notifications[].contactGroups) alert this
+// action group; it posts to the policy runner's alerts route with that function's own key,
+// the only credential an action-group webhook carries. Action groups retry on 408/429/503/504:
+// the route answers 503 for an alert worth retrying.
+resource budgetAlerts 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: '${namePrefix}-budget-alerts'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: take(namePrefix, 12)
+    enabled: true
+    webhookReceivers: [
+      {
+        name: 'policy-runner'
+        serviceUri: 'https://${functionApp.properties.defaultHostName}/api/policy_runner/alerts?code=${listKeys('${functionApp.id}/functions/policy_runner_alerts', '2024-04-01').default}'
+        useCommonAlertSchema: true
+      }
+    ]
+  }
 }
 
-output systemTopicName string = topic.name
-output eventSubscriptionName string = enforcerSubscription.name
+output eventSubscriptionNames array = [for subscriber in items(subscribers): subscriber.key]
+output budgetActionGroupId string = budgetAlerts.id
