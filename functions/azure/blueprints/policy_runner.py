@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 import os
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import azure.functions as func
-import orjson
 
 from costplane import bootstrap
+from costplane.adapters.azure.functions import event_grid_document, json_response
 from costplane.domain.errors import EventRejected
 from costplane.events.registry import decode
 from costplane.pipeline import raise_for_retry, retry_reasons
@@ -43,16 +43,7 @@ def service() -> PolicyRunner:
 @bp.event_grid_trigger(arg_name="event")
 def on_event_grid(event: func.EventGridEvent) -> None:
     """One Event Grid event, as the trigger binding delivers it."""
-    document = {
-        "id": event.id,
-        "topic": event.topic,
-        "subject": event.subject,
-        "eventType": event.event_type,
-        "eventTime": event.event_time.isoformat() if event.event_time else None,
-        "data": event.get_json(),
-        "dataVersion": event.data_version,
-    }
-    raise_for_retry(service().handle_document([document]))
+    raise_for_retry(service().handle_document([event_grid_document(event)]))
 
 
 @bp.function_name("policy_runner_alerts")
@@ -62,16 +53,12 @@ def alerts(req: func.HttpRequest) -> func.HttpResponse:
     try:
         document = decode(req.get_body())
     except EventRejected as exc:
-        return _json(400, {"error": exc.code, "reason": exc.reason})
+        return json_response(400, {"error": exc.code, "reason": exc.reason})
     try:
         decisions = service().handle_document(document)
     except Exception as exc:
         log.exception("budget alert not taken; the action group will deliver it again")
-        return _json(RETRY_ACTION_GROUP, {"error": "unavailable", "reason": repr(exc)})
+        return json_response(RETRY_ACTION_GROUP, {"error": "unavailable", "reason": repr(exc)})
     failed = retry_reasons(decisions)
     body = {"decisions": [d.model_dump(mode="json") for d in decisions], "failed": failed}
-    return _json(RETRY_ACTION_GROUP if failed else 200, body)
-
-
-def _json(status: int, body: Any) -> func.HttpResponse:
-    return func.HttpResponse(orjson.dumps(body), status_code=status, mimetype="application/json")
+    return json_response(RETRY_ACTION_GROUP if failed else 200, body)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Any
 
 import azure.functions as func
-import orjson
 
 from costplane.adapters.azure.events import cloudevents_options_headers, validation_response
+from costplane.adapters.azure.functions import event_grid_document, json_response
 from costplane.bootstrap import tag_enforcer
 from costplane.domain.errors import EventRejected
 from costplane.events.registry import decode
@@ -37,16 +36,7 @@ def service() -> TagEnforcer:
 @bp.event_grid_trigger(arg_name="event")
 def on_event_grid(event: func.EventGridEvent) -> None:
     """One Event Grid event, as the trigger binding delivers it."""
-    document = {
-        "id": event.id,
-        "topic": event.topic,
-        "subject": event.subject,
-        "eventType": event.event_type,
-        "eventTime": event.event_time.isoformat() if event.event_time else None,
-        "data": event.get_json(),
-        "dataVersion": event.data_version,
-    }
-    raise_for_retry(service().handle_document([document]))
+    raise_for_retry(service().handle_document([event_grid_document(event)]))
 
 
 @bp.function_name("tag_enforcer_webhook")
@@ -58,26 +48,22 @@ def webhook(req: func.HttpRequest) -> func.HttpResponse:
     try:
         document = decode(req.get_body())
     except EventRejected as exc:
-        return _json(400, {"error": exc.code, "reason": exc.reason})
+        return json_response(400, {"error": exc.code, "reason": exc.reason})
     if (answer := validation_response(document)) is not None:
-        return _json(200, answer)
+        return json_response(200, answer)
     decisions = service().handle_document(document)
     failed = retry_reasons(decisions)
     body = {"decisions": [d.model_dump(mode="json") for d in decisions], "failed": failed}
-    return _json(500 if failed else 200, body)
+    return json_response(500 if failed else 200, body)
 
 
 def _abuse_protection(req: func.HttpRequest) -> func.HttpResponse:
     """CloudEvents webhook validation: grant Event Grid's origin, refuse any other."""
     if not req.headers.get("WebHook-Request-Origin"):
         reason = "the OPTIONS handshake needs a WebHook-Request-Origin header"
-        return _json(400, {"error": "missing_origin", "reason": reason})
+        return json_response(400, {"error": "missing_origin", "reason": reason})
     granted = cloudevents_options_headers(req.headers, EVENT_GRID_ORIGINS)
     if not granted:
         reason = f"only {', '.join(EVENT_GRID_ORIGINS)} may deliver to this webhook"
-        return _json(403, {"error": "origin_not_allowed", "reason": reason})
+        return json_response(403, {"error": "origin_not_allowed", "reason": reason})
     return func.HttpResponse(status_code=200, headers=granted)
-
-
-def _json(status: int, body: Any) -> func.HttpResponse:
-    return func.HttpResponse(orjson.dumps(body), status_code=status, mimetype="application/json")

@@ -1,26 +1,18 @@
 """Tag enforcer on Cloud Run functions (functions-framework): Eventarc audit-log CloudEvents, and
-Pub/Sub push deliveries from a log sink.
-
-Retries follow the other clouds: when an action failed, the CloudEvent function raises and the
-push endpoint answers 500, so Eventarc or Pub/Sub delivers again (the core released its claim);
-a payload the parsers reject is final and acknowledged. A push body that is not JSON did not
-come from Pub/Sub: 400.
+Pub/Sub push deliveries from a log sink. Retries: costplane.adapters.gcp.functions.
 """
 
 from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Any
 
 import flask
 import functions_framework
 from cloudevents.http.event import CloudEvent
 
 from costplane import bootstrap
-from costplane.domain.errors import EventRejected
-from costplane.events.registry import decode
-from costplane.pipeline import raise_for_retry, retry_reasons
+from costplane.adapters.gcp.functions import on_cloud_event, on_push
 from costplane.tagging.service import TagEnforcer
 
 
@@ -32,22 +24,11 @@ def service() -> TagEnforcer:
 
 @functions_framework.cloud_event
 def tag_enforcer(cloud_event: CloudEvent) -> None:
-    """An Eventarc CloudEvent, structured or binary mode: the framework reads both."""
-    document = {**cloud_event.get_attributes(), "data": cloud_event.get_data()}
-    raise_for_retry(service().handle_document(document))
+    """An Eventarc CloudEvent carrying an audit-log entry."""
+    on_cloud_event(service(), cloud_event)
 
 
 @functions_framework.http
 def tag_enforcer_push(request: flask.Request) -> flask.typing.ResponseReturnValue:
     """A Pub/Sub push delivery whose message data is a base64 LogEntry."""
-    try:
-        document = decode(request.get_data())
-    except EventRejected as exc:
-        return {"error": exc.code, "reason": exc.reason}, 400
-    decisions = service().handle_document(document)
-    failed = retry_reasons(decisions)
-    body: dict[str, Any] = {
-        "decisions": [d.model_dump(mode="json") for d in decisions],
-        "failed": failed,
-    }
-    return body, 500 if failed else 200
+    return on_push(service(), request)
