@@ -10,6 +10,7 @@ BENCHMARKS = (
     "bench_policies",
     "bench_approvals",
     "bench_aws_lambda",
+    "bench_ingest",
     "bench_allocation",
     "bench_forecast",
 )

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from costplane.focus.errors import UnknownSourceError
 
-DEFAULT_BATCH_ROWS = 131_072
+DEFAULT_BATCH_ROWS = 65_536
 
 
 @runtime_checkable
