@@ -11,6 +11,8 @@ import pyarrow as pa
 from costplane.focus.errors import UnknownSourceError
 
 DEFAULT_BATCH_ROWS = 65_536
+"""Rows per normalised batch: Arrow memory scales with it; 64k kept a 5M-row CUR 2.0 ingest
+near 0.7 GiB peak RSS (128k: 0.95 GiB) at the same speed (`make bench`, bench_ingest)."""
 
 
 @runtime_checkable
