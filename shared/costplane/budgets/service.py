@@ -4,11 +4,16 @@
                      the latest actual a cloud budget notification reported)
     projected  = max(actual + reserved + sum over running resources in scope of
                        rate x hours from max(running since, lake rows end) to period end,
-                     the latest forecast a cloud notification reported)
+                     the latest forecast a cloud notification reported,
+                     the point forecast of the period end from the lake's daily history)
 
 The lake is 8-24 hours behind; a resource created since is not in `actual`, so its hours are
 counted from when it started, not from now. With every resource running since before the
 lake's last row, this is `actual + run-rate x hours left` measured from where the lake ends.
+The run-rate misses what no event announces (usage-priced services, growth, weekly swings);
+a statsforecast forecast of the daily history sees those, so `projected` is the higher of the
+two. Fitting takes seconds, so it is made only when asked (`period_forecasts`, passed to
+`status`): the policy runner's `budget_views` stays on the run-rate.
 
 `BudgetService` is the policy runner's `SpendFacts`: `cost_per_hour(event)` and
 `budget_views(now)`. Events reach it through `observe(event)`; cloud notifications through
@@ -20,10 +25,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from costplane.budgets.actuals import LakeSpend
 from costplane.budgets.model import Budget, Period, Threshold
@@ -41,6 +46,9 @@ from costplane.budgets.scopes import ScopeMatcher, Subject
 from costplane.budgets.signals import BudgetSignal, SpendBasis
 from costplane.domain.events import Operation, ResourceEvent
 from costplane.policy.facts import BudgetView
+
+if TYPE_CHECKING:
+    from costplane.forecast.projection import Projection
 
 LakeSource = Callable[[datetime], LakeSpend]
 T = TypeVar("T")
@@ -76,6 +84,8 @@ class BudgetStatus:
     reserved: Decimal
     projected: Decimal
     through: datetime | None
+    forecast: Projection | None = None
+    """The period end forecast from the daily history, with its interval, when one was made."""
 
     @property
     def used_percent(self) -> Decimal:
@@ -199,13 +209,24 @@ class BudgetService:
 
     # Status ------------------------------------------------------------------------------
 
-    def status(self, now: datetime) -> list[BudgetStatus]:
+    def status(
+        self, now: datetime, forecasts: Mapping[str, Projection] | None = None
+    ) -> list[BudgetStatus]:
+        """Each budget as of `now`; `forecasts` (from `period_forecasts`) raise projections."""
         lake = self._lake_spend(now)
         running = self.rates.running_rates([b.name for b in self.budgets])
-        return [self._status(b, now, lake, running[b.name]) for b in self.budgets]
+        found = forecasts or {}
+        return [
+            self._status(b, now, lake, running[b.name], found.get(b.name)) for b in self.budgets
+        ]
 
     def _status(
-        self, budget: Budget, now: datetime, lake: LakeSpend, running: list[RateEntry]
+        self,
+        budget: Budget,
+        now: datetime,
+        lake: LakeSpend,
+        running: list[RateEntry],
+        forecast: Projection | None,
     ) -> BudgetStatus:
         period = window(budget.period, now)
         lake_actual, figures, actual = self._spent(budget, period, lake)
@@ -218,7 +239,11 @@ class BudgetService:
             Decimal(0),
         )
         reserved = self.ledger.committed(ledger_key(budget, period)) if self.ledger else Decimal(0)
-        projected = max(actual + reserved + accruing, figures.forecast or Decimal(0))
+        projected = max(
+            actual + reserved + accruing,
+            figures.forecast or Decimal(0),
+            forecast.point if forecast else Decimal(0),
+        )
         return BudgetStatus(
             budget=budget,
             period=period,
@@ -229,6 +254,7 @@ class BudgetService:
             reserved=reserved,
             projected=projected,
             through=through,
+            forecast=forecast,
         )
 
     def _spent(
@@ -274,6 +300,26 @@ class BudgetService:
         if self.ledger is None:
             raise RuntimeError("this budget service has no reservation ledger")
         return self.ledger
+
+
+def period_forecasts(
+    budgets: Sequence[Budget], daily: Mapping[str, Mapping[date, Decimal]], now: datetime
+) -> dict[str, Projection]:
+    """Each budget's period end forecast from its `daily` spend (`lake_daily_spend`); none for
+    a budget without history. statsforecast is imported here, never on the event path."""
+    from costplane.forecast.projection import project_period_end
+
+    out = {}
+    for budget in budgets:
+        if series := daily.get(budget.name):
+            period = window(budget.period, now)
+            out[budget.name] = project_period_end(
+                series,
+                period.end.date(),
+                period_start=period.start.date(),
+                currency=budget.currency,
+            )
+    return out
 
 
 def resource_key(event: ResourceEvent) -> str:

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from costplane.budgets.loader import EXAMPLE_BUDGETS, BudgetsFileError, load_budgets
-from costplane.budgets.local import local_budget_service
+from costplane.budgets.local import lake_forecasts, local_budget_service
 from costplane.budgets.model import Threshold
 from costplane.budgets.service import BudgetStatus
 from costplane.budgets.sqlite_store import SqliteBudgetStore
@@ -34,6 +34,14 @@ AtOption = Annotated[
     datetime | None,
     typer.Option("--at", help="Evaluate as of this UTC time (default: now).", show_default=False),
 ]
+ForecastOption = Annotated[
+    bool,
+    typer.Option(
+        "--forecast",
+        help="Also forecast each period end from the lake's daily history (statsforecast, "
+        "takes seconds); the projection becomes the higher of run-rate and forecast.",
+    ),
+]
 
 
 @app.command("status")
@@ -41,10 +49,12 @@ def status_command(
     budgets: BudgetsOption = None,
     lake: LakeOption = None,
     at: AtOption = None,
+    forecast: ForecastOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Per budget: amount, actual, run-rate per hour, projected period end, share used,
-    the next threshold and the action the thresholds reached call for."""
+    the next threshold and the action the thresholds reached call for; with --forecast,
+    the forecast period end and its 80% interval."""
     try:
         loaded = load_budgets(budgets or EXAMPLE_BUDGETS)
     except BudgetsFileError as exc:
@@ -53,32 +63,38 @@ def status_command(
     settings = Settings(lake=lake) if lake else Settings()
     store = SqliteBudgetStore(settings.state_path)
     try:
-        service = local_budget_service(loaded, open_lake(settings.lake), store, now)
-        statuses = service.status(now)
+        opened = open_lake(settings.lake)
+        service = local_budget_service(loaded, opened, store, now)
+        statuses = service.status(now, lake_forecasts(loaded, opened, now) if forecast else None)
     finally:
         store.close()
     if as_json:
         print_json_lines(_json(s) for s in statuses)
         return
-    render_status(statuses, now)
+    render_status(statuses, now, forecast=forecast)
 
 
-def render_status(statuses: list[BudgetStatus], now: datetime) -> None:
+COLUMNS = (
+    "budget",
+    "period",
+    "amount",
+    "actual",
+    "run-rate/h",
+    "projected",
+    "% used",
+    "% projected",
+    "next threshold",
+    "state",
+)
+FORECAST_COLUMNS = ("forecast", "low", "high")
+
+
+def render_status(statuses: list[BudgetStatus], now: datetime, *, forecast: bool = False) -> None:
+    """The status table; `forecast` adds the forecast period end and its interval."""
     table(
         f"Budgets as of {now:%Y-%m-%d %H:%M} UTC",
-        [
-            "budget",
-            "period",
-            "amount",
-            "actual",
-            "run-rate/h",
-            "projected",
-            "% used",
-            "% projected",
-            "next threshold",
-            "state",
-        ],
-        (_row(s) for s in statuses),
+        [*COLUMNS, *FORECAST_COLUMNS] if forecast else COLUMNS,
+        (_row(s) + _forecast_cells(s) if forecast else _row(s) for s in statuses),
     )
 
 
@@ -100,6 +116,13 @@ def _row(s: BudgetStatus) -> list[str]:
         _threshold(s.next_threshold),
         s.state,
     ]
+
+
+def _forecast_cells(s: BudgetStatus) -> list[str]:
+    """Forecast, low, high; dashes for a budget with no history to forecast from."""
+    if s.forecast is None:
+        return ["-"] * len(FORECAST_COLUMNS)
+    return [f"{amount:,.2f}" for amount in s.forecast]
 
 
 def _threshold(threshold: Threshold | None) -> str:
@@ -125,6 +148,9 @@ def _json(s: BudgetStatus) -> dict[str, Any]:
         "run_rate_per_hour": s.run_rate,
         "reserved": s.reserved,
         "projected": s.projected,
+        "forecast": s.forecast.point if s.forecast else None,
+        "forecast_low": s.forecast.lo if s.forecast else None,
+        "forecast_high": s.forecast.hi if s.forecast else None,
         "used_percent": _rounded(s.used_percent),
         "projected_percent": _rounded(s.projected_percent),
         "next_threshold": following.model_dump(mode="json", exclude={"params"})
