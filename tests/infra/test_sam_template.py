@@ -152,7 +152,13 @@ def test_the_function_handler_and_the_costplane_layer_point_at_real_code():
 def test_every_table_is_encrypted_and_recoverable():
     tables = of_type("AWS::DynamoDB::Table")
 
-    assert set(tables) == {"ClaimsTable", "DecisionsTable", "IdempotencyTable", "ApprovalsTable"}
+    assert set(tables) == {
+        "ClaimsTable",
+        "DecisionsTable",
+        "IdempotencyTable",
+        "ApprovalsTable",
+        "BudgetsTable",
+    }
     for table in tables.values():
         properties = table["Properties"]
         assert properties["SSESpecification"]["SSEEnabled"] is True

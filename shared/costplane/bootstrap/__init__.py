@@ -8,6 +8,7 @@ import no SDK) and `costplane.adapters.<cloud>.wiring.build_runtime(settings) ->
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,11 +31,13 @@ from costplane.tagging.service import TagEnforcer
 
 if TYPE_CHECKING:
     from costplane.budgets.model import BudgetsFile
+    from costplane.lake.table import Lake
     from costplane.policy.service import PolicyRunner, SpendFacts
 
 EXAMPLE_TAXONOMY = Path(__file__).parents[1] / "data" / "taxonomy.example.yaml"
 EXAMPLE_POLICIES = Path(__file__).parents[1] / "data" / "policies.example.yaml"
 CLOUDS = ("aws", "azure", "gcp")
+BUDGETS_TABLE_ENV = "COSTPLANE_BUDGETS_TABLE"
 
 
 @dataclass(slots=True)
@@ -116,8 +119,7 @@ def policy_runner(
     """The policies of the policy file and the budgets' thresholds, in one service for `plane`.
 
     Imported here, not at the top: the tag enforcer's cold start does not pay for the engine.
-    Without `spend`, budgets are tracked on the embedded plane (the lake under settings.lake,
-    state in SQLite beside it).
+    Without `spend`, budgets are tracked by `budget_spend`.
     """
     from costplane.bootstrap.approvals import approval_service
     from costplane.budgets.loader import EXAMPLE_BUDGETS, load_budgets
@@ -142,19 +144,39 @@ def policy_runner(
         wired.notifier,
         wired.clock,
         wired.metrics,
-        spend=spend or local_spend(settings, budgets, wired.clock),
+        spend=spend or budget_spend(settings, plane, budgets, wired.clock),
         source=plane,
     )
     runner.approvals = approval_service(settings, plane, wired)
     return runner
 
 
+def budget_spend(settings: Settings, plane: str, budgets: BudgetsFile, clock: Clock) -> SpendFacts:
+    """Budgets on DynamoDB on the AWS plane when COSTPLANE_BUDGETS_TABLE names the table, so
+    every function instance shares them; otherwise on the embedded plane (`local_spend`)."""
+    table = os.environ.get(BUDGETS_TABLE_ENV) if plane == "aws" else None
+    if not table:
+        return local_spend(settings, budgets, clock)
+    from costplane.adapters.aws.budget_state import DynamoDbBudgetState
+    from costplane.adapters.aws.reservations import DynamoDbReservationLedger
+    from costplane.budgets.local import lake_budget_service
+
+    state = DynamoDbBudgetState(table)
+    stores = (state, state, DynamoDbReservationLedger(table))
+    return lake_budget_service(budgets, budget_lake(settings), stores, clock.now())
+
+
+def budget_lake(settings: Settings) -> Lake | None:
+    """The lake under settings.lake, when its catalog exists (prices and actuals come from it)."""
+    from costplane.lake.table import open_lake
+
+    return open_lake(settings.lake) if (settings.lake / "catalog.db").exists() else None
+
+
 def local_spend(settings: Settings, budgets: BudgetsFile, clock: Clock) -> SpendFacts:
     """Budgets on the embedded plane: actuals and prices from the local lake when there is one."""
     from costplane.budgets.local import local_budget_service
     from costplane.budgets.sqlite_store import SqliteBudgetStore
-    from costplane.lake.table import open_lake
 
-    lake = open_lake(settings.lake) if (settings.lake / "catalog.db").exists() else None
     store = SqliteBudgetStore(settings.state_path)
-    return local_budget_service(budgets, lake, store, clock.now())
+    return local_budget_service(budgets, budget_lake(settings), store, clock.now())

@@ -19,13 +19,19 @@ from typing import Protocol, runtime_checkable
 
 @dataclass(frozen=True, slots=True)
 class RateEntry:
-    """A priced resource: its hourly cost, the budgets it counts in, and since when it runs."""
+    """A priced resource: its hourly cost, the budgets it counts in, and since when it runs.
+
+    `reserved` names the budgets whose ledger holds its cost from `since` (its creation) to
+    the end of their period, which count that reservation instead of its rate. Starting or
+    stopping the resource ends this: a store clears `reserved` when `running` changes.
+    """
 
     rate: Decimal
     currency: str
     budgets: tuple[str, ...]
     running: bool
     since: datetime
+    reserved: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +55,8 @@ class RunRateStore(Protocol):
         ...
 
     def set_running(self, key: str, running: bool, at: datetime) -> bool:
-        """Start or stop a known resource; False when `key` is unknown."""
+        """Start or stop a known resource (clearing `reserved` if it changes); False when `key`
+        is unknown."""
         ...
 
     def remove_rate(self, key: str) -> bool:

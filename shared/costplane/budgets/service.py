@@ -7,6 +7,15 @@
                      the latest forecast a cloud notification reported,
                      the point forecast of the period end from the lake's daily history)
 
+A resource created with a ledger present is reserved, not projected by its rate: its cost from
+creation to the period end is reserved atomically in each budget's ledger, against what the
+budget has left after actual and the other running resources, so concurrent creations cannot
+together pass the budget. A granted budget counts the reservation (less the hours of it the lake
+already counts, so nothing is counted twice); a refused one counts the resource by its rate,
+which takes the projection past 100% for the event that was refused. Stopping or deleting the
+resource releases the reservation; its hours so far are left to the lake, as a stopped
+resource's run-rate is. A restarted resource counts by its rate.
+
 The lake is 8-24 hours behind; a resource created since is not in `actual`, so its hours are
 counted from when it started, not from now. With every resource running since before the
 lake's last row, this is `actual + run-rate x hours left` measured from where the lake ends.
@@ -24,6 +33,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +46,7 @@ from costplane.budgets.periods import Window, hours, window
 from costplane.budgets.ports import (
     RateEntry,
     ReservationLedger,
+    ReservationNotFound,
     RunRateStore,
     SignalFigures,
     SignalStore,
@@ -162,17 +173,21 @@ class BudgetService:
         key = resource_key(event)
         if event.operation is Operation.CREATE:
             return self._created(event, key, tags)
-        if event.operation is Operation.DELETE:
-            return Observed.REMOVED if self.rates.remove_rate(key) else Observed.UNKNOWN_RESOURCE
         state = run_state(event) if event.operation is Operation.STATE else None
+        if event.operation is Operation.DELETE or state is RunState.GONE:
+            if not self.rates.remove_rate(key):
+                return Observed.UNKNOWN_RESOURCE
+            self._release_created(key, event.event_time)
+            return Observed.REMOVED
         if state is None:
             return Observed.IGNORED
-        if state is RunState.GONE:
-            return Observed.REMOVED if self.rates.remove_rate(key) else Observed.UNKNOWN_RESOURCE
         running = state is RunState.RUNNING
         if not self.rates.set_running(key, running, event.event_time):
             return Observed.UNKNOWN_RESOURCE
-        return Observed.STARTED if running else Observed.STOPPED
+        if running:
+            return Observed.STARTED
+        self._release_created(key, event.event_time)
+        return Observed.STOPPED
 
     def _created(self, event: ResourceEvent, key: str, tags: Mapping[str, str] | None) -> Observed:
         quote = self.prices.quote(event)
@@ -184,9 +199,44 @@ class BudgetService:
             for b in self.budgets
             if b.currency == quote.currency and self._matchers[b.name].matches(subject)
         )
-        entry = RateEntry(quote.price, quote.currency, budgets, True, event.event_time)
-        self.rates.put_rate(key, entry)
+        since = event.event_time
+        reserved = self._reserve_created(key, quote.price, budgets, since)
+        self.rates.put_rate(
+            key, RateEntry(quote.price, quote.currency, budgets, True, since, reserved)
+        )
         return Observed.PRICED
+
+    def _reserve_created(
+        self, key: str, price: Decimal, names: tuple[str, ...], since: datetime
+    ) -> tuple[str, ...]:
+        """Reserve a new resource's cost to each budget's period end; the budgets that granted
+        it. Idempotent: a redelivered creation is answered what the first one was."""
+        ledger = self.ledger
+        if ledger is None or not names:
+            return ()
+        lake = self._lake_spend(since)
+        running = self.rates.running_rates(names)
+        granted = []
+        for name in names:
+            budget = self._by_name[name]
+            period = window(budget.period, since)
+            amount = price * hours(since, period.end)
+            if amount <= 0:
+                continue
+            _, _, actual = self._spent(budget, period, lake)
+            left = budget.amount - actual - _outstanding(budget, period, lake, running[name])
+            reservation = reservation_id(key, budget, period)
+            if ledger.reserve(ledger_key(budget, period), reservation, amount, left):
+                granted.append(name)
+        return tuple(granted)
+
+    def _release_created(self, key: str, at: datetime) -> None:
+        """Give back what a creation reserved in the period of `at` (nothing if it did not)."""
+        if self.ledger is None:
+            return
+        for budget in self.budgets:
+            with suppress(ReservationNotFound):
+                self.ledger.release(reservation_id(key, budget, window(budget.period, at)))
 
     # Signals -----------------------------------------------------------------------------
 
@@ -230,14 +280,7 @@ class BudgetService:
     ) -> BudgetStatus:
         period = window(budget.period, now)
         lake_actual, figures, actual = self._spent(budget, period, lake)
-        through = lake.through.get(budget.name)
-        accruing = sum(
-            (
-                e.rate * hours(max(e.since, through or e.since, period.start), period.end)
-                for e in running
-            ),
-            Decimal(0),
-        )
+        accruing = _outstanding(budget, period, lake, running)
         reserved = self.ledger.committed(ledger_key(budget, period)) if self.ledger else Decimal(0)
         projected = max(
             actual + reserved + accruing,
@@ -253,7 +296,7 @@ class BudgetService:
             run_rate=sum((e.rate for e in running), Decimal(0)),
             reserved=reserved,
             projected=projected,
-            through=through,
+            through=lake.through.get(budget.name),
             forecast=forecast,
         )
 
@@ -328,6 +371,31 @@ def resource_key(event: ResourceEvent) -> str:
 
 def ledger_key(budget: Budget, period: Window) -> str:
     return f"{budget.name}#{period.key}"
+
+
+def reservation_id(key: str, budget: Budget, period: Window) -> str:
+    """The reservation a creation makes: one per resource, budget and period."""
+    return f"created#{key}#{ledger_key(budget, period)}"
+
+
+def _outstanding(
+    budget: Budget, period: Window, lake: LakeSpend, running: Sequence[RateEntry]
+) -> Decimal:
+    """What the running resources add to actual and reserved spend by the period end."""
+    through = lake.through.get(budget.name)
+    return sum((_still_to_count(e, budget, period, through) for e in running), Decimal(0))
+
+
+def _still_to_count(
+    entry: RateEntry, budget: Budget, period: Window, through: datetime | None
+) -> Decimal:
+    """A resource's rate from where the lake ends (or it started); when its cost from its
+    creation this period is reserved instead, minus the hours of it the lake already counts."""
+    start = max(entry.since, period.start)
+    counted = max(start, through or start)
+    if budget.name in entry.reserved and entry.since >= period.start:
+        return -entry.rate * hours(start, min(counted, period.end))
+    return entry.rate * hours(counted, period.end)
 
 
 class _TimedCache(Generic[T]):

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS budget_rates (
     running INTEGER NOT NULL, since TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS budget_rate_members (
-    budget TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (budget, key)
+    budget TEXT NOT NULL, key TEXT NOT NULL, reserved INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (budget, key)
 );
 CREATE TABLE IF NOT EXISTS budget_signals (
     budget TEXT NOT NULL, period TEXT NOT NULL, actual TEXT, forecast TEXT,
@@ -68,6 +69,16 @@ class SqliteBudgetStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self._db.executescript(_SCHEMA)
+        self._add_reserved_column()
+
+    def _add_reserved_column(self) -> None:
+        """Files written before reservations on creation lack `reserved`; nothing was."""
+        with self._immediate() as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(budget_rate_members)")}
+            if "reserved" not in columns:
+                db.execute(
+                    "ALTER TABLE budget_rate_members ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0"
+                )
 
     def close(self) -> None:
         self._db.close()
@@ -95,8 +106,8 @@ class SqliteBudgetStore:
             )
             db.execute("DELETE FROM budget_rate_members WHERE key = ?", (key,))
             db.executemany(
-                "INSERT INTO budget_rate_members (budget, key) VALUES (?, ?)",
-                [(budget, key) for budget in entry.budgets],
+                "INSERT INTO budget_rate_members (budget, key, reserved) VALUES (?, ?, ?)",
+                [(budget, key, int(budget in entry.reserved)) for budget in entry.budgets],
             )
 
     def set_running(self, key: str, running: bool, at: datetime) -> bool:
@@ -109,6 +120,7 @@ class SqliteBudgetStore:
                     "UPDATE budget_rates SET running = ?, since = ? WHERE key = ?",
                     (int(running), at.isoformat(), key),
                 )
+                db.execute("UPDATE budget_rate_members SET reserved = 0 WHERE key = ?", (key,))
             return True
 
     def remove_rate(self, key: str) -> bool:
@@ -123,14 +135,20 @@ class SqliteBudgetStore:
         marks = ",".join("?" * len(budgets))
         with self._lock:
             rows = self._db.execute(
-                "SELECT m.budget, r.rate, r.currency, r.since FROM budget_rate_members m "
+                "SELECT m.budget, r.rate, r.currency, r.since, m.reserved "
+                "FROM budget_rate_members m "
                 "JOIN budget_rates r ON r.key = m.key "
                 f"WHERE r.running = 1 AND m.budget IN ({marks})",
                 tuple(budgets),
             ).fetchall()
-        for budget, rate, currency, since in rows:
+        for budget, rate, currency, since, reserved in rows:
             entry = RateEntry(
-                Decimal(rate), currency, (budget,), True, datetime.fromisoformat(since)
+                Decimal(rate),
+                currency,
+                (budget,),
+                True,
+                datetime.fromisoformat(since),
+                (budget,) if reserved else (),
             )
             found[budget].append(entry)
         return found

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -102,3 +104,41 @@ def charge(lake: Lake) -> Callable[..., None]:
 
 def at(day: int, hour: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's DynamoDB calls one at a time, as DynamoDB serialises writes to an item (moto
+    snapshots and restores whole tables in a transaction, undoing concurrent writes)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("transact_write_items", "get_item", "put_item", "update_item", "delete_item"):
+        method = getattr(DynamoDBBackend, name)
+
+        def locked(*args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            with lock:
+                return __method(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
+BUDGETS_TABLE = "costplane-budgets"
+
+
+@pytest.fixture
+def budgets_table(aws_env: str, serialised_moto: None) -> Iterator[str]:
+    """The budgets table exactly as costplane.adapters.aws.reservations documents it."""
+    from costplane.adapters.aws import clients
+
+    clients.reset()
+    import boto3
+
+    boto3.client("dynamodb", region_name="us-east-1", endpoint_url=aws_env).create_table(
+        TableName=BUDGETS_TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    )
+    yield BUDGETS_TABLE
+    clients.reset()

@@ -3,8 +3,8 @@ exactly as many reservations as fit, however many threads race for them.
 
 DynamoDB serialises transactions on an item; moto does not: its TransactWriteItems snapshots
 whole tables and restores them when a condition fails, undoing writes other requests made
-meanwhile. `serialised_moto` puts moto's DynamoDB calls under one lock, giving back the
-guarantee the real service has, so these tests check our protocol rather than moto's
+meanwhile. `serialised_moto` (conftest.py) puts moto's DynamoDB calls under one lock, giving
+back the guarantee the real service has, so these tests check our protocol rather than moto's
 threading. Client threads still interleave freely between their own calls, which is where a
 read-check-write protocol (get the total, compare, put) would overspend.
 """
@@ -12,13 +12,11 @@ read-check-write protocol (get the total, compare, put) would overspend.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from costplane.adapters.aws import clients
 from costplane.adapters.aws.reservations import DynamoDbReservationLedger
 from costplane.budgets.ports import ReservationLedger, ReservationNotFound
 
@@ -28,34 +26,8 @@ LIMIT = Decimal("10.00")
 
 
 @pytest.fixture
-def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("transact_write_items", "get_item", "put_item", "update_item"):
-        method = getattr(DynamoDBBackend, name)
-
-        def locked(*args: Any, __method: Any = method, **kwargs: Any) -> Any:
-            with lock:
-                return __method(*args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
-
-
-@pytest.fixture
-def ledger(aws_env: str, serialised_moto: None) -> Iterator[DynamoDbReservationLedger]:
-    """The table exactly as costplane.adapters.aws.reservations documents it."""
-    clients.reset()
-    import boto3
-
-    boto3.client("dynamodb", region_name="us-east-1", endpoint_url=aws_env).create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
-    yield DynamoDbReservationLedger(TABLE)
-    clients.reset()
+def ledger(budgets_table: str) -> DynamoDbReservationLedger:
+    return DynamoDbReservationLedger(budgets_table)
 
 
 def _item(aws_env: str, key: str) -> dict[str, Any]:

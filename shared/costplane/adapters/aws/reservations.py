@@ -57,7 +57,7 @@ class DynamoDbReservationLedger:
                     "Item": {
                         "id": {"S": _reservation(reservation_id)},
                         "ledger": {"S": ledger},
-                        "amount": {"N": _number(amount)},
+                        "amount": {"N": dynamo_number(amount)},
                         "state": {"S": ReservationState.RESERVED.value},
                     },
                     "ConditionExpression": "attribute_not_exists(id)",
@@ -72,13 +72,13 @@ class DynamoDbReservationLedger:
                     "OR committed <= :headroom",
                     "ExpressionAttributeValues": {
                         ":zero": {"N": "0"},
-                        ":amount": {"N": _number(amount)},
-                        ":headroom": {"N": _number(headroom)},
+                        ":amount": {"N": dynamo_number(amount)},
+                        ":headroom": {"N": dynamo_number(headroom)},
                     },
                 }
             },
         ]
-        failed = self._transact(items)
+        failed = transact(self._db, items)
         if failed is None:
             return True
         if failed == 0:
@@ -114,7 +114,7 @@ class DynamoDbReservationLedger:
                     "ExpressionAttributeNames": {"#state": "state"},
                     "ExpressionAttributeValues": {
                         ":new": {"S": state.value},
-                        ":cost": {"N": _number(cost)},
+                        ":cost": {"N": dynamo_number(cost)},
                         ":reserved": {"S": ReservationState.RESERVED.value},
                     },
                 }
@@ -124,11 +124,11 @@ class DynamoDbReservationLedger:
                     "TableName": self.table,
                     "Key": {"id": {"S": _ledger(item["ledger"]["S"])}},
                     "UpdateExpression": "SET committed = committed + :delta",
-                    "ExpressionAttributeValues": {":delta": {"N": _number(delta)}},
+                    "ExpressionAttributeValues": {":delta": {"N": dynamo_number(delta)}},
                 }
             },
         ]
-        return self._transact(items) is None
+        return transact(self._db, items) is None
 
     def _granted(self, reservation_id: str) -> bool:
         """What an earlier request with this id was granted (False if there was none)."""
@@ -143,23 +143,23 @@ class DynamoDbReservationLedger:
         ).get("Item")
         return dict(found) if found else None
 
-    def _transact(self, items: list[TransactWriteItemTypeDef]) -> int | None:
-        """Run the transaction; None when it committed, else the index of the item whose
-        condition failed. Conflicts with concurrent transactions are retried with jitter."""
-        db = self._db
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                db.transact_write_items(TransactItems=items)
-            except db.exceptions.TransactionCanceledException as exc:
-                codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-                if CONDITION_FAILED in codes:
-                    return codes.index(CONDITION_FAILED)
-                if TRANSACTION_CONFLICT not in codes:
-                    raise
-            else:
-                return None
-            time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
-        raise RuntimeError(f"transaction still conflicting after {MAX_ATTEMPTS} attempts")
+
+def transact(db: DynamoDBClient, items: list[TransactWriteItemTypeDef]) -> int | None:
+    """Run the transaction; None when it committed, else the index of the item whose
+    condition failed. Conflicts with concurrent transactions are retried with jitter."""
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            db.transact_write_items(TransactItems=items)
+        except db.exceptions.TransactionCanceledException as exc:
+            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if CONDITION_FAILED in codes:
+                return codes.index(CONDITION_FAILED)
+            if TRANSACTION_CONFLICT not in codes:
+                raise
+        else:
+            return None
+        time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))
+    raise RuntimeError(f"transaction still conflicting after {MAX_ATTEMPTS} attempts")
 
 
 def _ledger(ledger: str) -> str:
@@ -170,5 +170,5 @@ def _reservation(reservation_id: str) -> str:
     return f"reservation#{reservation_id}"
 
 
-def _number(value: Decimal) -> str:
+def dynamo_number(value: Decimal) -> str:
     return format(value, "f")

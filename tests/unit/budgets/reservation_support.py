@@ -1,0 +1,110 @@
+"""Creations racing for what is left of one budget, each decided by a policy runner whose only
+policy is the budget's 100%-projected threshold."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from costplane.adapters.local.plane import (
+    CounterMetrics,
+    LocalEnforcer,
+    LocalInventory,
+    LogNotifier,
+    PinnedClock,
+)
+from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.budgets.periods import window
+from costplane.budgets.policies import threshold_policies
+from costplane.budgets.service import BudgetService, reservation_id
+from costplane.domain.decisions import Decision
+from costplane.domain.events import Provider, ResourceEvent
+from costplane.domain.taxonomy import Mode
+from costplane.events.registry import parse_document
+from costplane.policy.engine import PolicyEngine, compile_policies
+from costplane.policy.loader import load_policy_document
+from costplane.policy.service import PolicyRunner
+from costplane.ports import ProviderPorts
+from tests.conftest import EVENTS
+from tests.unit.budgets.budget_support import NOW, real_document, real_events
+
+RUN = "aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json"
+ACCOUNT = "644160558196"
+HOURS_LEFT = 228  # NOW (Nov 21 12:00) to Dec 1
+COST = Decimal("0.067") * HOURS_LEFT  # the real RunInstances' t2.micro to the month end
+ML: dict[str, Any] = {
+    "name": "ml-prod",
+    "amount": 25,  # room for one creation (15.276), not two
+    "scope": {"account": ACCOUNT},
+    "thresholds": [{"percent": 100, "action": "notify"}],
+}
+BREACHED = "budget-ml-prod-projected-100"
+
+
+def creation(instance: str) -> ResourceEvent:
+    """The real RunInstances record, creating `instance` at NOW."""
+    [event] = real_events(RUN, resource_id=instance, account=ACCOUNT, event_time=NOW)
+    return event
+
+
+def state_change(instance: str, state: str) -> ResourceEvent:
+    """The real EC2 state-change notification, addressed to `instance`, an hour after NOW."""
+    document = copy.deepcopy(
+        real_document(EVENTS / "aws/aws-ec2-instance-state-change-eventbridge.json")
+    )
+    document["detail"].update({"state": state, "instance-id": instance})
+    document["account"] = ACCOUNT
+    [event] = parse_document(document).events
+    return event.model_copy(update={"event_time": NOW + timedelta(hours=1)})
+
+
+def granted(service: BudgetService, instance: str) -> bool:
+    """Whether the creation of `instance` holds its reservation in the budget, asked through
+    the ledger's idempotency: a retry is answered what was granted, and a limit of 0 grants
+    nothing new."""
+    [budget] = service.budgets
+    assert service.ledger is not None
+    key = f"aws:{ACCOUNT}:{instance}"
+    reservation = reservation_id(key, budget, window(budget.period, NOW))
+    return service.ledger.reserve("probe", reservation, Decimal(1), Decimal(0))
+
+
+def threshold_runner(service: BudgetService) -> PolicyRunner:
+    document = {"version": 1, "policies": threshold_policies(service.budgets, Mode.ENFORCE)}
+    engine = PolicyEngine(compile_policies(load_policy_document(document, "budgets")))
+    inventory = LocalInventory({"i-a": {}, "i-b": {}})
+    ports = ProviderPorts(inventory=inventory, enforcer=LocalEnforcer(inventory))
+    return PolicyRunner(
+        engine,
+        dict.fromkeys(Provider, ports),
+        SqliteStateStore(":memory:"),
+        LogNotifier(),
+        PinnedClock(NOW),
+        CounterMetrics(),
+        spend=service,
+    )
+
+
+def race(deciders: Sequence[Callable[[], list[Decision]]]) -> list[list[Decision]]:
+    """Run every decider at once, after a common start; their decisions, in order."""
+    start = threading.Barrier(len(deciders))
+    out: list[list[Decision]] = [[] for _ in deciders]
+
+    def run(index: int) -> None:
+        start.wait()
+        out[index] = deciders[index]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(deciders))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
+
+
+def breached(decisions: list[Decision]) -> bool:
+    return any(d.policy == BREACHED and d.outcome == "violation" for d in decisions)
