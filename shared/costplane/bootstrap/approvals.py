@@ -1,8 +1,9 @@
 """Wire the approvals service and its callback endpoints for a plane.
 
-The approvals store is DynamoDB on the AWS plane and SQLite (the plane's state file)
-elsewhere; the audit log, clock and enforcers are the plane's Runtime; chat clients share the
-process-wide httpx client.
+The approvals store is DynamoDB on the AWS plane, the plane's state table (Azure Table
+storage, Firestore) when one is configured, so that any instance can decide a request another
+opened, and SQLite (the plane's state file) otherwise. The audit log, clock and enforcers are
+the plane's Runtime; chat clients share the process-wide httpx client.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import httpx
 from costplane.actions.executor import execute
 from costplane.adapters import rest
 from costplane.adapters.local.chat import LogPoster
+from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.slack import SlackPoster, SlackResponder
 from costplane.adapters.teams import BotConnector, JwksKeys, TeamsPoster, bot_token
 from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint, TeamsEndpoint
@@ -53,7 +55,44 @@ def approval_store(settings: Settings, plane: str) -> ApprovalStore:
         if table is None:
             raise ValueError("COSTPLANE_APPROVALS_TABLE is required on the AWS plane")
         return DynamoDbApprovalStore(table)
+    if plane == "azure":
+        return _azure_store(settings)
+    if plane == "gcp":
+        return _gcp_store(settings)
     return SqliteApprovalStore(settings.state_path)
+
+
+def _azure_store(settings: Settings) -> ApprovalStore:
+    """The state table of the Azure plane (COSTPLANE_AZURE_STATE_ACCOUNT), else SQLite."""
+    from costplane.adapters.azure.approvals_store import AzureTableApprovalStore
+    from costplane.adapters.azure.http import STORAGE_AUDIENCE, token_provider
+    from costplane.adapters.azure.settings import AzureSettings
+
+    azure = AzureSettings()
+    if azure.table_url is None:
+        return SqliteApprovalStore(settings.state_path)
+    http = rest.shared_client()
+    storage = rest.RestClient(http, token_provider(azure, http, STORAGE_AUDIENCE))
+    return AzureTableApprovalStore(storage, azure.table_url, SystemClock())
+
+
+def _gcp_store(settings: Settings) -> ApprovalStore:
+    """The Firestore of the GCP plane (COSTPLANE_GCP_STATE_PROJECT), else SQLite."""
+    from costplane.adapters.gcp.approvals_store import FirestoreApprovalStore
+    from costplane.adapters.gcp.http import token_provider
+    from costplane.adapters.gcp.settings import GcpSettings
+
+    gcp = GcpSettings()
+    if gcp.state_project is None:
+        return SqliteApprovalStore(settings.state_path)
+    http = rest.shared_client()
+    return FirestoreApprovalStore(
+        rest.RestClient(http, token_provider(gcp, http)),
+        SystemClock(),
+        project=gcp.state_project,
+        database=gcp.state_database,
+        prefix=gcp.state_collection,
+    )
 
 
 def approval_service(
