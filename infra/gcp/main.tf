@@ -92,12 +92,14 @@ locals {
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
+    "cloudscheduler.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
     "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
+    "secretmanager.googleapis.com",
     "storage.googleapis.com",
   ])
 
@@ -136,7 +138,7 @@ resource "google_service_account" "invoker" {
   project      = var.project
   account_id   = "costplane-invoker"
   display_name = "costplane push subscription"
-  description  = "Signs the OIDC token of Pub/Sub pushes to the tag enforcer."
+  description  = "Signs the OIDC tokens of Pub/Sub pushes and of the approvals expiry schedule."
 }
 
 resource "google_service_account" "builder" {
@@ -683,4 +685,227 @@ resource "google_pubsub_subscription_iam_member" "agent_acknowledges_policy_runn
   subscription = each.value.name
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
+}
+
+# ---------------------------------------------------------------------------------------------
+# approvals: Slack and Teams callbacks that decide approval requests, and the expiry sweep that
+# gives unanswered ones their default. Same service account as the tag enforcer: an approved
+# request's action runs through the enforcer (its custom role), and requests are documents of
+# `<state_collection>_approvals` in the state database (its roles/datastore.user binding).
+
+locals {
+  approvals_dir = "${path.module}/../../functions/gcp/approvals"
+
+  # costplane.approvals.settings.ApprovalSettings reads these; unset rather than empty, which
+  # would configure a channel with an empty value.
+  approvals_environment = merge(local.environment, {
+    for name, value in {
+      COSTPLANE_SLACK_CHANNEL      = var.slack_channel
+      COSTPLANE_TEAMS_APP_ID       = var.teams_app_id
+      COSTPLANE_TEAMS_TENANT       = var.teams_tenant
+      COSTPLANE_TEAMS_SERVICE_URL  = var.teams_service_url
+      COSTPLANE_TEAMS_CONVERSATION = var.teams_conversation
+    } : name => value if value != ""
+  })
+
+  # The channels' secrets: Secret Manager ids, mounted as environment variables at start, so
+  # that no secret value is in Terraform's variables, state or the function's configuration.
+  approvals_secrets = {
+    for name, id in {
+      COSTPLANE_SLACK_SIGNING_SECRET = var.slack_signing_secret_id
+      COSTPLANE_SLACK_BOT_TOKEN      = var.slack_bot_token_secret_id
+      COSTPLANE_TEAMS_APP_PASSWORD   = var.teams_app_password_secret_id
+    } : name => id if id != ""
+  }
+}
+
+data "archive_file" "approvals" {
+  type        = "zip"
+  output_path = "${path.module}/.build/approvals.zip"
+
+  dynamic "source" {
+    for_each = fileset(local.approvals_dir, "*.{py,txt}")
+    content {
+      content  = file("${local.approvals_dir}/${source.value}")
+      filename = source.value
+    }
+  }
+
+  dynamic "source" {
+    for_each = local.package_files
+    content {
+      content  = file("${local.package_dir}/${source.value}")
+      filename = "costplane/${source.value}"
+    }
+  }
+}
+
+resource "google_storage_bucket_object" "approvals" {
+  bucket = google_storage_bucket.source.name
+  name   = "approvals-${data.archive_file.approvals.output_md5}.zip"
+  source = data.archive_file.approvals.output_path
+}
+
+# The function reads each secret's latest version when an instance starts.
+resource "google_secret_manager_secret_iam_member" "approvals" {
+  for_each  = toset(values(local.approvals_secrets))
+  project   = var.project
+  secret_id = each.value
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.enforcer.member
+}
+
+resource "google_cloudfunctions2_function" "approvals" {
+  #checkov:skip=CKV_GCP_124: Slack and the Bot Connector call from the internet; the function verifies each request's Slack signature or Bot Framework JWT before reading it.
+  project     = var.project
+  location    = var.region
+  name        = "approvals"
+  description = "Slack and Teams callbacks: decides approval requests and runs approved actions."
+  labels      = var.labels
+
+  build_config {
+    runtime           = "python311"
+    entry_point       = "approvals"
+    service_account   = google_service_account.builder.id
+    docker_repository = google_artifact_registry_repository.functions.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.approvals.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = "512Mi"
+    timeout_seconds                  = 60
+    min_instance_count               = 0
+    max_instance_count               = var.max_instances
+    max_instance_request_concurrency = 1
+    # All traffic: Slack and the Bot Connector call from the internet, and cannot present a
+    # Google identity. The function verifies every request itself before reading it (Slack's
+    # signing secret, the Bot Framework's signed JWT) and answers 401 to a forged or stale one.
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.enforcer.email
+    environment_variables          = merge(local.approvals_environment, local.taxonomy)
+
+    dynamic "secret_environment_variables" {
+      for_each = local.approvals_secrets
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_project_iam_member.builder_logs,
+    google_artifact_registry_repository_iam_member.builder_pushes,
+    google_storage_bucket_iam_member.builder_reads_source,
+    google_secret_manager_secret_iam_member.approvals,
+  ]
+}
+
+# Anyone may invoke the callbacks: Slack and Teams webhooks carry no Google credentials, so
+# Cloud Run's IAM cannot tell them apart from anyone else. Authentication is the function's:
+# it rejects any request whose Slack signature or Bot Framework token does not verify.
+resource "google_cloud_run_v2_service_iam_member" "approvals_public" {
+  project  = var.project
+  location = var.region
+  name     = google_cloudfunctions2_function.approvals.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# The expiry sweep: same source, internal only (Cloud Scheduler in this project counts as
+# internal), invoked with an OIDC token by the identity the push subscriptions use.
+resource "google_cloudfunctions2_function" "approvals_expire" {
+  project     = var.project
+  location    = var.region
+  name        = "approvals-expire"
+  description = "Gives approval requests nobody answered their configured default."
+  labels      = var.labels
+
+  build_config {
+    runtime           = "python311"
+    entry_point       = "approvals_expire"
+    service_account   = google_service_account.builder.id
+    docker_repository = google_artifact_registry_repository.functions.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.approvals.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = "512Mi"
+    timeout_seconds                  = 300
+    min_instance_count               = 0
+    max_instance_count               = 1
+    max_instance_request_concurrency = 1
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.enforcer.email
+    environment_variables            = merge(local.approvals_environment, local.taxonomy)
+
+    # Expiring a request updates its Slack or Teams message: the same credentials.
+    dynamic "secret_environment_variables" {
+      for_each = local.approvals_secrets
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_project_iam_member.builder_logs,
+    google_artifact_registry_repository_iam_member.builder_pushes,
+    google_storage_bucket_iam_member.builder_reads_source,
+    google_secret_manager_secret_iam_member.approvals,
+  ]
+}
+
+resource "google_cloud_run_v2_service_iam_member" "approvals_expire_invoker" {
+  project  = var.project
+  location = var.region
+  name     = google_cloudfunctions2_function.approvals_expire.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = google_service_account.invoker.member
+}
+
+resource "google_cloud_scheduler_job" "approvals_expire" {
+  project          = var.project
+  region           = var.region
+  name             = "costplane-approvals-expire"
+  description      = "Runs the approvals expiry sweep."
+  schedule         = var.approvals_expiry_schedule
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "320s"
+
+  http_target {
+    http_method = "POST"
+    uri         = google_cloudfunctions2_function.approvals_expire.service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.invoker.email
+      audience              = google_cloudfunctions2_function.approvals_expire.service_config[0].uri
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_cloud_run_v2_service_iam_member.approvals_expire_invoker,
+  ]
 }

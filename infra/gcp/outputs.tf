@@ -32,3 +32,11 @@ output "budgets_topic" {
   description = "Connect your Cloud Billing budgets' notifications to this Pub/Sub topic."
   value       = google_pubsub_topic.budgets.id
 }
+
+output "approvals_callback_urls" {
+  description = "Slack's interactivity request URL and the Teams bot's messaging endpoint."
+  value = {
+    slack = "${google_cloudfunctions2_function.approvals.service_config[0].uri}/slack"
+    teams = "${google_cloudfunctions2_function.approvals.service_config[0].uri}/teams"
+  }
+}

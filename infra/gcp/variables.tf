@@ -111,3 +111,57 @@ variable "budgets_path" {
   type        = string
   default     = ""
 }
+
+variable "slack_signing_secret_id" {
+  description = "Secret Manager secret (id in project) holding the Slack app's signing secret; empty disables Slack callbacks."
+  type        = string
+  default     = ""
+}
+
+variable "slack_bot_token_secret_id" {
+  description = "Secret Manager secret (id in project) holding the Slack bot token (xoxb-…); empty disables posting to Slack."
+  type        = string
+  default     = ""
+}
+
+variable "slack_channel" {
+  description = "Slack channel id approval requests go to; empty disables posting to Slack."
+  type        = string
+  default     = ""
+}
+
+variable "teams_app_id" {
+  description = "The Teams bot's Entra app id; empty disables Teams callbacks."
+  type        = string
+  default     = ""
+}
+
+variable "teams_tenant" {
+  description = "Tenant of a single-tenant Teams bot's app; empty uses the Bot Framework's (multi-tenant bots)."
+  type        = string
+  default     = ""
+}
+
+variable "teams_app_password_secret_id" {
+  description = "Secret Manager secret (id in project) holding the Teams bot's client secret; empty disables replying and posting to Teams."
+  type        = string
+  default     = ""
+}
+
+variable "teams_service_url" {
+  description = "Bot Connector URL approval requests are posted to; empty disables posting to Teams."
+  type        = string
+  default     = ""
+}
+
+variable "teams_conversation" {
+  description = "Teams conversation id approval requests go to; empty disables posting to Teams."
+  type        = string
+  default     = ""
+}
+
+variable "approvals_expiry_schedule" {
+  description = "Cron schedule (UTC) of the sweep that gives unanswered approval requests their default."
+  type        = string
+  default     = "*/15 * * * *"
+}

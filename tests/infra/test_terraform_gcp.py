@@ -12,6 +12,7 @@ import ast
 import os
 import re
 import subprocess
+import typing
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import hcl2
 import httpx
 import orjson
 import pytest
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 from costplane.adapters.gcp.auditlog_methods import METHODS, normalise_method
@@ -29,6 +31,7 @@ from costplane.adapters.gcp.settings import GcpSettings
 from costplane.adapters.gcp.state import FirestoreStateStore
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
+from costplane.approvals.settings import ApprovalSettings
 from costplane.bootstrap import register_events
 from costplane.config import Settings
 from costplane.domain.decisions import ActionKind
@@ -114,12 +117,16 @@ def unexplained_findings(report: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def environment_names(*models: type[BaseSettings]) -> set[str]:
-    """The environment variables pydantic-settings reads for these models' fields."""
+def environment_names(*models: type[BaseSettings], secret: bool | None = None) -> set[str]:
+    """The environment variables pydantic-settings reads for these models' fields (only the
+    SecretStr ones if `secret`, only the others if `secret` is False)."""
     names = set()
     for model in models:
         prefix = model.model_config.get("env_prefix", "")
         for name, field in model.model_fields.items():
+            is_secret = SecretStr in (field.annotation, *typing.get_args(field.annotation))
+            if secret is not None and is_secret != secret:
+                continue
             alias = field.validation_alias
             names.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
     return names
@@ -135,7 +142,13 @@ def terraform() -> dict[str, Any]:
     options = hcl2.SerializationOptions(
         strip_string_quotes=True, explicit_blocks=False, with_comments=False
     )
-    merged: dict[str, Any] = {"resource": {}, "data": {}, "locals": {}, "variable": {}}
+    merged: dict[str, Any] = {
+        "resource": {},
+        "data": {},
+        "locals": {},
+        "variable": {},
+        "output": {},
+    }
     for path in sorted(INFRA.glob("*.tf")):
         with path.open() as file:
             parsed = hcl2.load(file, serialization_options=options)
@@ -145,8 +158,9 @@ def terraform() -> dict[str, Any]:
                     merged[kind].setdefault(type_, {}).update(named)
         for block in parsed.get("locals", []):
             merged["locals"].update(block)
-        for block in parsed.get("variable", []):
-            merged["variable"].update(block)
+        for kind in ("variable", "output"):
+            for block in parsed.get(kind, []):
+                merged[kind].update(block)
     return merged
 
 
@@ -168,6 +182,14 @@ def with_defaults(expression: str) -> str:
 
 def quoted(expression: str) -> list[str]:
     return re.findall(r'"([^"\\]*)"', expression)
+
+
+def environment_of(expression: str) -> set[str]:
+    """The COSTPLANE_ names an expression sets, through the locals it merges."""
+    names = set(re.findall(r"COSTPLANE_\w+", expression))
+    for name in re.findall(r"local\.(\w+)", expression):
+        names |= environment_of(str(local(name)))
+    return names
 
 
 def decorated_functions(path: Path) -> dict[str, str]:
@@ -218,25 +240,37 @@ def test_the_eventarc_alternative_named_in_main_tf_exists_in_the_same_module():
     assert (functions["tag_enforcer"], functions["tag_enforcer_push"]) == ("cloud_event", "http")
 
 
-def test_the_function_builds_from_main_py_with_the_costplane_package_beside_it():
-    archive = terraform()["data"]["archive_file"]["tag_enforcer"]
+@pytest.mark.parametrize(
+    ("archive", "directory", "functions"),
+    [
+        ("tag_enforcer", "function_dir", ["tag_enforcer"]),
+        ("policy_runner", "policy_runner_dir", ["policy_runner"]),
+        ("approvals", "approvals_dir", ["approvals", "approvals_expire"]),
+    ],
+)
+def test_each_function_builds_from_its_main_py_with_the_costplane_package_beside_it(
+    archive, directory, functions
+):
+    archive_file = terraform()["data"]["archive_file"][archive]
     filenames = {
         block["source"]["for_each"]: block["source"]["content"][0]["filename"]
-        for block in archive["dynamic"]
+        for block in archive_file["dynamic"]
     }
-    [build] = resource("google_cloudfunctions2_function", "tag_enforcer")["build_config"]
-    [storage] = build["source"][0]["storage_source"]
 
     assert filenames == {
-        '${fileset(local.function_dir, "*.{py,txt}")}': "${source.value}",
+        f'${{fileset(local.{directory}, "*.{{py,txt}}")}}': "${source.value}",
         "${local.package_files}": "costplane/${source.value}",
     }
+    assert (Path(with_defaults(local(directory))) / "main.py").exists()
     assert (Path(with_defaults(local("package_dir"))) / "bootstrap" / "__init__.py").exists()
     assert "__pycache__" in local("package_files")
-    assert resource("google_storage_bucket_object", "tag_enforcer")["source"] == (
-        "${data.archive_file.tag_enforcer.output_path}"
+    assert resource("google_storage_bucket_object", archive)["source"] == (
+        f"${{data.archive_file.{archive}.output_path}}"
     )
-    assert storage["object"] == "${google_storage_bucket_object.tag_enforcer.name}"
+    for function in functions:
+        [build] = resource("google_cloudfunctions2_function", function)["build_config"]
+        [storage] = build["source"][0]["storage_source"]
+        assert storage["object"] == f"${{google_storage_bucket_object.{archive}.name}}"
 
 
 def test_the_custom_role_grants_exactly_what_the_adapters_call():
@@ -405,3 +439,119 @@ def test_the_tfvars_example_sets_only_declared_variables():
 
     assert "project" in assigned
     assert assigned | commented <= set(terraform()["variable"])
+
+
+# ------------------------------------------------------------------------------------------
+# approvals: Slack and Teams callbacks (public) and the expiry sweep (Cloud Scheduler).
+
+APPROVALS = ("approvals", "approvals_expire")
+
+
+def test_the_approvals_functions_serve_http_entry_points_of_the_real_module():
+    source = Path(with_defaults(local("approvals_dir")))
+    entry_points = {}
+    for name in APPROVALS:
+        [build] = resource("google_cloudfunctions2_function", name)["build_config"]
+        assert build["runtime"] == "python311"
+        entry_points[build["entry_point"]] = decorated_functions(source / "main.py").get(
+            build["entry_point"]
+        )
+
+    assert entry_points == {"approvals": "http", "approvals_expire": "http"}
+    assert (source / "requirements.txt").exists()
+
+
+def test_the_callback_urls_are_the_routes_the_callback_function_serves():
+    tree = ast.parse((Path(with_defaults(local("approvals_dir"))) / "main.py").read_text())
+    [routes] = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and [ast.unparse(t) for t in node.targets] == ["routes"]
+        and isinstance(node.value, ast.Dict)
+    ]
+    served = {ast.literal_eval(key) for key in routes.keys if key is not None}
+    urls = terraform()["output"]["approvals_callback_urls"]["value"]
+    uri = "${google_cloudfunctions2_function.approvals.service_config[0].uri}"
+
+    assert urls == {route: f"{uri}/{route}" for route in served}
+
+
+def test_the_approvals_environment_names_only_settings_the_code_reads():
+    read = environment_names(Settings, GcpSettings, ApprovalSettings) | {PLANE}
+
+    for name in APPROVALS:
+        [service] = resource("google_cloudfunctions2_function", name)["service_config"]
+        [dynamic] = service["dynamic"]
+        names = environment_of(service["environment_variables"])
+        secrets = environment_of(dynamic["secret_environment_variables"]["for_each"])
+
+        assert names | secrets <= read
+        assert {PLANE, "COSTPLANE_GCP_STATE_PROJECT", "COSTPLANE_SLACK_CHANNEL"} <= names
+        assert "COSTPLANE_GCP_TOKEN" not in names, "a static token would bypass the account"
+
+
+def test_no_function_takes_a_secret_in_plain_environment_variables():
+    models = (Settings, GcpSettings, ApprovalSettings)
+    secret = environment_names(*models, secret=True)
+    functions = terraform()["resource"]["google_cloudfunctions2_function"]
+
+    for name, function in functions.items():
+        [service] = function["service_config"]
+        assert environment_of(service["environment_variables"]) & secret == set(), name
+    assert environment_of(local("approvals_secrets")) == (
+        environment_names(ApprovalSettings, secret=True)
+    )
+
+
+def test_the_approvals_functions_mount_their_secrets_from_secret_manager():
+    for name in APPROVALS:
+        [service] = resource("google_cloudfunctions2_function", name)["service_config"]
+        [dynamic] = service["dynamic"]
+        mount = dynamic["secret_environment_variables"]
+        [content] = mount["content"]
+
+        assert mount["for_each"] == "${local.approvals_secrets}"
+        assert content["key"] == "${secret_environment_variables.key}"
+        assert content["secret"] == "${secret_environment_variables.value}"
+        assert content["version"] == "latest"
+
+
+def test_the_approvals_identity_reads_its_secrets_and_the_state_database():
+    access = resource("google_secret_manager_secret_iam_member", "approvals")
+    state = resource("google_project_iam_member", "enforcer_state")
+
+    assert access["for_each"] == "${toset(values(local.approvals_secrets))}"
+    assert access["role"] == "roles/secretmanager.secretAccessor"
+    for name in APPROVALS:
+        [service] = resource("google_cloudfunctions2_function", name)["service_config"]
+        assert service["service_account_email"] == "${google_service_account.enforcer.email}"
+    assert access["member"] == state["member"] == "${google_service_account.enforcer.member}"
+
+
+def test_only_the_callbacks_are_public_and_only_the_scheduler_identity_runs_the_sweep():
+    [callbacks] = resource("google_cloudfunctions2_function", "approvals")["service_config"]
+    [sweep] = resource("google_cloudfunctions2_function", "approvals_expire")["service_config"]
+    invokers = terraform()["resource"]["google_cloud_run_v2_service_iam_member"]
+    public = {name: b["name"] for name, b in invokers.items() if b["member"] == "allUsers"}
+    expire = invokers["approvals_expire_invoker"]
+
+    assert callbacks["ingress_settings"] == "ALLOW_ALL"
+    assert public == {
+        "approvals_public": "${google_cloudfunctions2_function.approvals.service_config[0].service}"
+    }
+    assert sweep["ingress_settings"] == "ALLOW_INTERNAL_ONLY"
+    assert expire["member"] == "${google_service_account.invoker.member}"
+    assert expire["name"] == (
+        "${google_cloudfunctions2_function.approvals_expire.service_config[0].service}"
+    )
+
+
+def test_cloud_scheduler_calls_the_expiry_sweep_with_an_oidc_token():
+    job = resource("google_cloud_scheduler_job", "approvals_expire")
+    [target] = job["http_target"]
+    [oidc] = target["oidc_token"]
+    uri = "${google_cloudfunctions2_function.approvals_expire.service_config[0].uri}"
+
+    assert target["uri"] == oidc["audience"] == uri
+    assert oidc["service_account_email"] == "${google_service_account.invoker.email}"
