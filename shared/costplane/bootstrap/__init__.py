@@ -31,6 +31,7 @@ from costplane.tagging.service import TagEnforcer
 
 if TYPE_CHECKING:
     from costplane.budgets.model import BudgetsFile
+    from costplane.budgets.ports import ReservationLedger, RunRateStore, SignalStore
     from costplane.lake.table import Lake
     from costplane.policy.service import PolicyRunner, SpendFacts
 
@@ -38,6 +39,7 @@ EXAMPLE_TAXONOMY = Path(__file__).parents[1] / "data" / "taxonomy.example.yaml"
 EXAMPLE_POLICIES = Path(__file__).parents[1] / "data" / "policies.example.yaml"
 CLOUDS = ("aws", "azure", "gcp")
 BUDGETS_TABLE_ENV = "COSTPLANE_BUDGETS_TABLE"
+BudgetStores = tuple["RunRateStore", "SignalStore", "ReservationLedger"]
 
 
 @dataclass(slots=True)
@@ -152,18 +154,66 @@ def policy_runner(
 
 
 def budget_spend(settings: Settings, plane: str, budgets: BudgetsFile, clock: Clock) -> SpendFacts:
-    """Budgets on DynamoDB on the AWS plane when COSTPLANE_BUDGETS_TABLE names the table, so
-    every function instance shares them; otherwise on the embedded plane (`local_spend`)."""
-    table = os.environ.get(BUDGETS_TABLE_ENV) if plane == "aws" else None
-    if not table:
+    """Budgets in the plane's durable store, so every function instance shares them: DynamoDB
+    on AWS (COSTPLANE_BUDGETS_TABLE), the state table on Azure (COSTPLANE_AZURE_STATE_ACCOUNT),
+    Firestore on GCP (COSTPLANE_GCP_STATE_PROJECT); otherwise the embedded plane (`local_spend`)."""
+    stores = durable_budget_stores(plane, clock)
+    if stores is None:
         return local_spend(settings, budgets, clock)
-    from costplane.adapters.aws.budget_state import DynamoDbBudgetState
-    from costplane.adapters.aws.reservations import DynamoDbReservationLedger
     from costplane.budgets.local import lake_budget_service
 
-    state = DynamoDbBudgetState(table)
-    stores = (state, state, DynamoDbReservationLedger(table))
     return lake_budget_service(budgets, budget_lake(settings), stores, clock.now())
+
+
+def durable_budget_stores(plane: str, clock: Clock) -> BudgetStores | None:
+    """The run rates, signals and reservation ledger of `plane`, None when it has no store."""
+    stores = {"aws": _aws_budget_stores, "azure": _azure_budget_stores, "gcp": _gcp_budget_stores}
+    return stores[plane](clock) if plane in stores else None
+
+
+def _aws_budget_stores(clock: Clock) -> BudgetStores | None:
+    table = os.environ.get(BUDGETS_TABLE_ENV)
+    if not table:
+        return None
+    from costplane.adapters.aws.budget_state import DynamoDbBudgetState
+    from costplane.adapters.aws.reservations import DynamoDbReservationLedger
+
+    state = DynamoDbBudgetState(table)
+    return state, state, DynamoDbReservationLedger(table)
+
+
+def _azure_budget_stores(clock: Clock) -> BudgetStores | None:
+    from costplane.adapters import rest
+    from costplane.adapters.azure.budget_state import azure_budget_state
+    from costplane.adapters.azure.http import STORAGE_AUDIENCE, token_provider
+    from costplane.adapters.azure.settings import AzureSettings
+
+    azure = AzureSettings()
+    if azure.table_url is None:
+        return None
+    http = rest.shared_client()
+    storage = rest.RestClient(http, token_provider(azure, http, STORAGE_AUDIENCE))
+    state = azure_budget_state(storage, azure.table_url, clock)
+    return state, state, state
+
+
+def _gcp_budget_stores(clock: Clock) -> BudgetStores | None:
+    from costplane.adapters import rest
+    from costplane.adapters.gcp.budget_state import firestore_budget_state
+    from costplane.adapters.gcp.http import token_provider
+    from costplane.adapters.gcp.settings import GcpSettings
+
+    gcp = GcpSettings()
+    if gcp.state_project is None:
+        return None
+    http = rest.shared_client()
+    state = firestore_budget_state(
+        rest.RestClient(http, token_provider(gcp, http)),
+        project=gcp.state_project,
+        database=gcp.state_database,
+        prefix=gcp.state_collection,
+    )
+    return state, state, state
 
 
 def budget_lake(settings: Settings) -> Lake | None:

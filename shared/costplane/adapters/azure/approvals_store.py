@@ -1,7 +1,7 @@
 """ApprovalStore on Azure Table storage: requests any function instance can decide, once.
 
 The requests live in their own partition of the plane's state table, through the signed calls
-of `AzureTableStateStore`. Adding is an Insert Entity (409 when the id exists). Deciding reads
+of `TableClient`. Adding is an Insert Entity (409 when the id exists). Deciding reads
 the entity, refuses unless it is pending, and replaces it under the ETag it read: of two
 instances deciding at once, the second gets 412 Precondition Failed and acts on nothing.
 Listing the pending requests is a query on the partition filtered by status (and expiry),
@@ -11,10 +11,9 @@ sorted here, because Table storage returns rows in key order only.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-from costplane.adapters.azure.state import AzureTableStateStore, _continuation
+from costplane.adapters.azure.tables import TableClient
 from costplane.adapters.rest import RestClient, body_of, utc_stamp
 from costplane.approvals.model import ApprovalRequest, ApprovalStatus
 from costplane.ports import Clock
@@ -28,24 +27,23 @@ class AzureTableApprovalStore:
 
     def __init__(self, rest: RestClient, table_url: str, clock: Clock) -> None:
         self.table_url = table_url
-        self._table = AzureTableStateStore(rest, table_url, clock)
-        self._call = self._table._call
+        self.table = TableClient(rest, table_url, clock)
 
     def add(self, request: ApprovalRequest) -> bool:
-        return self._table._insert(_entity(request))
+        return self.table.insert(_entity(request))
 
     def get(self, request_id: str) -> ApprovalRequest | None:
-        response = self._call("GET", self._entity_url(request_id), expect=(404,))
+        response = self.table.call("GET", self._entity_url(request_id), expect=(404,))
         if response.status_code == 404:
             return None
         return ApprovalRequest.model_validate_json(body_of(response)["Body"])
 
     def settle(self, decided: ApprovalRequest) -> bool:
         url = self._entity_url(decided.id)
-        current = self._call("GET", url, expect=(404,))
+        current = self.table.call("GET", url, expect=(404,))
         if current.status_code == 404 or body_of(current)["Status"] != _PENDING:
             return False
-        replaced = self._call(
+        replaced = self.table.call(
             "PUT",
             url,
             body=_entity(decided),
@@ -58,21 +56,13 @@ class AzureTableApprovalStore:
         condition = f"PartitionKey eq '{APPROVALS}' and Status eq '{_PENDING}'"
         if due_by is not None:
             condition += f" and Expires le datetime'{utc_stamp(due_by)}'"
-        rows: list[dict[str, Any]] = []
-        continuation: dict[str, str] = {}
-        while True:
-            query = urlencode({"$filter": condition, **continuation}, quote_via=quote)
-            response = self._call("GET", f"{self.table_url}()?{query}")
-            rows.extend(body_of(response).get("value", []))
-            continuation = _continuation(response.headers)
-            if not continuation:
-                break
+        rows = self.table.query(condition)
         found = [ApprovalRequest.model_validate_json(row["Body"]) for row in rows]
         return sorted(found, key=lambda request: (request.expires, request.id))
 
     def _entity_url(self, request_id: str) -> str:
         row = quote(request_id.replace("'", "''"), safe="")
-        return f"{self.table_url}(PartitionKey='{APPROVALS}',RowKey='{row}')"
+        return self.table.entity_url(APPROVALS, row)
 
 
 def _entity(request: ApprovalRequest) -> dict[str, str]:

@@ -11,19 +11,15 @@ Storage Table Data Contributor on the table; the table is created by the deploym
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from datetime import timedelta
-from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import httpx
-
+from costplane.adapters.azure.tables import TableClient, continuation
 from costplane.adapters.rest import RestClient, body_of, parse_utc, utc_stamp
 from costplane.domain.decisions import Decision
 from costplane.ports import Clock
 
-TABLE_API_VERSION = "2019-02-02"
 CLAIMS = "claim"
 DECISIONS = "decision"
 PAGE_SIZE = 1000
@@ -34,7 +30,7 @@ class AzureTableStateStore:
     """Claims and decisions in the table at `table_url` (`https://{account}.table…/{table}`)."""
 
     def __init__(self, rest: RestClient, table_url: str, clock: Clock) -> None:
-        self.rest = rest
+        self.table = TableClient(rest, table_url, clock)
         self.table_url = table_url
         self.clock = clock
 
@@ -47,15 +43,15 @@ class AzureTableStateStore:
             "Expires": utc_stamp(now + timedelta(seconds=ttl_seconds)),
             "Expires@odata.type": "Edm.DateTime",
         }
-        if self._insert(entity):
+        if self.table.insert(entity):
             return True
-        url = self._entity_url(CLAIMS, entity["RowKey"])
-        current = self._call("GET", url, expect=(404,))
+        url = self.table.entity_url(CLAIMS, entity["RowKey"])
+        current = self.table.call("GET", url, expect=(404,))
         if current.status_code == 404:  # released between our insert and our read
-            return self._insert(entity)
+            return self.table.insert(entity)
         if parse_utc(body_of(current)["Expires"]) > now:
             return False
-        replaced = self._call(
+        replaced = self.table.call(
             "PUT",
             url,
             body=entity,
@@ -65,8 +61,8 @@ class AzureTableStateStore:
         return replaced.is_success
 
     def release(self, key: str) -> None:
-        url = self._entity_url(CLAIMS, _row_key(key))
-        self._call("DELETE", url, headers={"If-Match": "*"}, expect=(404,))
+        url = self.table.entity_url(CLAIMS, _row_key(key))
+        self.table.call("DELETE", url, headers={"If-Match": "*"}, expect=(404,))
 
     def append_decision(self, decision: Decision) -> None:
         micros = int(decision.decided_at.timestamp() * 1_000_000)
@@ -78,72 +74,28 @@ class AzureTableStateStore:
             "DecidedAt@odata.type": "Edm.DateTime",
             "Body": decision.model_dump_json(),
         }
-        self._call("POST", self.table_url, body=entity, headers={"Prefer": "return-no-content"})
+        self.table.call(
+            "POST", self.table_url, body=entity, headers={"Prefer": "return-no-content"}
+        )
 
     def recent_decisions(self, limit: int) -> list[Decision]:
         rows: list[dict[str, Any]] = []
-        continuation: dict[str, str] = {}
+        following: dict[str, str] = {}
         while len(rows) < limit:
             params = {
                 "$filter": f"PartitionKey eq '{DECISIONS}'",
                 "$top": str(min(limit - len(rows), PAGE_SIZE)),
-                **continuation,
+                **following,
             }
             query = urlencode(params, quote_via=quote)  # spaces as %20, never a form +
-            response = self._call("GET", f"{self.table_url}()?{query}")
+            response = self.table.call("GET", f"{self.table_url}()?{query}")
             rows.extend(body_of(response).get("value", []))
-            continuation = _continuation(response.headers)
-            if not continuation:
+            following = continuation(response.headers)
+            if not following:
                 break
         return [Decision.model_validate_json(row["Body"]) for row in reversed(rows[:limit])]
-
-    def _insert(self, entity: dict[str, str]) -> bool:
-        response = self._call(
-            "POST",
-            self.table_url,
-            body=entity,
-            headers={"Prefer": "return-no-content"},
-            expect=(409,),
-        )
-        return response.status_code != 409
-
-    def _entity_url(self, partition: str, row: str) -> str:
-        return f"{self.table_url}(PartitionKey='{partition}',RowKey='{row}')"
-
-    def _call(
-        self,
-        method: str,
-        url: str,
-        *,
-        body: Any = None,
-        headers: Mapping[str, str] | None = None,
-        expect: tuple[int, ...] = (),
-    ) -> httpx.Response:
-        sent = {
-            "x-ms-version": TABLE_API_VERSION,
-            "x-ms-date": format_datetime(self.clock.now(), usegmt=True),
-            "Accept": "application/json;odata=nometadata",
-            **(headers or {}),
-        }
-        return self.rest.call(
-            method,
-            url,
-            resource=url,
-            body=body,
-            headers=sent,
-            expect=expect,
-            missing_is_gone=False,
-        )
 
 
 def _row_key(key: str) -> str:
     """Idempotency keys hold `/` and `:`, which RowKeys forbid; their SHA-256 does not."""
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _continuation(headers: httpx.Headers) -> dict[str, str]:
-    partition = headers.get("x-ms-continuation-NextPartitionKey")
-    row = headers.get("x-ms-continuation-NextRowKey")
-    if partition is None:
-        return {}
-    return {"NextPartitionKey": partition, **({"NextRowKey": row} if row else {})}

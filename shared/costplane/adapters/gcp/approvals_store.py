@@ -1,6 +1,6 @@
 """ApprovalStore on Firestore (REST): requests any function instance can decide, once.
 
-Requests are documents of `<prefix>_approvals`, written with the commits of `state.py`. Adding
+Requests are documents of `<prefix>_approvals`, written with `FirestoreClient` commits. Adding
 is a commit with the precondition `exists: false` (ALREADY_EXISTS when the id exists).
 Deciding reads the document, refuses unless it is pending, and commits under the `updateTime`
 it read: of two instances deciding at once, the second gets FAILED_PRECONDITION and acts on
@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from costplane.adapters.gcp.state import FIRESTORE, FirestoreStateStore
-from costplane.adapters.rest import RestClient, body_of, utc_stamp
+from costplane.adapters.gcp.firestore import FirestoreClient
+from costplane.adapters.rest import RestClient, utc_stamp
 from costplane.approvals.model import ApprovalRequest, ApprovalStatus
 from costplane.ports import Clock
 
@@ -36,14 +36,11 @@ class FirestoreApprovalStore:
         database: str = "(default)",
         prefix: str = "costplane",
     ) -> None:
-        self.rest = rest
-        self._state = FirestoreStateStore(
-            rest, clock, project=project, database=database, prefix=prefix
-        )
+        self.firestore = FirestoreClient(rest, project=project, database=database)
         self.approvals = f"{prefix}_approvals"
 
     def add(self, request: ApprovalRequest) -> bool:
-        return self._state._commit(self._document(request), {"exists": False}, refusable=True)
+        return self.firestore.commit(self._document(request), {"exists": False}, refusable=True)
 
     def get(self, request_id: str) -> ApprovalRequest | None:
         held = self._read(request_id)
@@ -56,7 +53,7 @@ class FirestoreApprovalStore:
         if held is None or held["fields"]["status"]["stringValue"] != _PENDING:
             return False
         precondition = {"updateTime": held["updateTime"]}
-        return self._state._commit(self._document(decided), precondition, refusable=True)
+        return self.firestore.commit(self._document(decided), precondition, refusable=True)
 
     def pending(self, due_by: datetime | None = None) -> list[ApprovalRequest]:
         query: dict[str, Any] = {
@@ -74,28 +71,18 @@ class FirestoreApprovalStore:
                     "value": {"timestampValue": utc_stamp(due_by)},
                 }
             }
-        url = f"{FIRESTORE}/{self._state.documents}:runQuery"
-        response = self.rest.call(
-            "POST",
-            url,
-            resource=self.approvals,
-            body={"structuredQuery": query},
-            missing_is_gone=False,
-        )
-        results: list[dict[str, Any]] = response.json()
+        found = self.firestore.run_query(query, resource=self.approvals)
         return [
-            ApprovalRequest.model_validate_json(r["document"]["fields"]["body"]["stringValue"])
-            for r in results
-            if "document" in r
+            ApprovalRequest.model_validate_json(document["fields"]["body"]["stringValue"])
+            for document in found
         ]
 
     def _read(self, request_id: str) -> dict[str, Any] | None:
-        url = f"{FIRESTORE}/{self._state.documents}/{self.approvals}/{quote(request_id, safe='')}"
-        response = self.rest.call("GET", url, resource=request_id, expect=(404,))
-        return None if response.status_code == 404 else body_of(response)
+        name = self.firestore.name(self.approvals, quote(request_id, safe=""))
+        return self.firestore.get(name, resource=request_id)
 
     def _name(self, request_id: str) -> str:
-        return f"{self._state.documents}/{self.approvals}/{request_id}"
+        return self.firestore.name(self.approvals, request_id)
 
     def _document(self, request: ApprovalRequest) -> dict[str, Any]:
         fields: dict[str, Any] = {

@@ -12,21 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
 
-from costplane.adapters.rest import (
-    CloudApiError,
-    RestClient,
-    body_of,
-    error_code,
-    parse_utc,
-    utc_stamp,
-)
+from costplane.adapters.gcp.firestore import FIRESTORE, FirestoreClient
+from costplane.adapters.rest import RestClient, parse_utc, utc_stamp
 from costplane.domain.decisions import Decision
 from costplane.ports import Clock
-
-FIRESTORE = "https://firestore.googleapis.com/v1"
-REFUSED = frozenset({"ALREADY_EXISTS", "FAILED_PRECONDITION"})
 
 
 class FirestoreStateStore:
@@ -41,81 +31,54 @@ class FirestoreStateStore:
         database: str = "(default)",
         prefix: str = "costplane",
     ) -> None:
-        self.rest = rest
+        self.firestore = FirestoreClient(rest, project=project, database=database)
         self.clock = clock
-        self.documents = f"projects/{project}/databases/{database}/documents"
         self.claims = f"{prefix}_claims"
         self.decisions = f"{prefix}_decisions"
 
     def claim(self, key: str, ttl_seconds: int) -> bool:
         now = self.clock.now()
+        name = self.firestore.name(self.claims, _doc_id(key))
         document = {
-            "name": f"{self.documents}/{self.claims}/{_doc_id(key)}",
+            "name": name,
             "fields": {
                 "key": {"stringValue": key},
                 "expires": {"timestampValue": utc_stamp(now + timedelta(seconds=ttl_seconds))},
             },
         }
-        if self._commit(document, {"exists": False}, refusable=True):
+        if self.firestore.commit(document, {"exists": False}, refusable=True):
             return True
-        current = self.rest.call(
-            "GET", f"{FIRESTORE}/{document['name']}", resource=key, expect=(404,)
-        )
-        if current.status_code == 404:  # released between our commit and our read
-            return self._commit(document, {"exists": False}, refusable=True)
-        held = body_of(current)
+        held = self.firestore.get(name, resource=key)
+        if held is None:  # released between our commit and our read
+            return self.firestore.commit(document, {"exists": False}, refusable=True)
         if parse_utc(held["fields"]["expires"]["timestampValue"]) > now:
             return False
         precondition = {"updateTime": held["updateTime"]}
-        return self._commit(document, precondition, refusable=True)
+        return self.firestore.commit(document, precondition, refusable=True)
 
     def release(self, key: str) -> None:
-        name = f"{self.documents}/{self.claims}/{_doc_id(key)}"
-        self.rest.call("DELETE", f"{FIRESTORE}/{name}", resource=key, expect=(404,))
+        name = self.firestore.name(self.claims, _doc_id(key))
+        self.firestore.rest.call("DELETE", f"{FIRESTORE}/{name}", resource=key, expect=(404,))
 
     def append_decision(self, decision: Decision) -> None:
         document = {
-            "name": f"{self.documents}/{self.decisions}/{decision.decision_id}",
+            "name": self.firestore.name(self.decisions, decision.decision_id),
             "fields": {
                 "decidedAt": {"timestampValue": utc_stamp(decision.decided_at)},
                 "body": {"stringValue": decision.model_dump_json()},
             },
         }
-        self._commit(document, {"exists": False})
+        self.firestore.commit(document, {"exists": False})
 
     def recent_decisions(self, limit: int) -> list[Decision]:
         query = {
-            "structuredQuery": {
-                "from": [{"collectionId": self.decisions}],
-                "orderBy": [{"field": {"fieldPath": "decidedAt"}, "direction": "DESCENDING"}],
-                "limit": limit,
-            }
+            "from": [{"collectionId": self.decisions}],
+            "orderBy": [{"field": {"fieldPath": "decidedAt"}, "direction": "DESCENDING"}],
+            "limit": limit,
         }
-        url = f"{FIRESTORE}/{self.documents}:runQuery"
-        response = self.rest.call(
-            "POST", url, resource=self.decisions, body=query, missing_is_gone=False
-        )
-        results: list[dict[str, Any]] = response.json()
-        bodies = [
-            r["document"]["fields"]["body"]["stringValue"] for r in results if "document" in r
-        ]
+        found = self.firestore.run_query(query, resource=self.decisions)
+        bodies = [document["fields"]["body"]["stringValue"] for document in found]
         return [Decision.model_validate_json(body) for body in reversed(bodies)]
-
-    def _commit(
-        self, document: dict[str, Any], precondition: dict[str, Any], *, refusable: bool = False
-    ) -> bool:
-        """Commit one write. A refused precondition is False if `refusable`, else an error."""
-        body = {"writes": [{"update": document, "currentDocument": precondition}]}
-        url = f"{FIRESTORE}/{self.documents}:commit"
-        name = document["name"]
-        response = self.rest.call(
-            "POST", url, resource=name, body=body, expect=(400, 409), missing_is_gone=False
-        )
-        if response.is_success:
-            return True
-        if refusable and error_code(response) in REFUSED:
-            return False
-        raise CloudApiError(name, response)
 
 
 def _doc_id(key: str) -> str:
