@@ -88,7 +88,6 @@ def _gcp_store(settings: Settings) -> ApprovalStore:
     http = rest.shared_client()
     return FirestoreApprovalStore(
         rest.RestClient(http, token_provider(gcp, http)),
-        SystemClock(),
         project=gcp.state_project,
         database=gcp.state_database,
         prefix=gcp.state_collection,

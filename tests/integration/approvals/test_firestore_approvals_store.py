@@ -13,7 +13,7 @@ from costplane.approvals.ports import ApprovalStore
 from tests.integration.azure_adapters.http_script import TOKEN, Exchange, Script, http, rest
 from tests.integration.gcp_adapters.fake_google import FakeGoogle
 from tests.integration.gcp_adapters.gcp_support import PROJECT, google_error
-from tests.support.tagging import NOW, FixedClock
+from tests.support.tagging import NOW
 from tests.unit.approvals.approvals_support import pending_request
 
 V1 = "https://firestore.googleapis.com/v1"
@@ -30,7 +30,7 @@ ORDER = [
 
 
 def store(script: Script) -> FirestoreApprovalStore:
-    return FirestoreApprovalStore(rest(script), FixedClock(), project=PROJECT)
+    return FirestoreApprovalStore(rest(script), project=PROJECT)
 
 
 def stamp(request: ApprovalRequest) -> str:
@@ -133,9 +133,7 @@ def test_a_duplicated_callback_acts_once_across_instances() -> None:
     google = FakeGoogle(TOKEN)
 
     def instance() -> FirestoreApprovalStore:
-        return FirestoreApprovalStore(
-            RestClient(http(google), StaticToken(TOKEN)), FixedClock(), project=PROJECT
-        )
+        return FirestoreApprovalStore(RestClient(http(google), StaticToken(TOKEN)), project=PROJECT)
 
     opener, first, second = instance(), instance(), instance()
     assert opener.add(pending_request())

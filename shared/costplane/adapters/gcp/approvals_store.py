@@ -18,7 +18,6 @@ from urllib.parse import quote
 from costplane.adapters.gcp.firestore import FirestoreClient
 from costplane.adapters.rest import RestClient, utc_stamp
 from costplane.approvals.model import ApprovalRequest, ApprovalStatus
-from costplane.ports import Clock
 
 _PENDING = ApprovalStatus.PENDING.value
 PENDING_UNTIL = "pendingUntil"
@@ -30,7 +29,6 @@ class FirestoreApprovalStore:
     def __init__(
         self,
         rest: RestClient,
-        clock: Clock,
         *,
         project: str,
         database: str = "(default)",
