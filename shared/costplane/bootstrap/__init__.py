@@ -217,10 +217,16 @@ def _gcp_budget_stores(clock: Clock) -> BudgetStores | None:
 
 
 def budget_lake(settings: Settings) -> Lake | None:
-    """The lake under settings.lake, when its catalog exists (prices and actuals come from it)."""
+    """The lake prices and actuals come from: the catalog COSTPLANE_CATALOG_* configures (Glue,
+    REST), else the local one under settings.lake when it exists; None when there is none."""
+    from costplane.lake.settings import CatalogSettings
     from costplane.lake.table import open_lake
 
-    return open_lake(settings.lake) if (settings.lake / "catalog.db").exists() else None
+    catalog = CatalogSettings()
+    local = catalog.type == "sql" and not catalog.uri
+    if local and not (settings.lake / "catalog.db").exists():
+        return None
+    return open_lake(settings.lake, catalog)
 
 
 def local_spend(settings: Settings, budgets: BudgetsFile, clock: Clock) -> SpendFacts:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import boto3
+import orjson
 import pytest
 
+from costplane.bootstrap import budget_lake
+from costplane.config import Settings
 from costplane.lake.query import history, sql
 from costplane.lake.settings import CatalogSettings
 from costplane.lake.table import open_lake
@@ -50,3 +53,23 @@ def test_glue_lake_ingests_to_s3_and_reads_back(tmp_path, glue_settings, normali
     assert result == [{"n": 6, "cost": Decimal("12.5")}]
     assert [c.operation for c in history(lake)] == ["append", "overwrite"]
     assert not (tmp_path / "unused").exists()
+
+
+def test_budgets_read_the_glue_lake_the_environment_names(
+    tmp_path, glue_settings, normaliser, rows, bill, monkeypatch
+):
+    open_lake(tmp_path / "unused", glue_settings)
+    monkeypatch.setenv("COSTPLANE_CATALOG_TYPE", "glue")
+    monkeypatch.setenv("COSTPLANE_CATALOG_WAREHOUSE", glue_settings.warehouse or "")
+    monkeypatch.setenv(
+        "COSTPLANE_CATALOG_PROPERTIES", orjson.dumps(glue_settings.properties).decode()
+    )
+
+    lake = budget_lake(Settings(lake=tmp_path / "no-local-lake"))
+
+    assert lake is not None
+    assert lake.focus.name() == ("costplane", "focus")
+
+
+def test_budgets_have_no_lake_when_none_is_configured_or_built(tmp_path):
+    assert budget_lake(Settings(lake=tmp_path / "empty")) is None
