@@ -59,6 +59,12 @@ def register_events(clouds: tuple[str, ...] = CLOUDS) -> None:
         importlib.import_module(f"costplane.adapters.{cloud}.events")
 
 
+def clouds_of(plane: str) -> tuple[str, ...]:
+    """The clouds whose payloads reach `plane`: a cloud's functions receive only its own
+    events (and import only its parsers); the local plane replays any."""
+    return (plane,) if plane in CLOUDS else CLOUDS
+
+
 def register_budget_signals(clouds: tuple[str, ...] = CLOUDS) -> None:
     """Import the parsers of cloud budget notifications (AWS Budgets, Azure, GCP)."""
     for cloud in clouds:
@@ -96,7 +102,7 @@ def cloud_runtime(cloud: str, settings: Settings) -> Runtime:
 
 def runtime(settings: Settings, plane: str) -> Runtime:
     """The adapters of `plane` (`local`, `aws`, `azure` or `gcp`), with the event parsers."""
-    register_events()
+    register_events(clouds_of(plane))
     return local_runtime(settings) if plane == "local" else cloud_runtime(plane, settings)
 
 
@@ -137,7 +143,7 @@ def policy_runner(
     if thresholds:
         document = {"version": 1, "policies": thresholds}
         policies += compile_policies(load_policy_document(document, "budget thresholds"))
-    register_budget_signals()
+    register_budget_signals(clouds_of(plane))
     wired = runtime(settings, plane)
     runner = PolicyRunner(
         PolicyEngine(policies),
