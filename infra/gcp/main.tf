@@ -109,9 +109,9 @@ locals {
     google_logging_organization_sink.audit_log[*].writer_identity,
   ))
 
-  # The function's source: its own directory plus the costplane package beside main.py, which
-  # is how main.py imports it (costplane is not on PyPI).
-  function_dir  = "${path.module}/../../functions/gcp/tag_enforcer"
+  # Each function's source: its directory under functions_dir plus the costplane package beside
+  # main.py, which is how main.py imports it (costplane is not on PyPI).
+  functions_dir = "${path.module}/../../functions/gcp"
   package_dir   = "${path.module}/../../shared/costplane"
   package_files = [for f in fileset(local.package_dir, "**") : f if !strcontains(f, "__pycache__")]
 }
@@ -221,16 +221,91 @@ resource "google_project_iam_member" "enforcer_state" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# The function: source archive, build and runtime.
+# The functions: one source archive per directory of functions/gcp, built into an image, run by
+# Cloud Run. All run as the enforcer's identity: its custom role holds every permission the
+# policy actions declare for GCP (an approved request's action runs through it too), and its
+# roles/datastore.user binding reaches the claims, the decisions and the approval requests.
 
-data "archive_file" "tag_enforcer" {
+locals {
+  # Keyed by the name costplane gives each function on every cloud. Each deploys under its key
+  # with hyphens: the Cloud Run service behind a function takes its name, and Cloud Run names
+  # allow no underscore. `source` is the function's directory under functions_dir.
+  functions = {
+    tag_enforcer = {
+      description   = "Checks the labels of new and re-labelled resources and enforces the taxonomy."
+      source        = "tag_enforcer"
+      entry_point   = "tag_enforcer_push"
+      memory        = "512Mi"
+      timeout       = 60
+      max_instances = var.max_instances
+      # Internal only: Pub/Sub pushes from this project count as internal; nothing else may call.
+      ingress     = "ALLOW_INTERNAL_ONLY"
+      invoker     = google_service_account.invoker.member
+      environment = merge(local.environment, local.taxonomy)
+      secrets     = {}
+    }
+    policy_runner = {
+      description = "Runs every policy and budget threshold against resource events, and acts."
+      source      = "policy_runner"
+      entry_point = "policy_runner_push"
+      # The budgets' lake readers (pyarrow, pyiceberg, duckdb) load with the runner.
+      memory        = "1Gi"
+      timeout       = 60
+      max_instances = var.max_instances
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      invoker       = google_service_account.invoker.member
+      # Budget run-rates and signals stay in SQLite under /tmp until the GCP plane has a
+      # Firestore budget store: per instance, not durable.
+      environment = merge(local.environment, local.policy_files, { COSTPLANE_LAKE = "/tmp/costplane" })
+      secrets     = {}
+    }
+    approvals = {
+      description   = "Slack and Teams callbacks: decides approval requests and runs approved actions."
+      source        = "approvals"
+      entry_point   = "approvals"
+      memory        = "512Mi"
+      timeout       = 60
+      max_instances = var.max_instances
+      # All traffic: Slack and the Bot Connector call from the internet, and cannot present a
+      # Google identity. The function verifies every request itself before reading it (Slack's
+      # signing secret, the Bot Framework's signed JWT) and answers 401 to a forged or stale one.
+      ingress = "ALLOW_ALL"
+      # Anyone may invoke the callbacks: Slack and Teams webhooks carry no Google credentials,
+      # so Cloud Run's IAM cannot tell them apart from anyone else. Authentication is the
+      # function's: it rejects any request whose Slack signature or Bot Framework token does
+      # not verify.
+      invoker     = "allUsers"
+      environment = merge(local.approvals_environment, local.taxonomy)
+      secrets     = local.approvals_secrets
+    }
+    # The expiry sweep: same source, internal only (Cloud Scheduler in this project counts as
+    # internal), invoked with an OIDC token by the identity the push subscriptions use.
+    approvals_expire = {
+      description   = "Gives approval requests nobody answered their configured default."
+      source        = "approvals"
+      entry_point   = "approvals_expire"
+      memory        = "512Mi"
+      timeout       = 300
+      max_instances = 1
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      invoker       = google_service_account.invoker.member
+      environment   = merge(local.approvals_environment, local.taxonomy)
+      # Expiring a request updates its Slack or Teams message: the same credentials.
+      secrets = local.approvals_secrets
+    }
+  }
+}
+
+# Each source directory with the costplane package beside main.py.
+data "archive_file" "function" {
+  for_each    = toset([for function in local.functions : function.source])
   type        = "zip"
-  output_path = "${path.module}/.build/tag_enforcer.zip"
+  output_path = "${path.module}/.build/${each.key}.zip"
 
   dynamic "source" {
-    for_each = fileset(local.function_dir, "*.{py,txt}")
+    for_each = fileset("${local.functions_dir}/${each.key}", "*.{py,txt}")
     content {
-      content  = file("${local.function_dir}/${source.value}")
+      content  = file("${local.functions_dir}/${each.key}/${source.value}")
       filename = source.value
     }
   }
@@ -271,10 +346,11 @@ resource "google_storage_bucket" "source" {
   depends_on = [google_project_service.apis]
 }
 
-resource "google_storage_bucket_object" "tag_enforcer" {
-  bucket = google_storage_bucket.source.name
-  name   = "tag_enforcer-${data.archive_file.tag_enforcer.output_md5}.zip"
-  source = data.archive_file.tag_enforcer.output_path
+resource "google_storage_bucket_object" "function" {
+  for_each = data.archive_file.function
+  bucket   = google_storage_bucket.source.name
+  name     = "${each.key}-${each.value.output_md5}.zip"
+  source   = each.value.output_path
 }
 
 resource "google_artifact_registry_repository" "functions" {
@@ -309,40 +385,50 @@ resource "google_storage_bucket_iam_member" "builder_reads_source" {
   member = google_service_account.builder.member
 }
 
-# Named with a hyphen: the Cloud Run service behind a function takes its name, and Cloud Run
-# names allow no underscore. The entry point keeps the name costplane gives it on every cloud.
-resource "google_cloudfunctions2_function" "tag_enforcer" {
+resource "google_cloudfunctions2_function" "function" {
+  #checkov:skip=CKV_GCP_124: Only the approvals callbacks allow all ingress (local.functions; every other function is internal only): Slack and the Bot Connector call from the internet, and the function verifies each request's Slack signature or Bot Framework JWT before reading it.
+  for_each    = local.functions
   project     = var.project
   location    = var.region
-  name        = "tag-enforcer"
-  description = "Checks the labels of new and re-labelled resources and enforces the taxonomy."
+  name        = replace(each.key, "_", "-")
+  description = each.value.description
   labels      = var.labels
 
   build_config {
     runtime           = "python311"
-    entry_point       = "tag_enforcer_push"
+    entry_point       = each.value.entry_point
     service_account   = google_service_account.builder.id
     docker_repository = google_artifact_registry_repository.functions.id
 
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
-        object = google_storage_bucket_object.tag_enforcer.name
+        object = google_storage_bucket_object.function[each.value.source].name
       }
     }
   }
 
   service_config {
-    available_memory                 = "512Mi"
-    timeout_seconds                  = 60
+    available_memory                 = each.value.memory
+    timeout_seconds                  = each.value.timeout
     min_instance_count               = 0
-    max_instance_count               = var.max_instances
+    max_instance_count               = each.value.max_instances
     max_instance_request_concurrency = 1
-    # Internal only: Pub/Sub pushes from this project count as internal; nothing else may call.
-    ingress_settings               = "ALLOW_INTERNAL_ONLY"
-    all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.enforcer.email
-    environment_variables          = merge(local.environment, local.taxonomy)
+    ingress_settings                 = each.value.ingress
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.enforcer.email
+    environment_variables            = each.value.environment
+
+    # Secret Manager ids, read at an instance's start: no secret value in the configuration.
+    dynamic "secret_environment_variables" {
+      for_each = each.value.secrets
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
   }
 
   depends_on = [
@@ -350,15 +436,17 @@ resource "google_cloudfunctions2_function" "tag_enforcer" {
     google_project_iam_member.builder_logs,
     google_artifact_registry_repository_iam_member.builder_pushes,
     google_storage_bucket_iam_member.builder_reads_source,
+    google_secret_manager_secret_iam_member.approvals,
   ]
 }
 
 resource "google_cloud_run_v2_service_iam_member" "invoker" {
+  for_each = local.functions
   project  = var.project
   location = var.region
-  name     = google_cloudfunctions2_function.tag_enforcer.service_config[0].service
+  name     = google_cloudfunctions2_function.function[each.key].service_config[0].service
   role     = "roles/run.invoker"
-  member   = google_service_account.invoker.member
+  member   = each.value.invoker
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -417,26 +505,34 @@ resource "google_pubsub_topic_iam_member" "sink_publishes" {
   member  = local.sink_writer
 }
 
-resource "google_pubsub_subscription" "tag_enforcer" {
+# One push subscription per function and source: the tag enforcer's on the audit-log topic, the
+# policy runner's on it and on the budgets topic.
+resource "google_pubsub_subscription" "push" {
+  for_each = {
+    tag-enforcer            = { function = "tag_enforcer", topic = google_pubsub_topic.audit_log.id }
+    policy-runner-audit-log = { function = "policy_runner", topic = google_pubsub_topic.audit_log.id }
+    policy-runner-budgets   = { function = "policy_runner", topic = google_pubsub_topic.budgets.id }
+  }
   project = var.project
-  name    = "costplane-tag-enforcer"
-  topic   = google_pubsub_topic.audit_log.id
+  name    = "costplane-${each.key}"
+  topic   = each.value.topic
   labels  = var.labels
 
-  # Longer than the function's timeout, so that a slow decision is not delivered twice.
+  # Longer than the functions' timeout, so that a slow decision is not delivered twice.
   ack_deadline_seconds       = 120
   message_retention_duration = "86400s"
 
   push_config {
-    push_endpoint = google_cloudfunctions2_function.tag_enforcer.service_config[0].uri
+    push_endpoint = google_cloudfunctions2_function.function[each.value.function].service_config[0].uri
 
     oidc_token {
       service_account_email = google_service_account.invoker.email
-      audience              = google_cloudfunctions2_function.tag_enforcer.service_config[0].uri
+      audience              = google_cloudfunctions2_function.function[each.value.function].service_config[0].uri
     }
   }
 
-  # The function answers 500 when an action failed (its claim released): Pub/Sub delivers again.
+  # The function answers 500 when an action failed (its claim released): Pub/Sub delivers
+  # again, then dead-letters.
   retry_policy {
     minimum_backoff = "10s"
     maximum_backoff = "600s"
@@ -453,6 +549,7 @@ resource "google_pubsub_subscription" "tag_enforcer" {
 
   depends_on = [google_cloud_run_v2_service_iam_member.invoker]
 }
+
 
 # A topic without a subscription drops what it receives: this one keeps dead letters to read
 # and redeliver after a fix.
@@ -479,8 +576,9 @@ resource "google_pubsub_topic_iam_member" "agent_dead_letters" {
 }
 
 resource "google_pubsub_subscription_iam_member" "agent_acknowledges" {
+  for_each     = google_pubsub_subscription.push
   project      = var.project
-  subscription = google_pubsub_subscription.tag_enforcer.name
+  subscription = each.value.name
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
 }
@@ -535,95 +633,14 @@ resource "google_monitoring_alert_policy" "dead_letters" {
 # ---------------------------------------------------------------------------------------------
 # policy_runner: every policy and budget threshold against each audit-log entry (a second
 # subscription on the audit-log topic), and Cloud Billing budget notifications (their own
-# topic) into the budgets. Same service account as the tag enforcer: its custom role already
-# holds every permission the policy actions declare for GCP.
+# topic) into the budgets.
 
 locals {
-  policy_runner_dir = "${path.module}/../../functions/gcp/policy_runner"
   # Unset rather than empty, as COSTPLANE_TAXONOMY.
   policy_files = merge(
     var.policies_path == "" ? {} : { COSTPLANE_POLICIES = var.policies_path },
     var.budgets_path == "" ? {} : { COSTPLANE_BUDGETS = var.budgets_path },
   )
-}
-
-data "archive_file" "policy_runner" {
-  type        = "zip"
-  output_path = "${path.module}/.build/policy_runner.zip"
-
-  dynamic "source" {
-    for_each = fileset(local.policy_runner_dir, "*.{py,txt}")
-    content {
-      content  = file("${local.policy_runner_dir}/${source.value}")
-      filename = source.value
-    }
-  }
-
-  dynamic "source" {
-    for_each = local.package_files
-    content {
-      content  = file("${local.package_dir}/${source.value}")
-      filename = "costplane/${source.value}"
-    }
-  }
-}
-
-resource "google_storage_bucket_object" "policy_runner" {
-  bucket = google_storage_bucket.source.name
-  name   = "policy_runner-${data.archive_file.policy_runner.output_md5}.zip"
-  source = data.archive_file.policy_runner.output_path
-}
-
-resource "google_cloudfunctions2_function" "policy_runner" {
-  project     = var.project
-  location    = var.region
-  name        = "policy-runner"
-  description = "Runs every policy and budget threshold against resource events, and acts."
-  labels      = var.labels
-
-  build_config {
-    runtime           = "python311"
-    entry_point       = "policy_runner_push"
-    service_account   = google_service_account.builder.id
-    docker_repository = google_artifact_registry_repository.functions.id
-
-    source {
-      storage_source {
-        bucket = google_storage_bucket.source.name
-        object = google_storage_bucket_object.policy_runner.name
-      }
-    }
-  }
-
-  service_config {
-    # The budgets' lake readers (pyarrow, pyiceberg, duckdb) load with the runner.
-    available_memory                 = "1Gi"
-    timeout_seconds                  = 60
-    min_instance_count               = 0
-    max_instance_count               = var.max_instances
-    max_instance_request_concurrency = 1
-    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
-    all_traffic_on_latest_revision   = true
-    service_account_email            = google_service_account.enforcer.email
-    # Budget run-rates and signals stay in SQLite under /tmp until the GCP plane has a
-    # Firestore budget store: per instance, not durable.
-    environment_variables = merge(local.environment, local.policy_files, { COSTPLANE_LAKE = "/tmp/costplane" })
-  }
-
-  depends_on = [
-    google_project_service.apis,
-    google_project_iam_member.builder_logs,
-    google_artifact_registry_repository_iam_member.builder_pushes,
-    google_storage_bucket_iam_member.builder_reads_source,
-  ]
-}
-
-resource "google_cloud_run_v2_service_iam_member" "policy_runner_invoker" {
-  project  = var.project
-  location = var.region
-  name     = google_cloudfunctions2_function.policy_runner.service_config[0].service
-  role     = "roles/run.invoker"
-  member   = google_service_account.invoker.member
 }
 
 # Cloud Billing budgets publish here (set a budget's "Connect a Pub/Sub topic" to it; whoever
@@ -638,64 +655,12 @@ resource "google_pubsub_topic" "budgets" {
   depends_on = [google_project_service.apis]
 }
 
-# One push subscription per source, same endpoint: the function answers 500 when an action
-# failed (its claim released), Pub/Sub delivers again, then dead-letters.
-resource "google_pubsub_subscription" "policy_runner" {
-  for_each = {
-    audit-log = google_pubsub_topic.audit_log.id
-    budgets   = google_pubsub_topic.budgets.id
-  }
-  project = var.project
-  name    = "costplane-policy-runner-${each.key}"
-  topic   = each.value
-  labels  = var.labels
-
-  ack_deadline_seconds       = 120
-  message_retention_duration = "86400s"
-
-  push_config {
-    push_endpoint = google_cloudfunctions2_function.policy_runner.service_config[0].uri
-
-    oidc_token {
-      service_account_email = google_service_account.invoker.email
-      audience              = google_cloudfunctions2_function.policy_runner.service_config[0].uri
-    }
-  }
-
-  retry_policy {
-    minimum_backoff = "10s"
-    maximum_backoff = "600s"
-  }
-
-  dead_letter_policy {
-    dead_letter_topic     = google_pubsub_topic.dead_letter.id
-    max_delivery_attempts = var.max_delivery_attempts
-  }
-
-  expiration_policy {
-    ttl = ""
-  }
-
-  depends_on = [google_cloud_run_v2_service_iam_member.policy_runner_invoker]
-}
-
-resource "google_pubsub_subscription_iam_member" "agent_acknowledges_policy_runner" {
-  for_each     = google_pubsub_subscription.policy_runner
-  project      = var.project
-  subscription = each.value.name
-  role         = "roles/pubsub.subscriber"
-  member       = local.pubsub_agent
-}
-
 # ---------------------------------------------------------------------------------------------
 # approvals: Slack and Teams callbacks that decide approval requests, and the expiry sweep that
-# gives unanswered ones their default. Same service account as the tag enforcer: an approved
-# request's action runs through the enforcer (its custom role), and requests are documents of
-# `<state_collection>_approvals` in the state database (its roles/datastore.user binding).
+# gives unanswered ones their default. Requests are documents of `<state_collection>_approvals`
+# in the state database.
 
 locals {
-  approvals_dir = "${path.module}/../../functions/gcp/approvals"
-
   # costplane.approvals.settings.ApprovalSettings reads these; unset rather than empty, which
   # would configure a channel with an empty value.
   approvals_environment = merge(local.environment, {
@@ -719,33 +684,6 @@ locals {
   }
 }
 
-data "archive_file" "approvals" {
-  type        = "zip"
-  output_path = "${path.module}/.build/approvals.zip"
-
-  dynamic "source" {
-    for_each = fileset(local.approvals_dir, "*.{py,txt}")
-    content {
-      content  = file("${local.approvals_dir}/${source.value}")
-      filename = source.value
-    }
-  }
-
-  dynamic "source" {
-    for_each = local.package_files
-    content {
-      content  = file("${local.package_dir}/${source.value}")
-      filename = "costplane/${source.value}"
-    }
-  }
-}
-
-resource "google_storage_bucket_object" "approvals" {
-  bucket = google_storage_bucket.source.name
-  name   = "approvals-${data.archive_file.approvals.output_md5}.zip"
-  source = data.archive_file.approvals.output_path
-}
-
 # The function reads each secret's latest version when an instance starts.
 resource "google_secret_manager_secret_iam_member" "approvals" {
   for_each  = toset(values(local.approvals_secrets))
@@ -753,136 +691,6 @@ resource "google_secret_manager_secret_iam_member" "approvals" {
   secret_id = each.value
   role      = "roles/secretmanager.secretAccessor"
   member    = google_service_account.enforcer.member
-}
-
-resource "google_cloudfunctions2_function" "approvals" {
-  #checkov:skip=CKV_GCP_124: Slack and the Bot Connector call from the internet; the function verifies each request's Slack signature or Bot Framework JWT before reading it.
-  project     = var.project
-  location    = var.region
-  name        = "approvals"
-  description = "Slack and Teams callbacks: decides approval requests and runs approved actions."
-  labels      = var.labels
-
-  build_config {
-    runtime           = "python311"
-    entry_point       = "approvals"
-    service_account   = google_service_account.builder.id
-    docker_repository = google_artifact_registry_repository.functions.id
-
-    source {
-      storage_source {
-        bucket = google_storage_bucket.source.name
-        object = google_storage_bucket_object.approvals.name
-      }
-    }
-  }
-
-  service_config {
-    available_memory                 = "512Mi"
-    timeout_seconds                  = 60
-    min_instance_count               = 0
-    max_instance_count               = var.max_instances
-    max_instance_request_concurrency = 1
-    # All traffic: Slack and the Bot Connector call from the internet, and cannot present a
-    # Google identity. The function verifies every request itself before reading it (Slack's
-    # signing secret, the Bot Framework's signed JWT) and answers 401 to a forged or stale one.
-    ingress_settings               = "ALLOW_ALL"
-    all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.enforcer.email
-    environment_variables          = merge(local.approvals_environment, local.taxonomy)
-
-    dynamic "secret_environment_variables" {
-      for_each = local.approvals_secrets
-      content {
-        key        = secret_environment_variables.key
-        project_id = var.project
-        secret     = secret_environment_variables.value
-        version    = "latest"
-      }
-    }
-  }
-
-  depends_on = [
-    google_project_service.apis,
-    google_project_iam_member.builder_logs,
-    google_artifact_registry_repository_iam_member.builder_pushes,
-    google_storage_bucket_iam_member.builder_reads_source,
-    google_secret_manager_secret_iam_member.approvals,
-  ]
-}
-
-# Anyone may invoke the callbacks: Slack and Teams webhooks carry no Google credentials, so
-# Cloud Run's IAM cannot tell them apart from anyone else. Authentication is the function's:
-# it rejects any request whose Slack signature or Bot Framework token does not verify.
-resource "google_cloud_run_v2_service_iam_member" "approvals_public" {
-  project  = var.project
-  location = var.region
-  name     = google_cloudfunctions2_function.approvals.service_config[0].service
-  role     = "roles/run.invoker"
-  member   = "allUsers"
-}
-
-# The expiry sweep: same source, internal only (Cloud Scheduler in this project counts as
-# internal), invoked with an OIDC token by the identity the push subscriptions use.
-resource "google_cloudfunctions2_function" "approvals_expire" {
-  project     = var.project
-  location    = var.region
-  name        = "approvals-expire"
-  description = "Gives approval requests nobody answered their configured default."
-  labels      = var.labels
-
-  build_config {
-    runtime           = "python311"
-    entry_point       = "approvals_expire"
-    service_account   = google_service_account.builder.id
-    docker_repository = google_artifact_registry_repository.functions.id
-
-    source {
-      storage_source {
-        bucket = google_storage_bucket.source.name
-        object = google_storage_bucket_object.approvals.name
-      }
-    }
-  }
-
-  service_config {
-    available_memory                 = "512Mi"
-    timeout_seconds                  = 300
-    min_instance_count               = 0
-    max_instance_count               = 1
-    max_instance_request_concurrency = 1
-    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
-    all_traffic_on_latest_revision   = true
-    service_account_email            = google_service_account.enforcer.email
-    environment_variables            = merge(local.approvals_environment, local.taxonomy)
-
-    # Expiring a request updates its Slack or Teams message: the same credentials.
-    dynamic "secret_environment_variables" {
-      for_each = local.approvals_secrets
-      content {
-        key        = secret_environment_variables.key
-        project_id = var.project
-        secret     = secret_environment_variables.value
-        version    = "latest"
-      }
-    }
-  }
-
-  depends_on = [
-    google_project_service.apis,
-    google_project_iam_member.builder_logs,
-    google_artifact_registry_repository_iam_member.builder_pushes,
-    google_storage_bucket_iam_member.builder_reads_source,
-    google_secret_manager_secret_iam_member.approvals,
-  ]
-}
-
-resource "google_cloud_run_v2_service_iam_member" "approvals_expire_invoker" {
-  project  = var.project
-  location = var.region
-  name     = google_cloudfunctions2_function.approvals_expire.service_config[0].service
-  role     = "roles/run.invoker"
-  member   = google_service_account.invoker.member
 }
 
 resource "google_cloud_scheduler_job" "approvals_expire" {
@@ -896,16 +704,105 @@ resource "google_cloud_scheduler_job" "approvals_expire" {
 
   http_target {
     http_method = "POST"
-    uri         = google_cloudfunctions2_function.approvals_expire.service_config[0].uri
+    uri         = google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri
 
     oidc_token {
       service_account_email = google_service_account.invoker.email
-      audience              = google_cloudfunctions2_function.approvals_expire.service_config[0].uri
+      audience              = google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri
     }
   }
 
   depends_on = [
     google_project_service.apis,
-    google_cloud_run_v2_service_iam_member.approvals_expire_invoker,
+    google_cloud_run_v2_service_iam_member.invoker["approvals_expire"],
   ]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Where each function's resources stood before they shared one for_each: state moves, nothing
+# is replaced.
+
+moved {
+  from = google_storage_bucket_object.tag_enforcer
+  to   = google_storage_bucket_object.function["tag_enforcer"]
+}
+
+moved {
+  from = google_storage_bucket_object.policy_runner
+  to   = google_storage_bucket_object.function["policy_runner"]
+}
+
+moved {
+  from = google_storage_bucket_object.approvals
+  to   = google_storage_bucket_object.function["approvals"]
+}
+
+moved {
+  from = google_cloudfunctions2_function.tag_enforcer
+  to   = google_cloudfunctions2_function.function["tag_enforcer"]
+}
+
+moved {
+  from = google_cloudfunctions2_function.policy_runner
+  to   = google_cloudfunctions2_function.function["policy_runner"]
+}
+
+moved {
+  from = google_cloudfunctions2_function.approvals
+  to   = google_cloudfunctions2_function.function["approvals"]
+}
+
+moved {
+  from = google_cloudfunctions2_function.approvals_expire
+  to   = google_cloudfunctions2_function.function["approvals_expire"]
+}
+
+moved {
+  from = google_cloud_run_v2_service_iam_member.invoker
+  to   = google_cloud_run_v2_service_iam_member.invoker["tag_enforcer"]
+}
+
+moved {
+  from = google_cloud_run_v2_service_iam_member.policy_runner_invoker
+  to   = google_cloud_run_v2_service_iam_member.invoker["policy_runner"]
+}
+
+moved {
+  from = google_cloud_run_v2_service_iam_member.approvals_public
+  to   = google_cloud_run_v2_service_iam_member.invoker["approvals"]
+}
+
+moved {
+  from = google_cloud_run_v2_service_iam_member.approvals_expire_invoker
+  to   = google_cloud_run_v2_service_iam_member.invoker["approvals_expire"]
+}
+
+moved {
+  from = google_pubsub_subscription.tag_enforcer
+  to   = google_pubsub_subscription.push["tag-enforcer"]
+}
+
+moved {
+  from = google_pubsub_subscription.policy_runner["audit-log"]
+  to   = google_pubsub_subscription.push["policy-runner-audit-log"]
+}
+
+moved {
+  from = google_pubsub_subscription.policy_runner["budgets"]
+  to   = google_pubsub_subscription.push["policy-runner-budgets"]
+}
+
+moved {
+  from = google_pubsub_subscription_iam_member.agent_acknowledges
+  to   = google_pubsub_subscription_iam_member.agent_acknowledges["tag-enforcer"]
+}
+
+moved {
+  from = google_pubsub_subscription_iam_member.agent_acknowledges_policy_runner["audit-log"]
+  to   = google_pubsub_subscription_iam_member.agent_acknowledges["policy-runner-audit-log"]
+}
+
+moved {
+  from = google_pubsub_subscription_iam_member.agent_acknowledges_policy_runner["budgets"]
+  to   = google_pubsub_subscription_iam_member.agent_acknowledges["policy-runner-budgets"]
 }

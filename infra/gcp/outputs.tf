@@ -1,6 +1,6 @@
 output "function_uri" {
   description = "The tag enforcer's URL (internal ingress: reachable by the push subscription)."
-  value       = google_cloudfunctions2_function.tag_enforcer.service_config[0].uri
+  value       = google_cloudfunctions2_function.function["tag_enforcer"].service_config[0].uri
 }
 
 output "service_account" {
@@ -36,7 +36,7 @@ output "budgets_topic" {
 output "approvals_callback_urls" {
   description = "Slack's interactivity request URL and the Teams bot's messaging endpoint."
   value = {
-    slack = "${google_cloudfunctions2_function.approvals.service_config[0].uri}/slack"
-    teams = "${google_cloudfunctions2_function.approvals.service_config[0].uri}/teams"
+    slack = "${google_cloudfunctions2_function.function["approvals"].service_config[0].uri}/slack"
+    teams = "${google_cloudfunctions2_function.function["approvals"].service_config[0].uri}/teams"
   }
 }
