@@ -162,22 +162,16 @@ def _end_to_end(endpoint: str, env: dict[str, str]) -> list[Figure]:
 
     from costplane.adapters.aws import clients
     from costplane.adapters.aws.wiring import build_runtime
-    from costplane.bootstrap import taxonomy
+    from costplane.bootstrap import tag_enforcer_on, taxonomy
     from costplane.config import Settings
     from costplane.domain.events import Operation, Provider, ResourceEvent
-    from costplane.tagging.service import TagEnforcer
+    from tests.support.tagging import enforcing_at_once
 
     os.environ.update(env)
     clients.reset()
     ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=endpoint)
-    settings = Settings(mode="enforce")
-    tax = taxonomy(settings)
-    enforcement = tax.enforcement.model_copy(update={"grace": timedelta(0), "delay": timedelta(0)})
-    tax = tax.model_copy(update={"enforcement": enforcement})
-    runtime = build_runtime(settings)
-    service = TagEnforcer(
-        tax, runtime.ports, runtime.state, runtime.notifier, runtime.clock, runtime.metrics
-    )
+    settings = Settings()
+    service = tag_enforcer_on(build_runtime(settings), enforcing_at_once(taxonomy(settings)))
     launched = ec2.run_instances(
         ImageId="ami-12c6146b", MinCount=2 * E2E_EVENTS, MaxCount=2 * E2E_EVENTS
     )

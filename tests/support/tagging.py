@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from costplane.domain.events import Operation, Provider, ResourceEvent
-from costplane.domain.taxonomy import Taxonomy
+from costplane.domain.taxonomy import Mode, Taxonomy, ViolationAction
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -53,3 +53,16 @@ TAXONOMY: dict[str, Any] = {
 def make_taxonomy(**overrides: Any) -> Taxonomy:
     document = {**TAXONOMY, **overrides}
     return Taxonomy.model_validate(document)
+
+
+def enforcing_at_once(taxonomy: Taxonomy) -> Taxonomy:
+    """`taxonomy` in enforce mode, stopping a violation with no grace period and no delay."""
+    enforcement = taxonomy.enforcement.model_copy(
+        update={
+            "mode": Mode.ENFORCE,
+            "on_violation": ViolationAction.STOP,
+            "grace": timedelta(0),
+            "delay": timedelta(0),
+        }
+    )
+    return taxonomy.model_copy(update={"enforcement": enforcement})

@@ -109,15 +109,13 @@ def runtime(settings: Settings, plane: str) -> Runtime:
 def tag_enforcer(settings: Settings | None = None, plane: str = "local") -> TagEnforcer:
     """The tag enforcer for `plane`."""
     settings = settings or Settings()
-    wired = runtime(settings, plane)
+    return tag_enforcer_on(runtime(settings, plane), taxonomy(settings), source=plane)
+
+
+def tag_enforcer_on(wired: Runtime, rules: Taxonomy, source: str = "local") -> TagEnforcer:
+    """A tag enforcer over adapters already wired (a plane's runtime) and a taxonomy."""
     return TagEnforcer(
-        taxonomy(settings),
-        wired.ports,
-        wired.state,
-        wired.notifier,
-        wired.clock,
-        wired.metrics,
-        source=plane,
+        rules, wired.ports, wired.state, wired.notifier, wired.clock, wired.metrics, source=source
     )
 
 

@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from costplane.bootstrap import EXAMPLE_TAXONOMY, cloud_runtime
+from costplane.bootstrap import EXAMPLE_TAXONOMY, cloud_runtime, tag_enforcer_on
 from costplane.config import Settings
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
-from costplane.domain.taxonomy import Mode, ViolationAction
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
+from tests.support.tagging import enforcing_at_once
 
 INHERITED = {"CostCenter": "CC-1001", "Team": "platform"}  # the example's defaults for 123456789012
 
@@ -29,28 +29,10 @@ def make_enforcer(state_tables, monkeypatch):
     monkeypatch.setenv("COSTPLANE_CLAIMS_TABLE", claims)
     monkeypatch.setenv("COSTPLANE_DECISIONS_TABLE", decisions)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
-    taxonomy = load_taxonomy(EXAMPLE_TAXONOMY)
-    enforcement = taxonomy.enforcement.model_copy(
-        update={
-            "mode": Mode.ENFORCE,
-            "on_violation": ViolationAction.STOP,
-            "delay": timedelta(0),
-            "grace": timedelta(0),
-        }
-    )
-    taxonomy = taxonomy.model_copy(update={"enforcement": enforcement})
+    taxonomy = enforcing_at_once(load_taxonomy(EXAMPLE_TAXONOMY))
 
     def make() -> TagEnforcer:
-        runtime = cloud_runtime("aws", Settings())
-        return TagEnforcer(
-            taxonomy,
-            runtime.ports,
-            runtime.state,
-            runtime.notifier,
-            runtime.clock,
-            runtime.metrics,
-            source="aws",
-        )
+        return tag_enforcer_on(cloud_runtime("aws", Settings()), taxonomy, source="aws")
 
     return make
 

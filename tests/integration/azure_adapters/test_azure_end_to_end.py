@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -10,35 +10,27 @@ import pytest
 
 from costplane.adapters.azure.wiring import build_runtime
 from costplane.adapters.local.sqlite_state import SqliteStateStore
-from costplane.bootstrap import EXAMPLE_TAXONOMY, Runtime
+from costplane.bootstrap import EXAMPLE_TAXONOMY, Runtime, tag_enforcer_on
 from costplane.config import Settings
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
-from costplane.domain.taxonomy import Defaults, Mode, Scope, Taxonomy, ViolationAction
+from costplane.domain.taxonomy import Defaults, Scope
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 from tests.integration.azure_adapters.azure_support import SUB, VM
 from tests.integration.azure_adapters.fake_azure import FakeAzure, FakeResource
+from tests.support.tagging import enforcing_at_once
 
 TOKEN = "e2e-arm-token"
 ACCOUNT = "stcostplane"
 
 
-def enforcing_example_taxonomy() -> Taxonomy:
+def enforcer(runtime: Runtime) -> TagEnforcer:
     """The bundled example, enforcing at once, with a subscription default to remediate."""
-    example = load_taxonomy(EXAMPLE_TAXONOMY)
-    enforcement = example.enforcement.model_copy(
-        update={
-            "mode": Mode.ENFORCE,
-            "on_violation": ViolationAction.STOP,
-            "grace": timedelta(0),
-            "delay": timedelta(0),
-        }
-    )
+    example = enforcing_at_once(load_taxonomy(EXAMPLE_TAXONOMY))
     inherited = Defaults(scope=Scope(provider="azure", account=SUB), tags={"CostCenter": "CC-1001"})
-    return example.model_copy(
-        update={"enforcement": enforcement, "defaults": (*example.defaults, inherited)}
-    )
+    rules = example.model_copy(update={"defaults": (*example.defaults, inherited)})
+    return tag_enforcer_on(runtime, rules, source="azure")
 
 
 @pytest.fixture
@@ -68,18 +60,6 @@ def vm_created(event_time: datetime) -> ResourceEvent:
         operation=Operation.CREATE,
         actor="alice@contoso.com",
         tags=None,
-    )
-
-
-def enforcer(runtime: Runtime) -> TagEnforcer:
-    return TagEnforcer(
-        enforcing_example_taxonomy(),
-        runtime.ports,
-        runtime.state,
-        runtime.notifier,
-        runtime.clock,
-        runtime.metrics,
-        source="azure",
     )
 
 

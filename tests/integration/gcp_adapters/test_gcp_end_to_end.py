@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -10,31 +10,17 @@ import pytest
 
 from costplane.adapters.gcp.wiring import build_runtime
 from costplane.adapters.local.sqlite_state import SqliteStateStore
-from costplane.bootstrap import EXAMPLE_TAXONOMY, Runtime
+from costplane.bootstrap import EXAMPLE_TAXONOMY, Runtime, tag_enforcer_on
 from costplane.config import Settings
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
-from costplane.domain.taxonomy import Mode, Taxonomy, ViolationAction
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 from tests.integration.gcp_adapters.fake_google import FakeGoogle, FakeInstance
 from tests.integration.gcp_adapters.gcp_support import INSTANCE, PROJECT
+from tests.support.tagging import enforcing_at_once
 
 TOKEN = "e2e-gcp-token"
-
-
-def enforcing_example_taxonomy() -> Taxonomy:
-    """The bundled example (it inherits `environment: dev` on GCP), enforcing at once."""
-    example = load_taxonomy(EXAMPLE_TAXONOMY)
-    enforcement = example.enforcement.model_copy(
-        update={
-            "mode": Mode.ENFORCE,
-            "on_violation": ViolationAction.STOP,
-            "grace": timedelta(0),
-            "delay": timedelta(0),
-        }
-    )
-    return example.model_copy(update={"enforcement": enforcement})
 
 
 @pytest.fixture
@@ -68,15 +54,8 @@ def instance_inserted(event_time: datetime) -> ResourceEvent:
 
 
 def enforcer(runtime: Runtime) -> TagEnforcer:
-    return TagEnforcer(
-        enforcing_example_taxonomy(),
-        runtime.ports,
-        runtime.state,
-        runtime.notifier,
-        runtime.clock,
-        runtime.metrics,
-        source="gcp",
-    )
+    """The bundled example (it inherits `environment: dev` on GCP), enforcing at once."""
+    return tag_enforcer_on(runtime, enforcing_at_once(load_taxonomy(EXAMPLE_TAXONOMY)), "gcp")
 
 
 def test_an_unlabelled_instance_is_remediated_and_stopped_once(
