@@ -5,7 +5,6 @@ approval that stops a real (moto) instance through the AWS enforcer."""
 from __future__ import annotations
 
 import base64
-import importlib.util
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,6 +29,7 @@ from tests.functions.approvals.conftest import (
 )
 from tests.functions.aws.sam_template import resource
 from tests.integration.approvals.approvals_tables import create_approvals_table
+from tests.support.modules import fresh_module
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "aws" / "approvals" / "app.py"
 REGION = "us-east-1"
@@ -140,12 +140,7 @@ def stack(aws_env: str, apis: Apis, monkeypatch: pytest.MonkeyPatch, tmp_path: P
 @pytest.fixture
 def app(stack: Stack) -> ModuleType:
     """app.py imported as a new module, as a new Lambda execution environment would."""
-    spec = importlib.util.spec_from_file_location("approvals_app", APP)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return fresh_module(APP, "approvals_app")
 
 
 def invoke(app: ModuleType, path: str, headers: dict, body: bytes, **kwargs) -> tuple[int, Any]:

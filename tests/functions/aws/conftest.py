@@ -6,7 +6,6 @@ CloudTrail payloads from events/aws in the envelopes EventBridge and SQS wrap th
 from __future__ import annotations
 
 import copy
-import importlib.util
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pytest
 
 from costplane.adapters.aws import clients
 from tests.functions.aws.sam_template import of_type, resource, template
+from tests.support.modules import fresh_module
 
 REPO = Path(__file__).resolve().parents[3]
 APP = REPO / "functions" / "aws" / "tag_enforcer" / "app.py"
@@ -162,12 +162,7 @@ def load_function(stack: Stack) -> Callable[[], ModuleType]:
     def load() -> ModuleType:
         # Named `app` as Lambda names it (Handler: app.sqs_handler): Powertools idempotency
         # keys include the module name, so every execution environment shares them.
-        spec = importlib.util.spec_from_file_location("app", APP)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        return fresh_module(APP)
 
     return load
 

@@ -7,7 +7,6 @@ row for row and cent for cent with the source file's own totals.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from tests.functions.cost_ingest.conftest import (
     cur2_part,
     lake_totals,
 )
+from tests.support.modules import fresh_module
 
 REPO = Path(__file__).resolve().parents[3]
 APP = REPO / "functions" / "aws" / "cost_ingest" / "app.py"
@@ -114,11 +114,7 @@ def deploy(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cal
         # per test instead of the template's /tmp/costplane-ingest.
         monkeypatch.setenv("COSTPLANE_CATALOG_PROPERTIES", orjson.dumps(io).decode())
         monkeypatch.setenv("COSTPLANE_INGEST_DIR", str(tmp_path / "ingest"))
-        spec = importlib.util.spec_from_file_location("app", APP)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = fresh_module(APP)
         catalog = load_catalog("check", type="glue", warehouse=f"s3://{LAKE}/warehouse", **io)
         return Stack(module, s3, catalog)
 

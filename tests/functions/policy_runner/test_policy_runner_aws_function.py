@@ -6,7 +6,6 @@ place) for the budget signals.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from tests.integration.scenario.aws_payloads import (
     budgets_notification,
     run_instances,
 )
+from tests.support.modules import fresh_module
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "aws" / "policy_runner" / "app.py"
 NAME = "costplane-PolicyRunnerFunction"
@@ -79,12 +79,7 @@ def load_function(stack: Stack) -> Callable[[], ModuleType]:
     """Import app.py as a new module named `app`, as a new execution environment would."""
 
     def load() -> ModuleType:
-        spec = importlib.util.spec_from_file_location("app", APP)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        return fresh_module(APP)
 
     return load
 
