@@ -70,6 +70,7 @@ class EventService(ABC):
         clock: Clock,
         metrics: Metrics,
         source: str = "local",
+        approvals: Approvals | None = None,
     ) -> None:
         self.ports = ports
         self.state = state
@@ -77,7 +78,7 @@ class EventService(ABC):
         self.clock = clock
         self.metrics = metrics
         self.source = source
-        self.approvals: Approvals | None = None
+        self.approvals = approvals
 
     @abstractmethod
     def decide(self, event: ResourceEvent) -> list[Decision]:

@@ -143,7 +143,7 @@ def policy_runner(
         policies += compile_policies(load_policy_document(document, "budget thresholds"))
     register_budget_signals(clouds_of(plane))
     wired = runtime(settings, plane)
-    runner = PolicyRunner(
+    return PolicyRunner(
         PolicyEngine(policies),
         wired.ports,
         wired.state,
@@ -152,9 +152,8 @@ def policy_runner(
         wired.metrics,
         spend=spend or budget_spend(settings, plane, budgets, wired.clock),
         source=plane,
+        approvals=approval_service(settings, plane, wired),
     )
-    runner.approvals = approval_service(settings, plane, wired)
-    return runner
 
 
 def budget_spend(settings: Settings, plane: str, budgets: BudgetsFile, clock: Clock) -> SpendFacts:

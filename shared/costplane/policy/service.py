@@ -19,6 +19,7 @@ from costplane.pipeline import EventService
 from costplane.policy.engine import PolicyEngine
 from costplane.policy.facts import BudgetView, Facts
 from costplane.ports import (
+    Approvals,
     Clock,
     Metrics,
     Notifier,
@@ -75,8 +76,9 @@ class PolicyRunner(EventService):
         metrics: Metrics,
         spend: SpendFacts | None = None,
         source: str = "local",
+        approvals: Approvals | None = None,
     ) -> None:
-        super().__init__(ports, state, notifier, clock, metrics, source)
+        super().__init__(ports, state, notifier, clock, metrics, source, approvals)
         self.engine = engine
         self.spend = spend or NoSpendFacts()
 
