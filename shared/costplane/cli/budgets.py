@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from costplane.bootstrap import budget_lake
 from costplane.budgets.loader import EXAMPLE_BUDGETS, BudgetsFileError, load_budgets
 from costplane.budgets.local import lake_forecasts, local_budget_service
 from costplane.budgets.model import Threshold
@@ -18,7 +19,6 @@ from costplane.budgets.sqlite_store import SqliteBudgetStore
 from costplane.cli.lake import JsonOption, LakeOption, print_json_lines
 from costplane.cli.output import fail, table
 from costplane.config import Settings
-from costplane.lake.table import open_lake
 
 app = typer.Typer(
     help="Budgets: actual spend from the lake, live run-rate, projection.", no_args_is_help=True
@@ -63,9 +63,10 @@ def status_command(
     settings = Settings(lake=lake) if lake else Settings()
     store = SqliteBudgetStore(settings.state_path)
     try:
-        opened = open_lake(settings.lake)
+        opened = budget_lake(settings)
         service = local_budget_service(loaded, opened, store, now)
-        statuses = service.status(now, lake_forecasts(loaded, opened, now) if forecast else None)
+        forecasts = lake_forecasts(loaded, opened, now) if forecast and opened else None
+        statuses = service.status(now, forecasts)
     finally:
         store.close()
     if as_json:
