@@ -4,18 +4,23 @@ one function; AWS Budgets notifications (SNS) move the budgets those policies re
 Retries, idempotency and logging are every costplane Lambda's: see
 costplane.adapters.aws.lambda_handlers. SNS invokes asynchronously: when sns_handler raises,
 Lambda retries, then hands the notification to the function's on-failure destination.
+costplane's core is imported when the service is built, after Powertools (see LambdaHandlers).
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from costplane import bootstrap
 from costplane.adapters.aws.lambda_handlers import LambdaHandlers
-from costplane.policy.service import PolicyRunner
+
+if TYPE_CHECKING:
+    from costplane.policy.service import PolicyRunner
 
 
 def _build() -> PolicyRunner:
+    from costplane import bootstrap
+
     return bootstrap.policy_runner(plane=os.environ.get("COSTPLANE_PLANE", "aws"))
 
 

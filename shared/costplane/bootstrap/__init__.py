@@ -13,15 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from costplane.adapters.local.plane import (
-    CounterMetrics,
-    LocalEnforcer,
-    LocalInventory,
-    LogNotifier,
-    PinnedClock,
-    SystemClock,
-)
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.config import Settings
 from costplane.domain.events import Provider
 from costplane.domain.taxonomy import Mode, Taxonomy
@@ -81,6 +72,16 @@ def taxonomy(settings: Settings) -> Taxonomy:
 
 def local_runtime(settings: Settings) -> Runtime:
     """The embedded plane: tags from a seed inventory, actions recorded, state in SQLite."""
+    from costplane.adapters.local.plane import (
+        CounterMetrics,
+        LocalEnforcer,
+        LocalInventory,
+        LogNotifier,
+        PinnedClock,
+        SystemClock,
+    )
+    from costplane.adapters.local.sqlite_state import SqliteStateStore
+
     inventory = (
         LocalInventory.from_file(settings.inventory) if settings.inventory else LocalInventory()
     )
