@@ -32,6 +32,12 @@ param mode string = 'dry-run'
 @description('Path of the taxonomy file in the deployed package (e.g. /home/site/wwwroot/taxonomy.yaml); empty uses the bundled example.')
 param taxonomyPath string = ''
 
+@description('Path of the policy file in the deployed package (e.g. /home/site/wwwroot/policies.yaml); empty uses the bundled example.')
+param policiesPath string = ''
+
+@description('Path of the budgets file in the deployed package (e.g. /home/site/wwwroot/budgets.yaml); empty uses the bundled example.')
+param budgetsPath string = ''
+
 @description('''
 Create the Event Grid subscription to tag_enforcer. Event Grid requires the function to exist,
 so the first deployment leaves it false; publish the code, then deploy again with true.
@@ -92,6 +98,8 @@ module app 'modules/app.bicep' = {
     namePrefix: namePrefix
     mode: mode
     taxonomyPath: taxonomyPath
+    policiesPath: policiesPath
+    budgetsPath: budgetsPath
     maximumInstanceCount: maximumInstanceCount
     logRetentionDays: logRetentionDays
     tags: tags

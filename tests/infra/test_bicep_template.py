@@ -205,6 +205,27 @@ def test_app_settings_name_only_settings_the_code_reads_and_every_one_it_needs()
     assert app_settings()["COSTPLANE_MODE"] == "mode"
 
 
+DOCUMENT_PATHS = {
+    "COSTPLANE_TAXONOMY": "taxonomyPath",
+    "COSTPLANE_POLICIES": "policiesPath",
+    "COSTPLANE_BUDGETS": "budgetsPath",
+}
+
+
+@pytest.mark.parametrize(("setting", "parameter"), DOCUMENT_PATHS.items())
+def test_a_document_path_is_a_parameter_set_only_when_given(setting, parameter):
+    app = bicep("modules/app.bicep")
+    unset_when_empty = re.search(
+        rf"^var (\w+) = empty\({parameter}\) \? \[\] : \[\s*{{\s*name: '{setting}'", app, re.M
+    )
+
+    assert app_settings()[setting] == parameter
+    assert unset_when_empty, f"{setting} is not left out when {parameter} is empty"
+    assert unset_when_empty.group(1) in re.findall(r"appSettings: concat\(([^)]*)\)", app)[0]
+    assert f"param {parameter} string = ''" in bicep("main.bicep")
+    assert f"    {parameter}: {parameter}\n" in enclosed(bicep("main.bicep"), "module app ")
+
+
 def test_the_state_table_is_the_one_the_adapter_expects_and_the_identity_may_write_it():
     app = bicep("modules/app.bicep")
     access = enclosed(app, "resource stateAccess 'Microsoft.Authorization/roleAssignments")

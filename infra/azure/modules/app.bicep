@@ -19,6 +19,12 @@ param mode string
 @description('Path of the taxonomy file in the deployed package; empty uses the bundled example.')
 param taxonomyPath string
 
+@description('Path of the policy file in the deployed package; empty uses the bundled example.')
+param policiesPath string
+
+@description('Path of the budgets file in the deployed package; empty uses the bundled example.')
+param budgetsPath string
+
 @description('Upper bound on function instances.')
 param maximumInstanceCount int
 
@@ -172,7 +178,7 @@ var baseSettings = [
     value: 'Authorization=AAD'
   }
   // costplane: function_app.py (COSTPLANE_PLANE), costplane.config.Settings (COSTPLANE_MODE,
-  // COSTPLANE_LAKE, COSTPLANE_TAXONOMY), costplane.adapters.azure.settings.AzureSettings
+  // COSTPLANE_LAKE; the documents below), costplane.adapters.azure.settings.AzureSettings
   // (COSTPLANE_AZURE_*). The managed identity's IDENTITY_ENDPOINT and IDENTITY_HEADER are
   // injected by the platform.
   {
@@ -199,11 +205,24 @@ var baseSettings = [
   }
 ]
 
-// Unset rather than empty: an empty COSTPLANE_TAXONOMY would name the current directory.
+// The documents the functions read (costplane.config.Settings). A path left empty is unset
+// rather than empty, which would name the current directory, and the bundled example is used.
 var taxonomySettings = empty(taxonomyPath) ? [] : [
   {
     name: 'COSTPLANE_TAXONOMY'
     value: taxonomyPath
+  }
+]
+var policiesSettings = empty(policiesPath) ? [] : [
+  {
+    name: 'COSTPLANE_POLICIES'
+    value: policiesPath
+  }
+]
+var budgetsSettings = empty(budgetsPath) ? [] : [
+  {
+    name: 'COSTPLANE_BUDGETS'
+    value: budgetsPath
   }
 ]
 
@@ -227,7 +246,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(baseSettings, taxonomySettings)
+      appSettings: concat(baseSettings, taxonomySettings, policiesSettings, budgetsSettings)
     }
     functionAppConfig: {
       deployment: {
