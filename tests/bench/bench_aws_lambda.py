@@ -30,6 +30,7 @@ from typing import Any
 
 from tests.bench.moto_process import moto_server
 from tests.bench.report import Figure, console, show
+from tests.functions.aws.conftest import payload, sqs_event, sqs_record
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTION = REPO / "functions" / "aws" / "tag_enforcer"
@@ -191,29 +192,12 @@ def _build_layer(into: Path) -> Path:
 def _delivery(handler: str, into: Path) -> Path:
     """A file holding an event no process has seen: the real CreateBucket event with a new
     EventBridge id and CloudTrail eventID, wrapped in an SQS record for the SQS handler."""
-    event = json.loads(
-        (REPO / "events/aws/aws-cloudtrail-s3-createbucket-eventbridge.json").read_text()
-    )
+    event = payload("aws-cloudtrail-s3-createbucket-eventbridge.json")
     event["id"] = str(uuid.uuid4())
     event["detail"]["eventID"] = str(uuid.uuid4())
-    if handler == "sqs_handler":
-        event = {
-            "Records": [
-                {
-                    "messageId": str(uuid.uuid4()),
-                    "receiptHandle": "AQEB" + uuid.uuid4().hex,
-                    "body": json.dumps(event),
-                    "attributes": {"ApproximateReceiveCount": "1"},
-                    "messageAttributes": {},
-                    "md5OfBody": "",
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:costplane-EnforcerQueue",
-                    "awsRegion": REGION,
-                }
-            ]
-        }
+    delivery = sqs_event(sqs_record(event)) if handler == "sqs_handler" else event
     path = into / f"{uuid.uuid4()}.json"
-    path.write_text(json.dumps(event))
+    path.write_text(json.dumps(delivery))
     return path
 
 
