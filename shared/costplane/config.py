@@ -1,17 +1,50 @@
-"""Settings from the environment (prefix COSTPLANE_). Read only by the bootstrap and the CLI."""
+"""Every setting costplane reads, from the environment (prefix COSTPLANE_): the only module that
+reads it. The planes and the CLI build these and hand plain values to everything else.
+
+Lake catalogs (COSTPLANE_CATALOG_*):
+
+    Local (the default): set nothing. The catalog is SQLite (`<lake>/catalog.db`) and the data
+    lives in `<lake>/warehouse/`; the lake directory is `.costplane/`, `--lake` or COSTPLANE_LAKE.
+
+    AWS Glue + S3 (Athena reads the same tables):
+        COSTPLANE_CATALOG_TYPE=glue
+        COSTPLANE_CATALOG_WAREHOUSE=s3://my-bucket/costplane
+    Credentials and region come from the usual AWS chain; an S3-compatible endpoint goes in
+    the properties: COSTPLANE_CATALOG_PROPERTIES='{"s3.endpoint": "http://localhost:9000"}'.
+
+    Any REST catalog (Polaris, Nessie, Unity Catalog, S3 Tables, Lakekeeper, ...):
+        COSTPLANE_CATALOG_TYPE=rest
+        COSTPLANE_CATALOG_URI=https://catalog.example.com/api/catalog
+        COSTPLANE_CATALOG_WAREHOUSE=analytics
+        COSTPLANE_CATALOG_PROPERTIES='{"credential": "client-id:client-secret"}'
+
+    COSTPLANE_CATALOG_PROPERTIES (a JSON object) is handed to pyiceberg's `load_catalog` as is,
+    so every catalog and FileIO property pyiceberg documents works; pyiceberg also merges in
+    its own configuration (~/.pyiceberg.yaml, PYICEBERG_CATALOG__COSTPLANE__* variables).
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PlaneName = Literal["local", "aws", "azure", "gcp"]
+CatalogType = Literal["sql", "glue", "rest"]
+BOT_FRAMEWORK_JWKS_URL = "https://login.botframework.com/v1/.well-known/keys"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
 
+    plane: PlaneName | None = Field(
+        None, description="The plane a function runs on; its cloud when unset."
+    )
     lake: Path = Field(Path(".costplane"), description="Local state and warehouse directory.")
     taxonomy: Path | None = Field(None, description="Taxonomy file; the bundled example if unset.")
     policies: Path | None = Field(None, description="Policy file; the bundled example if unset.")
@@ -28,3 +61,121 @@ class Settings(BaseSettings):
     @property
     def state_path(self) -> str:
         return self.state or str(self.lake / "state.db")
+
+
+class CatalogSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_CATALOG_", extra="ignore")
+
+    type: CatalogType = Field("sql", description="pyiceberg catalog implementation.")
+    name: str = Field("costplane", description="Catalog name given to pyiceberg.")
+    namespace: str = Field("costplane", description="Namespace (Glue database) of the tables.")
+    uri: str | None = Field(None, description="Catalog URI; default: SQLite under the lake.")
+    warehouse: str | None = Field(None, description="Warehouse root; default: under the lake.")
+    properties: dict[str, str] = Field(
+        default_factory=dict, description="Extra pyiceberg catalog/FileIO properties."
+    )
+
+    @property
+    def embedded(self) -> bool:
+        """The local SQLite catalog under the lake directory (nothing configured)."""
+        return self.type == "sql" and not self.uri
+
+
+class IngestSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
+
+    exports: str = Field(description="The exports: JSON, or the path of a YAML or JSON file.")
+    ingest_dir: Path = Field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / "costplane-ingest",
+        description="Where objects are downloaded to while they are ingested.",
+    )
+
+
+class AwsSettings(BaseSettings):
+    """The AWS plane's tables and topic; required only there."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
+
+    claims_table: str | None = Field(None, description="DynamoDB table of idempotency claims.")
+    decisions_table: str | None = Field(
+        None, description="DynamoDB table of the decisions audit log."
+    )
+    budgets_table: str | None = Field(
+        None, description="DynamoDB table of budget run-rates, signals and reservations."
+    )
+    idempotency_table: str | None = Field(
+        None, description="DynamoDB table of Powertools idempotency records (per delivery)."
+    )
+    topic_arn: str | None = Field(None, description="SNS topic for notifications; logs if unset.")
+    metrics_namespace: str = Field("costplane", description="CloudWatch metrics namespace.")
+    emf_metrics: bool = Field(
+        default_factory=lambda: "AWS_LAMBDA_FUNCTION_NAME" in os.environ,
+        description="Count into Powertools EMF metrics (default: inside Lambda); else in memory.",
+    )
+
+
+class AzureSettings(BaseSettings):
+    """`COSTPLANE_AZURE_*`, plus the managed-identity endpoint that Functions injects."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_AZURE_", extra="ignore")
+
+    token: SecretStr | None = Field(
+        None, description="A static bearer token (tests, local runs); wins over managed identity."
+    )
+    client_id: str | None = Field(None, description="Client id of a user-assigned identity.")
+    identity_endpoint: str | None = Field(None, validation_alias="IDENTITY_ENDPOINT")
+    identity_header: SecretStr | None = Field(None, validation_alias="IDENTITY_HEADER")
+    state_account: str | None = Field(
+        None, description="Storage account whose Table holds claims and decisions; SQLite if unset."
+    )
+    state_table: str = "costplane"
+    state_endpoint: str | None = Field(
+        None, description="Table endpoint override (Azurite, sovereign clouds)."
+    )
+
+    @property
+    def table_url(self) -> str | None:
+        if self.state_account is None:
+            return None
+        endpoint = self.state_endpoint or f"https://{self.state_account}.table.core.windows.net"
+        return f"{endpoint.rstrip('/')}/{self.state_table}"
+
+
+class GcpSettings(BaseSettings):
+    """`COSTPLANE_GCP_*`."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_GCP_", extra="ignore")
+
+    token: SecretStr | None = Field(
+        None,
+        description="A static bearer token (tests, local runs); wins over the metadata server.",
+    )
+    state_project: str | None = Field(
+        None, description="Project whose Firestore holds claims and decisions; SQLite if unset."
+    )
+    state_database: str = "(default)"
+    state_collection: str = Field(
+        "costplane",
+        description="Prefix of the `<prefix>_claims` and `<prefix>_decisions` collections.",
+    )
+
+
+class ApprovalSettings(BaseSettings):
+    """A channel is configured when its secrets are set: Slack needs the signing secret to accept
+    callbacks and a bot token and channel to post; Teams needs the bot's app id to accept
+    callbacks and its password and a conversation to post."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
+
+    slack_signing_secret: SecretStr | None = Field(None, description="Slack app signing secret.")
+    slack_bot_token: SecretStr | None = Field(None, description="Bot token (xoxb-…) to post.")
+    slack_channel: str | None = Field(None, description="Channel id approval requests go to.")
+    teams_app_id: str | None = Field(None, description="The bot's Entra app id (token `aud`).")
+    teams_app_password: SecretStr | None = Field(None, description="The bot's client secret.")
+    teams_tenant: str = Field("botframework.com", description="Tenant of the bot's app (token).")
+    teams_jwks_url: str = Field(
+        BOT_FRAMEWORK_JWKS_URL, description="Bot Framework signing keys (JWKS)."
+    )
+    teams_service_url: str | None = Field(None, description="Bot Connector URL to post to.")
+    teams_conversation: str | None = Field(None, description="Conversation id requests go to.")
+    approvals_table: str | None = Field(None, description="DynamoDB table (the AWS plane).")

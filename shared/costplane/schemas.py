@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
-from costplane.allocation.rules import RuleSet
-from costplane.budgets.model import BudgetsFile
+from costplane.billing.allocation.rules import RuleSet
+from costplane.domain.budgets import BudgetsFile
 from costplane.domain.taxonomy import Taxonomy
 from costplane.policy.model import policy_models
 

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from costplane.allocation.engine import allocate
-from costplane.allocation.rules import RuleSet
-from costplane.focus.columns import DECIMAL, TIMESTAMP
+from costplane.billing.allocation.engine import allocate
+from costplane.billing.allocation.rules import RuleSet
+from costplane.billing.focus.columns import DECIMAL, TIMESTAMP
 from tests.bench.report import Figure, console, show
 
 ROWS = 10_000_000

@@ -278,10 +278,10 @@ def _end_to_end(endpoint: str, env: dict[str, str]) -> list[Figure]:
     import boto3
 
     from costplane.adapters.aws import clients
-    from costplane.adapters.aws.wiring import build_runtime
     from costplane.bootstrap import tag_enforcer_on, taxonomy
     from costplane.config import Settings
     from costplane.domain.events import Operation, Provider, ResourceEvent
+    from costplane.planes.aws import build_runtime
     from tests.support.tagging import enforcing_at_once
 
     os.environ.update(env)

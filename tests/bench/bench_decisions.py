@@ -26,8 +26,8 @@ from costplane.adapters.local.plane import (
 from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.config import Settings
 from costplane.domain.events import Provider
-from costplane.events.registry import parse_payload
-from costplane.ports import ProviderPorts
+from costplane.engine.envelopes import parse_payload
+from costplane.engine.ports import ProviderPorts
 from costplane.tagging.service import TagEnforcer
 from tests.bench.report import Figure, show, summary
 

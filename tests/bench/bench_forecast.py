@@ -1,7 +1,7 @@
 """Forecasting 500 scopes, and the backtest accuracy of month totals.
 
-Histories: `costplane.forecast.synthetic.generate_history` — 18 complete months of daily cost
-per scope with weekly seasonality, compounding growth, step changes, noise and a recurring
+Histories: `costplane.billing.forecast.synthetic.generate_history` — 18 complete months of daily
+cost per scope with weekly seasonality, compounding growth, step changes, noise and a recurring
 1st-of-month charge. Timing: period-end plus 3 months for 500 scopes, beside SeasonalNaive(7)
 for the same scopes in the same run. Accuracy: a rolling-origin backtest at the last 6 month
 starts, MAPE of month totals beside SeasonalNaive(7) and the coverage of 80% intervals.
@@ -15,10 +15,10 @@ import pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import SeasonalNaive
 
-from costplane.forecast.backtest import backtest
-from costplane.forecast.model import BASELINE, MODEL
-from costplane.forecast.projection import forecast_scopes, prepare
-from costplane.forecast.synthetic import generate_history
+from costplane.billing.forecast.backtest import backtest
+from costplane.billing.forecast.model import BASELINE, MODEL
+from costplane.billing.forecast.projection import forecast_scopes, prepare
+from costplane.billing.forecast.synthetic import generate_history
 from tests.bench.report import Figure, console, show
 
 SCOPES = 500

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import orjson
 
-from costplane.focus.registry import DEFAULT_BATCH_ROWS
+from costplane.billing.focus.registry import DEFAULT_BATCH_ROWS
 from tests.bench import gen_cur2
 from tests.bench.report import Figure, show
 

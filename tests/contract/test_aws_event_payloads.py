@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import costplane.adapters.aws.events  # noqa: F401  (registers the AWS envelopes)
-from costplane.events.registry import parse_payload
+from costplane.engine.envelopes import parse_payload
 from tests.conftest import EVENTS, SHARED_DATA
 
 FOLDERS = (EVENTS / "aws", SHARED_DATA / "events" / "aws")
@@ -23,6 +23,7 @@ class Outcome:
     envelope: str
     events: list[tuple[str, str, str]] = field(default_factory=list)  # type, id, operation
     rejected: list[tuple[str, str]] = field(default_factory=list)  # code, part of the reason
+    signals: list[str] = field(default_factory=list)  # budget names
 
 
 EXPECTED: dict[str, Outcome] = {
@@ -101,7 +102,7 @@ EXPECTED: dict[str, Outcome] = {
     ),
     # About money, not resources: parsed by issue 4, rejected precisely until then.
     "aws-budgets-notification-sns-lambda-event.json": Outcome(
-        "aws.sns", rejected=[("not_a_resource_event", "an AWS Budgets alert delivered by SNS")]
+        "aws.budgets.sns", signals=["killswitch"]
     ),
     "aws-sns-lambda-event-generic.json": Outcome(
         "aws.sns", rejected=[("not_a_resource_event", "a notification delivered by SNS")]
@@ -132,6 +133,7 @@ def test_payload_has_its_stated_outcome(path: Path) -> None:
     got = [(e.resource_type, e.resource_id, e.operation.value) for e in parsed.events]
     assert got == expected.events
     assert [r.code for r in parsed.rejected] == [code for code, _ in expected.rejected]
+    assert [s.budget for s in parsed.signals] == expected.signals
     for rejection, (_, reason) in zip(parsed.rejected, expected.rejected, strict=True):
         assert reason in rejection.reason
         assert rejection.provider == "aws"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.util import find_spec
 from pathlib import Path
 
 import orjson
@@ -10,8 +9,8 @@ import pytest
 
 from costplane.adapters.azure.events import matches_cloud_events, matches_event_grid
 from costplane.adapters.azure.events_notifications import matches_notification
-from costplane.bootstrap import CLOUDS, register_events
-from costplane.events.registry import parse_payload
+from costplane.engine.envelopes import parse_payload
+from costplane.planes.envelopes import register_every_cloud
 from tests.conftest import EVENTS, SHARED_DATA
 
 AZURE = EVENTS / "azure"
@@ -31,15 +30,13 @@ REJECTION_EXPECTED: dict[str, tuple[str, str]] = {
     "azure-marketplace-saas-webhook-reinstate.json": (NOT_RESOURCE, "Marketplace SaaS webhook"),
     "azure-marketplace-saas-webhook-suspend.json": (NOT_RESOURCE, "Marketplace SaaS webhook"),
     "azure-marketplace-saas-webhook-unsubscribe.json": (NOT_RESOURCE, "Marketplace SaaS webhook"),
-    "azure-budget-alert-legacy-aip-budget-notification.json": (NOT_RESOURCE, "budget notification"),
-    "azure-budget-alert-commonalertschema-actual-cost.json": (NOT_RESOURCE, "cost alert"),
     "azure-monitor-commonalertschema-metric-alert-resolved.json": (NOT_RESOURCE, "Monitor alert"),
 }
 MATCHERS = (matches_event_grid, matches_cloud_events, matches_notification)
 
 
 # Route through every cloud's parsers, in the functions' order, so that no matcher steals a payload.
-register_events(tuple(c for c in CLOUDS if find_spec(f"costplane.adapters.{c}.events")))
+register_every_cloud()
 
 
 def _payload_names() -> set[str]:
@@ -53,8 +50,23 @@ def _foreign_payloads() -> list[Path]:
     return sorted(p for root in roots if root.is_dir() for p in root.glob("*.json"))
 
 
+# file -> the budget its one signal names
+SIGNALS_EXPECTED = {
+    "azure-budget-alert-legacy-aip-budget-notification.json": "test-budgetName",
+    "azure-budget-alert-commonalertschema-actual-cost.json": "Test_actual_cost_budget",
+}
+
+
 def test_every_azure_payload_has_a_stated_expectation() -> None:
-    assert _payload_names() == set(EVENTS_EXPECTED) | set(REJECTION_EXPECTED)
+    expected = set(EVENTS_EXPECTED) | set(REJECTION_EXPECTED) | set(SIGNALS_EXPECTED)
+    assert _payload_names() == expected
+
+
+@pytest.mark.parametrize("name", sorted(SIGNALS_EXPECTED))
+def test_budget_notification_payload_parses_into_its_signal(name: str) -> None:
+    result = parse_payload((AZURE / name).read_bytes())
+    assert (result.events, result.rejected) == ([], [])
+    assert [s.budget for s in result.signals] == [SIGNALS_EXPECTED[name]]
 
 
 @pytest.mark.parametrize("name", sorted(EVENTS_EXPECTED))

@@ -16,9 +16,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from costplane.focus.errors import BillFileError
-from costplane.focus.registry import Normaliser, get_normaliser
-from costplane.focus.sources.focus_files import FocusFileNormaliser
+from costplane.billing.focus.errors import BillFileError
+from costplane.billing.focus.registry import Normaliser, get_normaliser
+from costplane.billing.focus.sources.focus_files import FocusFileNormaliser
 from tests.conftest import SHARED_DATA, TEST_DATA
 
 DATA = TEST_DATA / "focus"

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from importlib.util import find_spec
 from pathlib import Path
 
 import orjson
 import pytest
 
+from costplane.adapters.gcp.budget_signals import matches_budget_notification
 from costplane.adapters.gcp.events import (
-    matches_budget_notification,
     matches_cloud_event,
     matches_log_entry,
     matches_pubsub_push,
 )
-from costplane.bootstrap import CLOUDS, register_events
-from costplane.events.registry import parse_payload
+from costplane.engine.envelopes import parse_payload
+from costplane.planes.envelopes import register_every_cloud
 from tests.conftest import EVENTS, SHARED_DATA
 
 GCP = EVENTS / "gcp"
@@ -68,11 +67,6 @@ REJECTION_EXPECTED: dict[str, tuple[str, str, str]] = {
         "unsupported_event",
         "io.k8s.core.v1.nodes.create",
     ),
-    "gcp-billing-budget-notification-message-data.json": (
-        "gcp.budget",
-        NOT_RESOURCE,
-        "budget notification",
-    ),
     "gcp-pubsub-messagepublished-cloudevent-data-text.json": (
         "gcp.pubsub",
         NOT_RESOURCE,
@@ -93,7 +87,7 @@ MATCHERS = (
 
 
 # Route through every cloud's parsers, in the functions' order, so that no matcher steals a payload.
-register_events(tuple(c for c in CLOUDS if find_spec(f"costplane.adapters.{c}.events")))
+register_every_cloud()
 
 
 def _payload_names() -> set[str]:
@@ -107,8 +101,21 @@ def _foreign_payloads() -> list[Path]:
     return sorted(p for root in roots if root.is_dir() for p in root.glob("*.json"))
 
 
+# file -> the budget its one signal names
+SIGNALS_EXPECTED = {"gcp-billing-budget-notification-message-data.json": "BUDGET_NAME"}
+
+
 def test_every_gcp_payload_has_a_stated_expectation() -> None:
-    assert _payload_names() == set(EVENTS_EXPECTED) | set(REJECTION_EXPECTED)
+    assert _payload_names() == set(EVENTS_EXPECTED) | set(REJECTION_EXPECTED) | set(
+        SIGNALS_EXPECTED
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SIGNALS_EXPECTED))
+def test_budget_notification_payload_parses_into_its_signal(name: str) -> None:
+    result = parse_payload((GCP / name).read_bytes())
+    assert (result.events, result.rejected) == ([], [])
+    assert [s.budget for s in result.signals] == [SIGNALS_EXPECTED[name]]
 
 
 @pytest.mark.parametrize("name", sorted(EVENTS_EXPECTED))

@@ -42,7 +42,7 @@ sys.modules[{name!r}] = module
 spec.loader.exec_module(module)
 service = getattr(module, "service", None) or sys.modules[{blueprint!r}].service
 service()
-from costplane.events.registry import parse_payload
+from costplane.engine.envelopes import parse_payload
 parse_payload(open({sample!r}, "rb").read())
 """
 

@@ -18,11 +18,9 @@ import orjson
 import pytest
 
 from costplane.adapters.azure.enforcer import POWER_ACTIONS, AzureEnforcer
-from costplane.adapters.azure.settings import AzureSettings
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
-from costplane.approvals.settings import ApprovalSettings
-from costplane.config import Settings
+from costplane.config import ApprovalSettings, AzureSettings, Settings
 from costplane.domain.taxonomy import Mode
 from costplane.policy.registry import ACTIONS, load_plugins
 from tests.infra.test_terraform_gcp import (

@@ -21,11 +21,11 @@ import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from costplane.focus.errors import UnknownSourceError
-from costplane.focus.registry import get_normaliser
-from costplane.lake.query import export
-from costplane.lake.table import open_lake
-from costplane.lake.writer import ingest
+from costplane.billing.focus.errors import UnknownSourceError
+from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.lake.query import export
+from costplane.billing.lake.table import open_lake
+from costplane.billing.lake.writer import ingest
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -50,7 +50,7 @@ def test_every_module_of_the_layer_has_bytecode_checked_by_hash_not_time(layer):
 
 
 def test_the_layer_runs_from_its_bytecode_whatever_its_sources_say(layer):
-    source = layer / "costplane" / "bootstrap" / "__init__.py"
+    source = layer / "costplane" / "bootstrap.py"
     source.write_text('raise ImportError("compiled from source")\n')
     os.utime(source, (0, 0))
 

@@ -146,7 +146,7 @@ def test_the_function_handler_and_the_costplane_layer_point_at_real_code():
     assert handler in top_level_names(code / f"{module}.py")
     assert (code / "requirements.txt").exists()
     package = TEMPLATE.parent / layer["ContentUri"] / "costplane"
-    assert (package / "bootstrap" / "__init__.py").exists()
+    assert (package / "bootstrap.py").exists()
 
 
 def test_every_table_is_encrypted_and_recoverable():

@@ -27,16 +27,14 @@ from pydantic_settings import BaseSettings
 from costplane.adapters.gcp.auditlog_methods import METHODS, normalise_method
 from costplane.adapters.gcp.enforcer import GcpEnforcer
 from costplane.adapters.gcp.resources import KINDS
-from costplane.adapters.gcp.settings import GcpSettings
 from costplane.adapters.gcp.state import FirestoreStateStore
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
-from costplane.approvals.settings import ApprovalSettings
-from costplane.bootstrap import register_events
-from costplane.config import Settings
+from costplane.config import ApprovalSettings, GcpSettings, Settings
 from costplane.domain.decisions import ActionKind
 from costplane.domain.taxonomy import Mode
-from costplane.events.registry import parse_payload
+from costplane.engine.envelopes import parse_payload
+from costplane.planes.envelopes import register_every_cloud
 from costplane.policy.registry import ACTIONS, load_plugins
 
 REPO = Path(__file__).resolve().parents[2]
@@ -304,7 +302,7 @@ def test_each_function_builds_from_its_main_py_with_the_costplane_package_beside
     }
     assert [name for name, f in local("functions").items() if f["source"] == archive] == functions
     assert (Path(with_defaults(local("functions_dir"))) / archive / "main.py").exists()
-    assert (Path(with_defaults(local("package_dir"))) / "bootstrap" / "__init__.py").exists()
+    assert (Path(with_defaults(local("package_dir"))) / "bootstrap.py").exists()
     assert "__pycache__" in local("package_files")
     assert upload["for_each"] == "${data.archive_file.function}"
     assert upload["source"] == "${each.value.output_path}"
@@ -355,7 +353,7 @@ def test_the_sink_routes_exactly_the_methods_the_parser_governs():
 
 
 def test_every_real_audit_log_sample_the_parser_decides_on_matches_the_sink_filter():
-    register_events()
+    register_every_cloud()
     terms = [term.lower() for term in local("governed_methods")]
     methods = [
         event.event_name

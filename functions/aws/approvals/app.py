@@ -13,7 +13,6 @@ decoded, never re-encoded.
 from __future__ import annotations
 
 import base64
-import os
 from functools import cache
 from typing import Any
 
@@ -22,7 +21,7 @@ from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Respo
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from costplane.approvals.callbacks import ApprovalCallbacks, HttpAnswer, summary
-from costplane.bootstrap.approvals import approval_callbacks
+from costplane.bootstrap import approval_callbacks
 
 logger = Logger(service="approvals")
 resolver = LambdaFunctionUrlResolver()
@@ -32,7 +31,7 @@ EXPIRE = {"costplane": "expire-approvals"}
 @cache
 def callbacks() -> ApprovalCallbacks:
     """Built on the first request and kept for the life of the process, clients included."""
-    return approval_callbacks(plane=os.environ.get("COSTPLANE_PLANE", "aws"))
+    return approval_callbacks(plane="aws")
 
 
 @resolver.post("/slack")

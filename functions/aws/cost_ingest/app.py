@@ -17,8 +17,9 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from costplane.adapters.aws.objects import created_objects, object_store
-from costplane.ingest_service import CostIngest, ObjectOutcome
+from costplane import bootstrap
+from costplane.adapters.aws.objects import created_objects
+from costplane.billing.ingest import CostIngest, ObjectOutcome
 
 logger = Logger(service="cost_ingest")
 metrics = Metrics(namespace="costplane", service="cost_ingest")
@@ -27,7 +28,7 @@ metrics = Metrics(namespace="costplane", service="cost_ingest")
 @cache
 def service() -> CostIngest:
     """Built on the first event and kept for the life of the process, catalog included."""
-    return CostIngest.from_env(object_store())
+    return bootstrap.cost_ingest(plane="aws")
 
 
 def _record(outcome: ObjectOutcome) -> dict[str, Any]:

@@ -9,7 +9,6 @@ costplane's core is imported when the service is built, after Powertools (see La
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from costplane.adapters.aws.lambda_handlers import LambdaHandlers
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 def _build() -> PolicyRunner:
     from costplane import bootstrap
 
-    return bootstrap.policy_runner(plane=os.environ.get("COSTPLANE_PLANE", "aws"))
+    return bootstrap.policy_runner(plane="aws")
 
 
 handlers = LambdaHandlers("policy_runner", _build)

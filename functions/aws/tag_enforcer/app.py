@@ -7,7 +7,6 @@ after Powertools: see `LambdaHandlers` on why the order matters for cold starts.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from costplane.adapters.aws.lambda_handlers import LambdaHandlers
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 def _build() -> TagEnforcer:
     from costplane import bootstrap
 
-    return bootstrap.tag_enforcer(plane=os.environ.get("COSTPLANE_PLANE", "aws"))
+    return bootstrap.tag_enforcer(plane="aws")
 
 
 handlers = LambdaHandlers("tag_enforcer", _build)

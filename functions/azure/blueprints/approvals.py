@@ -10,13 +10,12 @@ The timer turns requests nobody answered into their configured default every fiv
 from __future__ import annotations
 
 import logging
-import os
 from functools import cache
 
 import azure.functions as func
 
 from costplane.approvals.callbacks import ApprovalCallbacks, HttpAnswer, summary
-from costplane.bootstrap.approvals import approval_callbacks
+from costplane.bootstrap import approval_callbacks
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # its __init__ is unannotated
 log = logging.getLogger("costplane.approvals")
@@ -25,7 +24,7 @@ log = logging.getLogger("costplane.approvals")
 @cache
 def callbacks() -> ApprovalCallbacks:
     """Built on the first request and kept for the life of the worker, clients included."""
-    return approval_callbacks(plane=os.environ.get("COSTPLANE_PLANE", "azure"))
+    return approval_callbacks(plane="azure")
 
 
 @bp.function_name("approvals_slack")

@@ -6,7 +6,7 @@ reads; a manifest's parts are downloaded over REST. A broken bill or manifest is
 logged, nothing of it was committed, and the function returns, so the host does not retry.
 Anything else raises: the host retries the blob five times, then moves it to the poison queue
 (webjobs-blobtrigger-poison). A rescan ingests what it can and raises at the end if anything
-failed. costplane.ingest_service (pyarrow, pyiceberg) is imported on the first invocation, so
+failed. costplane.billing.ingest (pyarrow, pyiceberg) is imported on the first invocation, so
 the other functions of the app do not pay for it at cold start.
 """
 
@@ -21,7 +21,7 @@ import azure.functions as func
 import orjson
 
 if TYPE_CHECKING:
-    from costplane.ingest_service import CostIngest, ObjectOutcome
+    from costplane.billing.ingest import CostIngest, ObjectOutcome
 
 logger = logging.getLogger("costplane.cost_ingest")
 
@@ -31,10 +31,9 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # its __init__ is unanno
 @cache
 def service() -> CostIngest:
     """Built on the first invocation and kept for the life of the worker, catalog included."""
-    from costplane.adapters.azure.blobs import object_store
-    from costplane.ingest_service import CostIngest
+    from costplane import bootstrap
 
-    return CostIngest.from_env(object_store())
+    return bootstrap.cost_ingest(plane="azure")
 
 
 def _log(outcome: ObjectOutcome) -> None:

@@ -12,7 +12,6 @@ and acknowledged; a body that is not JSON is the sender's error: 400.
 from __future__ import annotations
 
 import logging
-import os
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -21,8 +20,8 @@ import azure.functions as func
 from costplane import bootstrap
 from costplane.adapters.azure.functions import event_grid_document, json_response
 from costplane.domain.errors import EventRejected
-from costplane.events.registry import decode
-from costplane.pipeline import raise_for_retry, retry_reasons
+from costplane.engine.envelopes import decode
+from costplane.engine.pipeline import raise_for_retry, retry_reasons
 
 if TYPE_CHECKING:
     from costplane.policy.service import PolicyRunner
@@ -36,7 +35,7 @@ log = logging.getLogger("costplane.policy_runner")
 @cache
 def service() -> PolicyRunner:
     """Built on the first event and kept for the life of the worker, clients included."""
-    return bootstrap.policy_runner(plane=os.environ.get("COSTPLANE_PLANE", "azure"))
+    return bootstrap.policy_runner(plane="azure")
 
 
 @bp.function_name("policy_runner")

@@ -8,7 +8,6 @@ reject is final and acknowledged. Malformed JSON on the webhook is the sender's 
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import azure.functions as func
@@ -17,8 +16,8 @@ from costplane.adapters.azure.events import cloudevents_options_headers, validat
 from costplane.adapters.azure.functions import event_grid_document, json_response
 from costplane.bootstrap import tag_enforcer
 from costplane.domain.errors import EventRejected
-from costplane.events.registry import decode
-from costplane.pipeline import raise_for_retry, retry_reasons
+from costplane.engine.envelopes import decode
+from costplane.engine.pipeline import raise_for_retry, retry_reasons
 from costplane.tagging.service import TagEnforcer
 
 EVENT_GRID_ORIGINS = ("eventgrid.azure.net",)
@@ -29,7 +28,7 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]  # its __init__ is unanno
 @cache
 def service() -> TagEnforcer:
     """Built on the first event and kept for the life of the worker, clients included."""
-    return tag_enforcer(plane=os.environ.get("COSTPLANE_PLANE", "azure"))
+    return tag_enforcer(plane="azure")
 
 
 @bp.function_name("tag_enforcer")

@@ -10,20 +10,19 @@ answered take their configured default.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import flask
 import functions_framework
 
 from costplane.approvals.callbacks import ApprovalCallbacks, summary
-from costplane.bootstrap.approvals import approval_callbacks
+from costplane.bootstrap import approval_callbacks
 
 
 @cache
 def callbacks() -> ApprovalCallbacks:
     """Built on the first request and kept for the life of the instance, clients included."""
-    return approval_callbacks(plane=os.environ.get("COSTPLANE_PLANE", "gcp"))
+    return approval_callbacks(plane="gcp")
 
 
 @functions_framework.http

@@ -15,14 +15,14 @@ import functions_framework
 import orjson
 from cloudevents.http.event import CloudEvent
 
-from costplane.adapters.gcp.objects import object_store
-from costplane.ingest_service import CostIngest, ObjectOutcome
+from costplane import bootstrap
+from costplane.billing.ingest import CostIngest, ObjectOutcome
 
 
 @cache
 def service() -> CostIngest:
     """Built on the first event and kept for the life of the instance, catalog included."""
-    return CostIngest.from_env(object_store())
+    return bootstrap.cost_ingest(plane="gcp")
 
 
 def _logged(outcome: ObjectOutcome) -> dict[str, object]:

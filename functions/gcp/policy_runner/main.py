@@ -9,7 +9,6 @@ those policies read. Retries: costplane.adapters.gcp.functions.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 @cache
 def service() -> PolicyRunner:
     """Built on the first event and kept for the life of the instance, clients included."""
-    return bootstrap.policy_runner(plane=os.environ.get("COSTPLANE_PLANE", "gcp"))
+    return bootstrap.policy_runner(plane="gcp")
 
 
 @functions_framework.cloud_event

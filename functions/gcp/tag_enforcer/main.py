@@ -4,7 +4,6 @@ Pub/Sub push deliveries from a log sink. Retries: costplane.adapters.gcp.functio
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import flask
@@ -19,7 +18,7 @@ from costplane.tagging.service import TagEnforcer
 @cache
 def service() -> TagEnforcer:
     """Built on the first event and kept for the life of the instance, clients included."""
-    return bootstrap.tag_enforcer(plane=os.environ.get("COSTPLANE_PLANE", "gcp"))
+    return bootstrap.tag_enforcer(plane="gcp")
 
 
 @functions_framework.cloud_event

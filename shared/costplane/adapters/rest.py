@@ -18,8 +18,8 @@ import httpx
 import orjson
 
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone
-from costplane.tagging.marks import Mark
+from costplane.domain.marks import Mark
+from costplane.engine.ports import ResourceGone
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 REFRESH_MARGIN_SECONDS = 300.0

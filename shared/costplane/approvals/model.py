@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from costplane.domain.decisions import Action, Decision
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 Channel = Literal["slack", "teams"]
 Verdict = Literal["approve", "deny"]

@@ -1,4 +1,4 @@
-"""The interfaces approvals depend on; adapters implement them (to move into costplane.ports)."""
+"""The interfaces approvals depend on; adapters implement them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from costplane.approvals.model import ApprovalRequest, Subject
 from costplane.domain.decisions import Decision
+from costplane.engine.ports import ResourceRef
 
 
 @runtime_checkable
@@ -40,4 +41,4 @@ class ApprovalPoster(Protocol):
 class Resume(Protocol):
     """Runs an approved request's `then` decision through the enforcer and records it."""
 
-    def __call__(self, request: ApprovalRequest, then: Decision) -> None: ...
+    def __call__(self, resource: ResourceRef, then: Decision) -> None: ...

@@ -25,9 +25,9 @@ from costplane.approvals.model import (
     Verdict,
 )
 from costplane.approvals.ports import ApprovalPoster, ApprovalStore, Resume
+from costplane.domain.action_params import EscalateParams, RequestApprovalParams
 from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
-from costplane.policy.actions.messages import EscalateParams, RequestApprovalParams
-from costplane.ports import Clock, ResourceRef, StateStore
+from costplane.engine.ports import Clock, ResourceRef, StateStore
 
 log = logging.getLogger("costplane.approvals")
 
@@ -157,7 +157,7 @@ class ApprovalService:
         then = then_decision(decided) if decided.approved else None
         log.info("approval request %s %s by %s", request.id, status.value, by or "expiry")
         if then is not None and self.resume is not None:
-            self.resume(decided, then)
+            self.resume(decided.resource, then)
         return Resolution(decided, acted=True, audit=audit, then=then)
 
 

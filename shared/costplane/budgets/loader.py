@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from costplane.budgets.model import BudgetsFile
+from costplane.domain.budgets import BudgetsFile
 from costplane.domain.documents import read_document, validate_document
-
-EXAMPLE_BUDGETS = Path(__file__).parents[1] / "data" / "budgets.example.yaml"
 
 
 class BudgetsFileError(ValueError):

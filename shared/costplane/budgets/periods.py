@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from costplane.budgets.model import Period
+from costplane.domain.budgets import Period
 
 _MONTHS_PER_PERIOD = {Period.MONTHLY: 1, Period.QUARTERLY: 3}
 _MICROSECONDS_PER_HOUR = Decimal(3_600_000_000)

@@ -3,6 +3,7 @@
 - RunRateStore: what each priced resource costs per hour, which budgets it counts in, and
   whether it is running; events write it, every view of a budget reads it.
 - SignalStore: the latest figures cloud budget notifications reported, per budget and period.
+- LakeSpend: what the lake (read by an adapter) says each budget has spent, and until when.
 - ReservationLedger: atomic reservations of spend against a limit, settled or released later,
   so that concurrent requests cannot together commit more than the limit allows.
 """
@@ -10,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -32,6 +33,14 @@ class RateEntry:
     running: bool
     since: datetime
     reserved: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LakeSpend:
+    """What the lake says per budget: `actual` spend, and `through` when the rows end."""
+
+    actual: Mapping[str, Decimal]
+    through: Mapping[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from costplane.domain.events import ResourceEvent
-from costplane.policy.model import PolicyScope
-from costplane.tagging.keys import canonical
+from costplane.domain.tag_keys import canonical
+from costplane.domain.taxonomy import PolicyScope
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,15 +35,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from costplane.budgets.actuals import LakeSpend
-from costplane.budgets.model import Budget, Period, Threshold
 from costplane.budgets.periods import Window, hours, window
 from costplane.budgets.ports import (
+    LakeSpend,
     RateEntry,
     ReservationLedger,
     ReservationNotFound,
@@ -54,12 +53,12 @@ from costplane.budgets.ports import (
 from costplane.budgets.prices import PriceBook
 from costplane.budgets.runstate import RunState, run_state
 from costplane.budgets.scopes import ScopeMatcher, Subject
-from costplane.budgets.signals import BudgetSignal, SpendBasis
+from costplane.domain.budgets import Budget, BudgetView, Period, Threshold
 from costplane.domain.events import Operation, ResourceEvent
-from costplane.policy.facts import BudgetView
+from costplane.domain.signals import BudgetSignal, SpendBasis
 
 if TYPE_CHECKING:
-    from costplane.forecast.projection import Projection
+    from costplane.domain.budgets import Projection
 
 LakeSource = Callable[[datetime], LakeSpend]
 T = TypeVar("T")
@@ -343,26 +342,6 @@ class BudgetService:
         if self.ledger is None:
             raise RuntimeError("this budget service has no reservation ledger")
         return self.ledger
-
-
-def period_forecasts(
-    budgets: Sequence[Budget], daily: Mapping[str, Mapping[date, Decimal]], now: datetime
-) -> dict[str, Projection]:
-    """Each budget's period end forecast from its `daily` spend (`lake_daily_spend`); none for
-    a budget without history. statsforecast is imported here, never on the event path."""
-    from costplane.forecast.projection import project_period_end
-
-    out = {}
-    for budget in budgets:
-        if series := daily.get(budget.name):
-            period = window(budget.period, now)
-            out[budget.name] = project_period_end(
-                series,
-                period.end.date(),
-                period_start=period.start.date(),
-                currency=budget.currency,
-            )
-    return out
 
 
 def resource_key(event: ResourceEvent) -> str:

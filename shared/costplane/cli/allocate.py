@@ -11,10 +11,10 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from costplane.allocation.errors import AllocationError
-from costplane.allocation.lake import allocate_period, write_chargeback
-from costplane.allocation.loader import load_rules
-from costplane.allocation.result import UNALLOCATED, Allocation
+from costplane.billing.allocation.errors import AllocationError
+from costplane.billing.allocation.lake import allocate_period, write_chargeback
+from costplane.billing.allocation.loader import load_rules
+from costplane.billing.allocation.result import UNALLOCATED, Allocation
 from costplane.cli.lake import JsonOption, LakeOption, dump_json, lake_at
 from costplane.cli.output import console, errors, fail, table
 from costplane.domain.money import from_minor

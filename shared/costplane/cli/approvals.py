@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from costplane.approvals.model import ApprovalRequest
-from costplane.bootstrap.approvals import approval_store
+from costplane.bootstrap import plane as load_plane
 from costplane.cli.output import json_lines, table
 from costplane.config import Settings
 
@@ -52,7 +52,7 @@ def pending(
     ] = Plane.LOCAL,
 ) -> None:
     """Requests nobody has answered yet, soonest expiry first."""
-    rows = [request_row(r) for r in approval_store(Settings(), plane.value).pending()]
+    rows = [request_row(r) for r in load_plane(Settings(), plane.value).approval_store().pending()]
     if as_json:
         json_lines(rows)
         return

@@ -10,15 +10,15 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from costplane.bootstrap import budget_lake
-from costplane.budgets.loader import EXAMPLE_BUDGETS, BudgetsFileError, load_budgets
-from costplane.budgets.local import lake_forecasts, local_budget_service
-from costplane.budgets.model import Threshold
+from costplane import bootstrap
+from costplane.adapters.lake.budgets import lake_budget_service, lake_forecasts
+from costplane.budgets.loader import BudgetsFileError
 from costplane.budgets.service import BudgetStatus
-from costplane.budgets.sqlite_store import SqliteBudgetStore
 from costplane.cli.lake import JsonOption, LakeOption, print_json_lines
 from costplane.cli.output import fail, table
 from costplane.config import Settings
+from costplane.domain.budgets import Threshold
+from costplane.policy.loader import PolicyFileError
 
 app = typer.Typer(
     help="Budgets: actual spend from the lake, live run-rate, projection.", no_args_is_help=True
@@ -55,20 +55,17 @@ def status_command(
     """Per budget: amount, actual, run-rate per hour, projected period end, share used,
     the next threshold and the action the thresholds reached call for; with --forecast,
     the forecast period end and its 80% interval."""
+    settings = Settings(budgets=budgets, lake=lake) if lake else Settings(budgets=budgets)
     try:
-        loaded = load_budgets(budgets or EXAMPLE_BUDGETS)
-    except BudgetsFileError as exc:
+        loaded = bootstrap.budgets(settings)
+    except (BudgetsFileError, PolicyFileError) as exc:
         fail(escape(str(exc)), code=1)
     now = _utc(at) if at else datetime.now(UTC)
-    settings = Settings(lake=lake) if lake else Settings()
-    store = SqliteBudgetStore(settings.state_path)
-    try:
-        opened = budget_lake(settings)
-        service = local_budget_service(loaded, opened, store, now)
-        forecasts = lake_forecasts(loaded, opened, now) if forecast and opened else None
-        statuses = service.status(now, forecasts)
-    finally:
-        store.close()
+    local = bootstrap.plane(settings)
+    opened = local.lake()
+    service = lake_budget_service(loaded, opened, local.budget_stores(), now)
+    forecasts = lake_forecasts(loaded, opened, now) if forecast and opened else None
+    statuses = service.status(now, forecasts)
     if as_json:
         print_json_lines(_json(s) for s in statuses)
         return

@@ -16,12 +16,15 @@ import orjson
 import typer
 
 from costplane import bootstrap
-from costplane.allocation.loader import EXAMPLE_RULES
 from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint
 from costplane.approvals.messages import slack_message
 from costplane.approvals.model import ApprovalRequest
 from costplane.approvals.service import ApprovalService
 from costplane.approvals.slack_callback import signature
+from costplane.billing.allocation.loader import EXAMPLE_RULES
+from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.lake.query import sql
+from costplane.billing.lake.writer import ingest
 from costplane.budgets.service import BudgetService
 from costplane.cli.allocate import allocate_command
 from costplane.cli.budgets import render_status
@@ -31,9 +34,6 @@ from costplane.cli.ingest import render as render_ingest
 from costplane.cli.lake import LakeOption, lake_at
 from costplane.cli.output import console, fail, table
 from costplane.config import Settings
-from costplane.focus.registry import get_normaliser
-from costplane.lake.query import sql
-from costplane.lake.writer import ingest
 
 # Real bills bundled with the repository (tests/data/focus/SOURCES.md), one delivery each.
 BILLS = (
@@ -51,7 +51,7 @@ FROM focus GROUP BY ALL ORDER BY provider, period, source
 
 
 def _event_files(events: Path) -> list[Path]:
-    return sorted(p for p in events.glob("*/*.json") if p.parent.name in bootstrap.CLOUDS)
+    return sorted(p for p in events.glob("*/*.json") if p.parent.name in ("aws", "azure", "gcp"))
 
 
 def demo_events(events: Path) -> None:

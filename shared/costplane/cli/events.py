@@ -11,8 +11,8 @@ from costplane import bootstrap
 from costplane.cli.output import fail, json_lines, table
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
-from costplane.domain.errors import EventRejected
-from costplane.pipeline import EventService
+from costplane.domain.errors import EventRejected, Rejection
+from costplane.engine.pipeline import EventService
 from costplane.policy.loader import PolicyFileError
 from costplane.tagging.loader import TaxonomyError
 
@@ -78,7 +78,9 @@ def decide_file(service: EventService, path: Path) -> list[Decision]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [service.rejected(EventRejected("unreadable_file", f"{path}: {exc.strerror}"))]
+        return [
+            service.rejected(EventRejected(Rejection.UNREADABLE_FILE, f"{path}: {exc.strerror}"))
+        ]
     return service.handle_payload(raw)
 
 

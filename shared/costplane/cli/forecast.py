@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from costplane.billing.forecast.errors import ForecastError
+from costplane.billing.forecast.lake import lake_daily_costs
+from costplane.billing.forecast.series import TOTAL, Scope
 from costplane.cli.lake import JsonOption, LakeOption, dump_json, lake_at, print_json_lines
 from costplane.cli.output import fail, table
-from costplane.forecast.errors import ForecastError
-from costplane.forecast.lake import lake_daily_costs
-from costplane.forecast.series import TOTAL, Scope
 
 if TYPE_CHECKING:
-    from costplane.forecast.backtest import BacktestReport, Score
-    from costplane.forecast.projection import ScopeForecast
-    from costplane.lake.table import Lake
+    from costplane.billing.forecast.backtest import BacktestReport, Score
+    from costplane.billing.forecast.projection import ScopeForecast
+    from costplane.billing.lake.table import Lake
 
 app = typer.Typer(
     help="Forecast daily EffectiveCost per scope: this period's end and the next months.",
@@ -46,7 +46,7 @@ def parse_horizon(text: str) -> int:
 
 
 def forecast_rows(forecasts: list[ScopeForecast]) -> list[dict[str, Any]]:
-    from costplane.forecast.model import LEVEL
+    from costplane.billing.forecast.model import LEVEL
 
     return [
         {
@@ -82,8 +82,8 @@ def forecast_command(
 
 def print_forecast(lake: Lake, scope: str, months: int, *, as_json: bool = False) -> None:
     """Forecast the lake's daily cost per `scope` and print it (also used by the demo)."""
-    from costplane.forecast.model import LEVEL
-    from costplane.forecast.projection import forecast_scopes
+    from costplane.billing.forecast.model import LEVEL
+    from costplane.billing.forecast.projection import forecast_scopes
 
     try:
         forecasts = forecast_scopes(lake_daily_costs(lake, Scope.parse(scope)), months=months)
@@ -137,7 +137,7 @@ def _score(score: Score) -> dict[str, Any]:
 
 
 def render_backtest(report: BacktestReport) -> None:
-    from costplane.forecast.model import BASELINE, MODEL
+    from costplane.billing.forecast.model import BASELINE, MODEL
 
     scores = report.per_scope(1)
     keys = sorted({(scope, currency) for scope, currency, _ in scores})
@@ -193,8 +193,8 @@ def backtest_command(
 ) -> None:
     """Replay past month starts: MAPE of month totals and interval coverage per scope, for
     the model and for the SeasonalNaive baseline."""
-    from costplane.forecast.backtest import backtest
-    from costplane.forecast.synthetic import generate_history
+    from costplane.billing.forecast.backtest import backtest
+    from costplane.billing.forecast.synthetic import generate_history
 
     months = parse_horizon(horizon)
     try:

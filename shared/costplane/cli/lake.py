@@ -13,11 +13,10 @@ import orjson
 import typer
 from rich.markup import escape
 
+from costplane.billing.lake.query import ExportFormat, export, history, sql
+from costplane.billing.lake.table import Lake, open_lake
 from costplane.cli.output import fail, table
-from costplane.config import Settings
-from costplane.lake.query import ExportFormat, export, history, sql
-from costplane.lake.settings import CatalogSettings
-from costplane.lake.table import Lake, open_lake
+from costplane.config import CatalogSettings, Settings
 
 app = typer.Typer(
     help="Query the FOCUS lake: DuckDB SQL, Parquet/CSV exports and the commit history.",

@@ -1,19 +1,44 @@
-"""Errors the core raises on input it will not act on."""
+"""Errors the core raises on input it will not act on, with one stable code per kind."""
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Rejection(StrEnum):
+    """Why a payload was not acted on: a stable, countable metric name (`rejected_<code>`)."""
+
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    EMPTY_PAYLOAD = "empty_payload"
+    MALFORMED_JSON = "malformed_json"
+    INVALID_BASE64 = "invalid_base64"
+    UNREADABLE_FILE = "unreadable_file"
+    UNKNOWN_EVENT_TYPE = "unknown_event_type"
+    UNSUPPORTED_EVENT = "unsupported_event"
+    NOT_A_RESOURCE_EVENT = "not_a_resource_event"
+    MISSING_FIELD = "missing_field"
+    INVALID_FIELD = "invalid_field"
+    FAILED_CALL = "failed_call"
+    READ_ONLY_EVENT = "read_only_event"
+    NO_RESOURCES = "no_resources"
+    EMPTY_LOG_FILE = "empty_log_file"
+    SUBSCRIPTION_VALIDATION = "subscription_validation"
+    INVALID_BUDGET_SIGNAL = "invalid_budget_signal"
+    UNSUPPORTED_BUDGET_TYPE = "unsupported_budget_type"
+    OPERATION_LAST = "operation_last"
 
 
 class EventRejected(ValueError):
     """A payload that is not an event we can act on.
 
-    `code` is a stable, countable metric name; `reason` says precisely what was wrong.
+    `code` says what kind of problem it is; `reason` says precisely what was wrong.
     `skipped` marks payloads that are well formed but deliberately ignored (failed API calls,
     read-only operations), as opposed to malformed input.
     """
 
     def __init__(
         self,
-        code: str,
+        code: Rejection,
         reason: str,
         *,
         skipped: bool = False,
@@ -28,3 +53,7 @@ class EventRejected(ValueError):
         self.provider = provider
         self.event_id = event_id
         self.event_name = event_name
+
+
+class DeliveryFailed(RuntimeError):
+    """Raised by a function so that its platform delivers the event (or object) again."""

@@ -39,6 +39,14 @@ class Scope(_Model):
         return all(want is None or fnmatchcase(got, want) for want, got in checks)
 
 
+class PolicyScope(Scope):
+    """Resources a policy applies to: provider/account/region/type globs and tag values."""
+
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Tag values the resource must carry, e.g. team: payments."
+    )
+
+
 class TagKey(_Model):
     """One key of the taxonomy. `aliases` are other spellings used across clouds and teams."""
 
@@ -161,7 +169,7 @@ class Taxonomy(_Model):
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Taxonomy:
-        from costplane.tagging.keys import canonical
+        from costplane.domain.tag_keys import canonical
 
         seen: dict[str, str] = {}
         for key in self.keys:

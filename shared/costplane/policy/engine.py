@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from costplane.actions.executor import DESTRUCTIVE
 from costplane.domain.decisions import Action, ActionKind, Decision, Outcome, Owner
-from costplane.domain.taxonomy import Exemption, Mode
+from costplane.domain.marks import Mark
+from costplane.domain.tag_keys import canonical
+from costplane.domain.taxonomy import Exemption, Mode, PolicyScope
+from costplane.engine.executor import DESTRUCTIVE
 from costplane.policy.facts import Facts
-from costplane.policy.model import PolicyScope
 from costplane.policy.registry import ACTIONS, CONDITIONS, Condition, PolicyAction
-from costplane.tagging.keys import canonical
-from costplane.tagging.marks import Mark
 
 ScopeCheck = tuple[str, Callable[[str], object]]
 

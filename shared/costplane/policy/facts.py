@@ -7,23 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from costplane.domain.budgets import BudgetView
 from costplane.domain.events import ResourceEvent
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetView:
-    """A budget's state as conditions see it: amounts in the budget's currency."""
-
-    name: str
-    amount: Decimal
-    actual: Decimal
-    projected: Decimal
-    currency: str
-
-    def used(self, basis: str) -> Decimal:
-        """Fraction of the budget used, on `actual` or `projected` spend."""
-        spent = self.projected if basis == "projected" else self.actual
-        return spent / self.amount if self.amount else Decimal("Infinity")
 
 
 @dataclass(frozen=True, slots=True)

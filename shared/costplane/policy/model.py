@@ -13,16 +13,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from costplane.domain.taxonomy import Exemption, Mode, Scope
+from costplane.domain.taxonomy import Exemption, Mode, PolicyScope
 from costplane.policy.registry import ACTIONS, CONDITIONS, Plugin, load_plugins
-
-
-class PolicyScope(Scope):
-    """Resources a policy applies to: provider/account/region/type globs and tag values."""
-
-    tags: dict[str, str] = Field(
-        default_factory=dict, description="Tag values the resource must carry, e.g. team: payments."
-    )
 
 
 def _entry_model(plugin: type[Plugin]) -> type[BaseModel]:

@@ -12,25 +12,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
-
+from costplane.domain.action_params import ActionParams
 from costplane.domain.decisions import Action, ActionKind, ActionStatus
 from costplane.policy.facts import Facts
 
 ALL_PROVIDERS = frozenset({"aws", "azure", "gcp"})
 
 
-class ParamsModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 class Plugin(ABC):
     key: ClassVar[str]
-    Params: ClassVar[type[ParamsModel]]
+    Params: ClassVar[type[ActionParams]]
     providers: ClassVar[frozenset[str]] = ALL_PROVIDERS
     permissions: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
-    def __init__(self, params: ParamsModel) -> None:
+    def __init__(self, params: ActionParams) -> None:
         self.params = params
 
     @classmethod
@@ -63,7 +58,7 @@ class StaticAction(PolicyAction):
 
     kind: ClassVar[ActionKind]
 
-    def __init__(self, params: ParamsModel) -> None:
+    def __init__(self, params: ActionParams) -> None:
         super().__init__(params)
         self._params = params.model_dump(mode="json", exclude={"type"})
 

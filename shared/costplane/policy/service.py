@@ -6,19 +6,16 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
-from costplane.actions.executor import NOTIFYING
-from costplane.budgets.signals import BudgetSignal, parse_signal
+from costplane.domain.budgets import BudgetView
 from costplane.domain.decisions import ActionKind, Decision, Outcome
-from costplane.domain.errors import EventRejected
 from costplane.domain.events import Operation, Provider, ResourceEvent
+from costplane.domain.signals import BudgetSignal
 from costplane.domain.taxonomy import Mode
-from costplane.events.registry import ParsedPayload, decode, parse_document
-from costplane.pipeline import EventService
-from costplane.policy.engine import PolicyEngine
-from costplane.policy.facts import BudgetView, Facts
-from costplane.ports import (
+from costplane.engine.executor import NOTIFYING
+from costplane.engine.pipeline import EventService
+from costplane.engine.ports import (
     Approvals,
     Clock,
     Metrics,
@@ -26,6 +23,8 @@ from costplane.ports import (
     ProviderPorts,
     StateStore,
 )
+from costplane.policy.engine import PolicyEngine
+from costplane.policy.facts import Facts
 
 
 class SpendFacts(Protocol):
@@ -42,9 +41,6 @@ class SpendFacts(Protocol):
     def apply_signal(self, signal: BudgetSignal, now: datetime) -> list[str]:
         """Take a cloud budget notification's figures; the budgets it updated."""
         ...
-
-
-NOT_A_RESOURCE_EVENT = "not_a_resource_event"
 
 
 class NoSpendFacts:
@@ -86,31 +82,7 @@ class PolicyRunner(EventService):
     def dry_run(self) -> bool:
         return all(p.mode is Mode.DRY_RUN for p in self.engine.policies)
 
-    def handle_document(self, document: Any) -> list[Decision]:
-        """Resource events go through the policies; cloud budget notifications update budgets."""
-        parsed = parse_document(document)
-        if (
-            not parsed.events
-            and parsed.rejected
-            and all(r.code == NOT_A_RESOURCE_EVENT for r in parsed.rejected)
-        ):
-            try:
-                signal = parse_signal(document)
-            except EventRejected as exc:
-                parsed.rejected = [exc]
-            else:
-                if signal is not None:
-                    return [self._signal(signal)]
-        return self._handle(parsed)
-
-    def handle_payload(self, raw: bytes | str) -> list[Decision]:
-        try:
-            document = decode(raw)
-        except EventRejected as exc:
-            return self._handle(ParsedPayload(None, rejected=[exc]))
-        return self.handle_document(document)
-
-    def _signal(self, signal: BudgetSignal) -> Decision:
+    def take_signal(self, signal: BudgetSignal) -> Decision:
         """Audit a budget signal as a decision: which budgets it moved."""
         now = self.clock.now()
         updated = self.spend.apply_signal(signal, now)

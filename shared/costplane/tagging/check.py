@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from costplane.domain.events import ResourceEvent
+from costplane.domain.tag_keys import canonical
 from costplane.domain.taxonomy import Exemption, TagKey, Taxonomy
-from costplane.tagging.keys import canonical
 
 
 @dataclass(slots=True)

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from costplane.domain.decisions import Action, ActionKind
 from costplane.domain.events import Operation, ResourceEvent
+from costplane.domain.marks import Mark, decode_mark
 from costplane.domain.taxonomy import Enforcement
 from costplane.tagging.check import TagCheck
-from costplane.tagging.marks import Mark, decode_mark
 
 
 def plan_actions(

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from costplane.domain.decisions import ActionKind, Decision, Outcome
 from costplane.domain.events import Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode, Taxonomy
-from costplane.pipeline import EventService
-from costplane.ports import (
+from costplane.engine.pipeline import EventService
+from costplane.engine.ports import (
     Clock,
     Metrics,
     Notifier,

@@ -19,7 +19,7 @@ import pytest
 from costplane.approvals.model import ApprovalRequest, Verdict
 from costplane.approvals.ports import ApprovalStore
 from costplane.approvals.slack_callback import signature
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 from tests.unit.approvals.approvals_support import (
     APP_ID,
     SLACK_APPROVER,

@@ -19,7 +19,7 @@ from costplane.adapters.aws import clients
 from costplane.adapters.aws.approvals_store import DynamoDbApprovalStore
 from costplane.approvals.model import ApprovalStatus
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 from tests.functions.approvals.conftest import (
     RESPONSE_URL,
     Apis,

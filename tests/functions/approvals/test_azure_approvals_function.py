@@ -16,10 +16,10 @@ import orjson
 import pytest
 from azure.functions.timer import TimerRequest
 
+from costplane.adapters.local.approvals_store import SqliteApprovalStore
 from costplane.approvals.model import ApprovalStatus
-from costplane.approvals.sqlite_store import SqliteApprovalStore
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 from tests.functions.approvals.conftest import Apis, seed, signed_slack, signed_teams
 
 APP_ROOT = Path(__file__).resolve().parents[3] / "functions" / "azure"

@@ -13,10 +13,10 @@ import flask.testing
 import functions_framework
 import pytest
 
+from costplane.adapters.local.approvals_store import SqliteApprovalStore
 from costplane.approvals.model import ApprovalStatus
-from costplane.approvals.sqlite_store import SqliteApprovalStore
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 from tests.functions.approvals.conftest import Apis, seed, signed_slack, signed_teams
 from tests.unit.approvals.approvals_support import bot_token, wall_clock_claims
 

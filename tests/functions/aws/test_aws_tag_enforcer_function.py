@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from costplane.bootstrap import EXAMPLE_TAXONOMY
-from costplane.pipeline import DeliveryFailed
+from costplane.domain.errors import DeliveryFailed
 from tests.functions.aws.conftest import (
     LambdaContext,
     create_bucket_event,

@@ -15,7 +15,7 @@ import azure.functions as func
 import orjson
 import pytest
 
-from costplane.pipeline import DeliveryFailed
+from costplane.domain.errors import DeliveryFailed
 from tests.functions.azure.conftest import STORAGE, TAGS, payload
 
 WEBHOOK_URL = "https://costplane.azurewebsites.net/api/tag_enforcer"

@@ -22,8 +22,8 @@ import pytest
 from pyiceberg.catalog import Catalog, load_catalog
 
 from costplane.adapters.aws import clients
-from costplane.ingest_service import ObjectMissing
-from costplane.pipeline import DeliveryFailed
+from costplane.billing.ingest import ObjectMissing
+from costplane.domain.errors import DeliveryFailed
 from tests.functions.aws.conftest import LambdaContext
 from tests.functions.aws.sam_template import resource
 from tests.functions.cost_ingest.conftest import (

@@ -23,7 +23,7 @@ from azure.functions.blob import BlobConverter
 from azure.functions.meta import Datum
 from azure.functions.timer import TimerRequest
 
-from costplane.pipeline import DeliveryFailed
+from costplane.domain.errors import DeliveryFailed
 from tests.functions.cost_ingest.conftest import (
     EA_ACTUAL,
     Totals,

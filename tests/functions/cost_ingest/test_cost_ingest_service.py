@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from costplane.adapters.aws.objects import S3Objects
-from costplane.ingest_service import CostIngest, ManifestError, load_exports, manifest_parts
+from costplane.billing.ingest import CostIngest, ManifestError, load_exports, manifest_parts
 
 CUR2 = {"location": "s3://billing/cur2/", "source": "aws-cur2", "deliveries": "manifest"}
 

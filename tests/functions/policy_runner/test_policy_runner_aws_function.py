@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from costplane.adapters.aws import clients
-from costplane.pipeline import DeliveryFailed
+from costplane.domain.errors import DeliveryFailed
 from tests.conftest import EVENTS
 from tests.functions.aws.conftest import (
     LambdaContext,

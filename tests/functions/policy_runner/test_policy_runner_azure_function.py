@@ -18,7 +18,7 @@ import azure.functions as func
 import orjson
 import pytest
 
-from costplane.pipeline import DeliveryFailed
+from costplane.domain.errors import DeliveryFailed
 from tests.functions.azure.conftest import STORAGE, TAGS, payload
 from tests.functions.azure.test_azure_tag_enforcer_function import grid_event
 from tests.functions.policy_runner.conftest import audit_log

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from costplane.focus.registry import get_normaliser
-from costplane.lake.table import open_lake
-from costplane.lake.writer import ingest
+from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.lake.table import open_lake
+from costplane.billing.lake.writer import ingest
 from tests.conftest import TEST_DATA
 
 BILLS = TEST_DATA / "focus"

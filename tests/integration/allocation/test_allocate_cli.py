@@ -12,10 +12,10 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from costplane.allocation.lake import CHARGEBACK_TABLE
-from costplane.allocation.loader import EXAMPLE_RULES
+from costplane.billing.allocation.lake import CHARGEBACK_TABLE
+from costplane.billing.allocation.loader import EXAMPLE_RULES
+from costplane.billing.lake.table import open_lake
 from costplane.cli.allocate import allocate_command
-from costplane.lake.table import open_lake
 
 
 @pytest.fixture

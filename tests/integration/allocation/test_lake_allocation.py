@@ -10,12 +10,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from costplane.allocation.errors import AllocationError
-from costplane.allocation.lake import allocate_period, chargeback_table, write_chargeback
-from costplane.allocation.loader import EXAMPLE_RULES, load_rules
+from costplane.billing.allocation.errors import AllocationError
+from costplane.billing.allocation.lake import allocate_period, chargeback_table, write_chargeback
+from costplane.billing.allocation.loader import EXAMPLE_RULES, load_rules
+from costplane.billing.lake.query import sql
+from costplane.billing.lake.table import Lake, open_lake
 from costplane.domain.money import quantize
-from costplane.lake.query import sql
-from costplane.lake.table import Lake, open_lake
 from tests.conftest import TEST_DATA
 
 K8S = TEST_DATA / "k8s" / "allocation.k8s.yaml"

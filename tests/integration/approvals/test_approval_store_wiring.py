@@ -6,9 +6,9 @@ import pytest
 
 from costplane.adapters.azure.approvals_store import AzureTableApprovalStore
 from costplane.adapters.gcp.approvals_store import FirestoreApprovalStore
-from costplane.approvals.sqlite_store import SqliteApprovalStore
-from costplane.bootstrap.approvals import approval_store
+from costplane.adapters.local.approvals_store import SqliteApprovalStore
 from costplane.config import Settings
+from costplane.planes import load_plane
 
 UNSET = ("COSTPLANE_AZURE_STATE_ACCOUNT", "COSTPLANE_GCP_STATE_PROJECT")
 
@@ -25,7 +25,7 @@ def test_the_azure_plane_keeps_approvals_in_its_state_table(
 ) -> None:
     monkeypatch.setenv("COSTPLANE_AZURE_STATE_ACCOUNT", "stcostplane")
     monkeypatch.setenv("COSTPLANE_AZURE_TOKEN", "test-token")
-    store = approval_store(settings, "azure")
+    store = load_plane("azure", settings).approval_store()
     assert isinstance(store, AzureTableApprovalStore)
     assert store.table_url == "https://stcostplane.table.core.windows.net/costplane"
 
@@ -36,7 +36,7 @@ def test_the_gcp_plane_keeps_approvals_in_its_firestore(
     monkeypatch.setenv("COSTPLANE_GCP_STATE_PROJECT", "costplane-demo-1291")
     monkeypatch.setenv("COSTPLANE_GCP_STATE_COLLECTION", "finops")
     monkeypatch.setenv("COSTPLANE_GCP_TOKEN", "test-token")
-    store = approval_store(settings, "gcp")
+    store = load_plane("gcp", settings).approval_store()
     assert isinstance(store, FirestoreApprovalStore)
     assert store.approvals == "finops_approvals"
 
@@ -45,4 +45,4 @@ def test_the_gcp_plane_keeps_approvals_in_its_firestore(
 def test_a_plane_without_a_state_store_keeps_approvals_in_sqlite(
     settings: Settings, plane: str
 ) -> None:
-    assert isinstance(approval_store(settings, plane), SqliteApprovalStore)
+    assert isinstance(load_plane(plane, settings).approval_store(), SqliteApprovalStore)

@@ -18,7 +18,7 @@ import pytest
 
 from costplane.adapters.aws import clients
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 ACCOUNT = "123456789012"  # moto's default account; the example taxonomy has defaults for it
 REGION = "us-east-1"

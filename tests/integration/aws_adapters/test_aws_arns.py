@@ -7,7 +7,7 @@ import pytest
 from costplane.adapters.aws.arns import arn_of, partition, region_of, resource_name
 from costplane.adapters.aws.inventory import AwsInventory
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 
 def ref(resource_type: str, resource_id: str, region: str | None = "eu-west-1") -> ResourceRef:

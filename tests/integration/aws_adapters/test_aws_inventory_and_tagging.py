@@ -7,7 +7,7 @@ import pytest
 from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.adapters.aws.inventory import AwsInventory, UnsupportedResource
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone
+from costplane.engine.ports import ResourceGone
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

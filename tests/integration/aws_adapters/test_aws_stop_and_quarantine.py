@@ -12,7 +12,7 @@ from costplane.adapters.aws.enforcer import (
     UnsupportedAction,
 )
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone
+from costplane.engine.ports import ResourceGone
 
 
 @pytest.fixture

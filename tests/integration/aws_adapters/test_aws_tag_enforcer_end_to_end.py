@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from costplane.bootstrap import EXAMPLE_TAXONOMY, cloud_runtime, tag_enforcer_on
+from costplane.bootstrap import EXAMPLE_TAXONOMY, tag_enforcer_on
 from costplane.config import Settings
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
+from costplane.planes import load_plane
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 from tests.support.tagging import enforcing_at_once
@@ -32,7 +33,7 @@ def make_enforcer(state_tables, monkeypatch):
     taxonomy = enforcing_at_once(load_taxonomy(EXAMPLE_TAXONOMY))
 
     def make() -> TagEnforcer:
-        return tag_enforcer_on(cloud_runtime("aws", Settings()), taxonomy, source="aws")
+        return tag_enforcer_on(load_plane("aws", Settings()).runtime, taxonomy, source="aws")
 
     return make
 

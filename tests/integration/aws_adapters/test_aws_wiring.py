@@ -5,7 +5,6 @@ from __future__ import annotations
 import orjson
 import pytest
 from aws_lambda_powertools import Metrics
-from pydantic import ValidationError
 
 from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.adapters.aws.inventory import AwsInventory
@@ -13,9 +12,9 @@ from costplane.adapters.aws.metrics import EmfMetrics
 from costplane.adapters.aws.notify import SnsNotifier
 from costplane.adapters.aws.state import DynamoDbStateStore
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier
-from costplane.bootstrap import cloud_runtime
 from costplane.config import Settings
 from costplane.domain.events import Provider
+from costplane.planes import load_plane
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def tables_env(state_tables, monkeypatch):
 
 
 def test_the_aws_runtime_has_boto3_ports_for_aws_only(tables_env):
-    runtime = cloud_runtime("aws", Settings())
+    runtime = load_plane("aws", Settings()).runtime
 
     assert set(runtime.ports) == {Provider.AWS}
     assert isinstance(runtime.ports[Provider.AWS].inventory, AwsInventory)
@@ -37,7 +36,7 @@ def test_the_aws_runtime_has_boto3_ports_for_aws_only(tables_env):
 
 
 def test_the_aws_runtime_keeps_state_in_the_configured_tables(tables_env):
-    runtime = cloud_runtime("aws", Settings())
+    runtime = load_plane("aws", Settings()).runtime
 
     assert isinstance(runtime.state, DynamoDbStateStore)
     assert (runtime.state.claims_table, runtime.state.decisions_table) == tables_env
@@ -47,30 +46,30 @@ def test_the_aws_runtime_keeps_state_in_the_configured_tables(tables_env):
 def test_the_aws_runtime_publishes_to_the_configured_topic(tables_env, monkeypatch):
     monkeypatch.setenv("COSTPLANE_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:decisions")
 
-    notifier = cloud_runtime("aws", Settings()).notifier
+    notifier = load_plane("aws", Settings()).runtime.notifier
 
     assert isinstance(notifier, SnsNotifier)
     assert notifier.topic_arn == "arn:aws:sns:us-east-1:123456789012:decisions"
 
 
 def test_without_a_topic_the_aws_runtime_logs_notifications(tables_env):
-    assert isinstance(cloud_runtime("aws", Settings()).notifier, LogNotifier)
+    assert isinstance(load_plane("aws", Settings()).runtime.notifier, LogNotifier)
 
 
 def test_metrics_are_counted_in_memory_outside_lambda_and_as_emf_inside(tables_env, monkeypatch):
-    assert isinstance(cloud_runtime("aws", Settings()).metrics, CounterMetrics)
+    assert isinstance(load_plane("aws", Settings()).runtime.metrics, CounterMetrics)
 
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "tag_enforcer")
 
-    assert isinstance(cloud_runtime("aws", Settings()).metrics, EmfMetrics)
+    assert isinstance(load_plane("aws", Settings()).runtime.metrics, EmfMetrics)
 
 
 def test_the_aws_runtime_refuses_to_start_without_its_tables(monkeypatch):
     monkeypatch.delenv("COSTPLANE_CLAIMS_TABLE", raising=False)
     monkeypatch.delenv("COSTPLANE_DECISIONS_TABLE", raising=False)
 
-    with pytest.raises(ValidationError, match="claims_table"):
-        cloud_runtime("aws", Settings())
+    with pytest.raises(ValueError, match="COSTPLANE_CLAIMS_TABLE"):
+        _ = load_plane("aws", Settings()).runtime
 
 
 def test_emf_counts_are_flushed_by_any_powertools_metrics_of_the_namespace(capsys):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone
+from costplane.engine.ports import ResourceGone
 from tests.integration.aws_capacity.conftest import World, pairs
 
 RECORD = "costplane-decommissioned:ranker"

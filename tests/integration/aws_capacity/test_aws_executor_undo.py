@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from costplane.actions.executor import execute, resume
 from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
+from costplane.engine.executor import execute, resume
 from tests.support.tagging import NOW
 
 

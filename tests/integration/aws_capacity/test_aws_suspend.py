@@ -12,7 +12,7 @@ import pytest
 
 from costplane.adapters.aws.capacity_iam import DENY_POLICY, SPEND_ACTIONS
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone
+from costplane.engine.ports import ResourceGone
 from tests.integration.aws_capacity.conftest import AMI, World
 
 RECORD = "costplane-suspended"

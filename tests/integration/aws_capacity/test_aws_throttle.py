@@ -8,7 +8,7 @@ import pytest
 
 from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone
+from costplane.engine.ports import ResourceGone
 from tests.integration.aws_capacity.conftest import Group, World
 
 RECORD = "costplane-throttled"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg-payments"

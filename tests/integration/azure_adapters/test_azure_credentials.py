@@ -8,8 +8,8 @@ import pytest
 
 from costplane.adapters.azure.http import ARM_AUDIENCE, STORAGE_AUDIENCE, token_provider
 from costplane.adapters.azure.inventory import AzureInventory
-from costplane.adapters.azure.settings import AzureSettings
 from costplane.adapters.rest import CredentialsMissing, RestClient
+from costplane.config import AzureSettings
 from tests.integration.azure_adapters.azure_support import ARM, TAGS, VM, ref, tags_resource
 from tests.integration.azure_adapters.http_script import Exchange, Script, http
 

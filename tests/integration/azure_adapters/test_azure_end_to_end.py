@@ -8,13 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from costplane.adapters.azure.wiring import build_runtime
 from costplane.adapters.local.sqlite_state import SqliteStateStore
-from costplane.bootstrap import EXAMPLE_TAXONOMY, Runtime, tag_enforcer_on
+from costplane.bootstrap import EXAMPLE_TAXONOMY, tag_enforcer_on
 from costplane.config import Settings
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.domain.taxonomy import Defaults, Scope
+from costplane.planes.azure import AzurePlane
+from costplane.planes.base import Runtime
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 from tests.integration.azure_adapters.azure_support import SUB, VM
@@ -44,7 +45,7 @@ def fake() -> FakeAzure:
 def runtime(fake: FakeAzure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
     monkeypatch.setenv("COSTPLANE_AZURE_TOKEN", TOKEN)
     monkeypatch.setenv("COSTPLANE_AZURE_STATE_ACCOUNT", ACCOUNT)
-    return build_runtime(Settings(lake=tmp_path), transport=httpx.MockTransport(fake))
+    return AzurePlane(Settings(lake=tmp_path), httpx.MockTransport(fake)).runtime
 
 
 def vm_created(event_time: datetime) -> ResourceEvent:
@@ -102,7 +103,7 @@ def test_without_a_state_account_the_plane_keeps_its_state_in_sqlite(
 ) -> None:
     monkeypatch.setenv("COSTPLANE_AZURE_TOKEN", TOKEN)
     monkeypatch.delenv("COSTPLANE_AZURE_STATE_ACCOUNT", raising=False)
-    runtime = build_runtime(Settings(lake=tmp_path))
+    runtime = AzurePlane(Settings(lake=tmp_path)).runtime
     assert isinstance(runtime.state, SqliteStateStore)
     assert (tmp_path / "state.db").exists()
     assert set(runtime.ports) == {Provider.AZURE}

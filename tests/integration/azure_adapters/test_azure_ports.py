@@ -17,7 +17,7 @@ from costplane.adapters.rest import (
     UnsupportedResource,
 )
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone
+from costplane.engine.ports import ResourceGone
 from tests.integration.azure_adapters.azure_support import (
     ARM,
     ASYNC_OP,

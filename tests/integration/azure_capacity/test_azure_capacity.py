@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from costplane.actions.undo import NotReversible
 from costplane.adapters.azure.enforcer import AzureEnforcer
 from costplane.adapters.rest import CloudApiError, RestClient, StaticToken, UnsupportedResource
 from costplane.domain.decisions import ActionKind
+from costplane.engine.undo import NotReversible
 from tests.integration.azure_adapters.azure_support import (
     ARM,
     TAGS,

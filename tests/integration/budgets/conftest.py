@@ -14,8 +14,8 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from costplane.focus.columns import FOCUS_COLUMNS, focus_arrow_schema
-from costplane.lake.table import Lake, open_lake
+from costplane.billing.focus.columns import FOCUS_COLUMNS, focus_arrow_schema
+from costplane.billing.lake.table import Lake, open_lake
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,15 @@ import pytest
 
 from costplane.adapters.aws.budget_state import DynamoDbBudgetState
 from costplane.adapters.aws.reservations import DynamoDbReservationLedger
-from costplane.adapters.local.plane import PinnedClock
-from costplane.bootstrap import BUDGETS_TABLE_ENV, budget_spend
-from costplane.budgets.model import BudgetsFile
+from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.bootstrap import budget_service
 from costplane.budgets.service import BudgetService
-from costplane.budgets.sqlite_store import SqliteBudgetStore
 from costplane.config import Settings
+from costplane.domain.budgets import BudgetsFile
+from costplane.planes import load_plane
 from tests.unit.budgets.budget_support import NOW, budgets, real_events
 
+BUDGETS_TABLE_ENV = "COSTPLANE_BUDGETS_TABLE"
 RUN = "aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json"
 FILE = BudgetsFile(
     budgets=budgets({"name": "aws-compute", "amount": 500, "scope": {"resource_type": "aws.ec2.*"}})
@@ -25,7 +26,7 @@ FILE = BudgetsFile(
 
 
 def _spend(tmp_path: Path, plane: str = "aws") -> BudgetService:
-    spend = budget_spend(Settings(lake=tmp_path / "lake"), plane, FILE, PinnedClock(NOW))
+    spend = budget_service(load_plane(plane, Settings(lake=tmp_path / "lake")), FILE, NOW)
     assert isinstance(spend, BudgetService)
     return spend
 

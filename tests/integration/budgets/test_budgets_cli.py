@@ -12,11 +12,11 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from costplane.adapters.lake.budgets import lake_budget_service
+from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.billing.lake.table import Lake
 from costplane.budgets.loader import load_budgets
-from costplane.budgets.local import local_budget_service
-from costplane.budgets.sqlite_store import SqliteBudgetStore
 from costplane.cli.budgets import app
-from costplane.lake.table import Lake
 from tests.integration.budgets.conftest import Charge, at
 from tests.unit.budgets.budget_support import real_events
 
@@ -58,7 +58,9 @@ def spending(lake: Lake, charge: Callable[..., None], budgets_file: Path, tmp_pa
     charge(Charge("40", at(2), account=account), Charge("10", at(19, 23), account=account))
     lake_dir = tmp_path / "lake"
     store = SqliteBudgetStore(lake_dir / "state.db")
-    service = local_budget_service(load_budgets(budgets_file), lake, store, at(21, 12))
+    service = lake_budget_service(
+        load_budgets(budgets_file), lake, (store, store, store), at(21, 12)
+    )
     service.observe(real_events("aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json")[0])
     store.close()
     return lake_dir

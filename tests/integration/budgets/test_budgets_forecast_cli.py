@@ -14,10 +14,10 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from costplane.budgets.actuals import lake_daily_spend
-from costplane.budgets.model import BudgetsFile
+from costplane.adapters.lake.budget_actuals import lake_daily_spend
+from costplane.billing.lake.table import Lake
 from costplane.cli.budgets import app
-from costplane.lake.table import Lake
+from costplane.domain.budgets import BudgetsFile
 from tests.integration.budgets.conftest import Charge, at
 
 ACCOUNT = "644160558196"

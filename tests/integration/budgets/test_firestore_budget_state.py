@@ -14,9 +14,7 @@ import pytest
 
 from costplane.adapters.budget_records import RecordBudgetState
 from costplane.adapters.gcp.budget_state import FirestoreBudgetRecords, firestore_budget_state
-from costplane.adapters.local.plane import PinnedClock
-from costplane.bootstrap import budget_spend
-from costplane.budgets.model import BudgetsFile
+from costplane.bootstrap import budget_service
 from costplane.budgets.ports import (
     RateEntry,
     ReservationLedger,
@@ -27,6 +25,8 @@ from costplane.budgets.ports import (
 )
 from costplane.budgets.service import BudgetService
 from costplane.config import Settings
+from costplane.domain.budgets import BudgetsFile
+from costplane.planes import load_plane
 from tests.integration.azure_adapters.http_script import Exchange, Script, rest
 from tests.integration.gcp_adapters.gcp_support import INSTANCE, PROJECT, google_error
 from tests.support.tagging import NOW
@@ -317,7 +317,7 @@ def test_the_gcp_plane_with_a_state_project_keeps_budgets_in_firestore(
     monkeypatch.setenv("COSTPLANE_GCP_STATE_COLLECTION", "finops")
     monkeypatch.setenv("COSTPLANE_GCP_TOKEN", "test-token")
     file = BudgetsFile(budgets=budgets({"name": "vm-budget", "amount": 500, "scope": {}}))
-    spend = budget_spend(Settings(lake=tmp_path / "lake"), "gcp", file, PinnedClock(NOW))
+    spend = budget_service(load_plane("gcp", Settings(lake=tmp_path / "lake")), file, NOW)
     assert isinstance(spend, BudgetService)
     assert isinstance(spend.rates, RecordBudgetState)
     assert spend.rates is spend.signals is spend.ledger
@@ -330,11 +330,11 @@ def test_the_gcp_plane_with_a_state_project_keeps_budgets_in_firestore(
 def test_the_gcp_plane_without_a_state_project_keeps_budgets_in_sqlite(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from costplane.budgets.sqlite_store import SqliteBudgetStore
+    from costplane.adapters.local.budget_store import SqliteBudgetStore
 
     monkeypatch.delenv("COSTPLANE_GCP_STATE_PROJECT", raising=False)
     file = BudgetsFile(budgets=budgets({"name": "vm-budget", "amount": 500, "scope": {}}))
     settings = Settings(lake=tmp_path / "lake", state_path=tmp_path / "state.db")
-    spend = budget_spend(settings, "gcp", file, PinnedClock(NOW))
+    spend = budget_service(load_plane("gcp", settings), file, NOW)
     assert isinstance(spend, BudgetService)
     assert isinstance(spend.rates, SqliteBudgetStore)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from costplane.budgets.actuals import lake_spend
-from costplane.budgets.model import BudgetsFile
-from costplane.lake.table import Lake
+from costplane.adapters.lake.budget_actuals import lake_spend
+from costplane.billing.lake.table import Lake
+from costplane.domain.budgets import BudgetsFile
 from tests.integration.budgets.conftest import Charge, at
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from costplane.budgets.prices import PriceBook, PriceTable, Quote, fallback_sheet, learn_prices
-from costplane.focus.registry import get_normaliser
-from costplane.lake.table import Lake, open_lake
-from costplane.lake.writer import ingest
+from costplane.adapters.lake.budget_prices import learn_prices
+from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.lake.table import Lake, open_lake
+from costplane.billing.lake.writer import ingest
+from costplane.budgets.prices import PriceBook, PriceTable, Quote, fallback_sheet
 from tests.conftest import TEST_DATA
 from tests.integration.budgets.conftest import Charge, at
 from tests.unit.budgets.budget_support import real_events

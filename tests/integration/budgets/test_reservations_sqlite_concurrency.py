@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from costplane.budgets.sqlite_store import SqliteBudgetStore
+from costplane.adapters.local.budget_store import SqliteBudgetStore
 
 LEDGER = "ml-prod#2026-11"
 LIMIT = Decimal("10.00")
@@ -69,7 +69,7 @@ def test_processes_never_pass_the_limit(tmp_path: Path) -> None:
         import sys, time
         from decimal import Decimal
         import orjson
-        from costplane.budgets.sqlite_store import SqliteBudgetStore
+        from costplane.adapters.local.budget_store import SqliteBudgetStore
         path, worker, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
         store = SqliteBudgetStore(path)
         time.sleep(max(0.0, start_at - time.time()))

@@ -15,9 +15,9 @@ import orjson
 
 from costplane.adapters.aws.budget_state import DynamoDbBudgetState
 from costplane.adapters.aws.reservations import DynamoDbReservationLedger
+from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.budgets.prices import PriceBook, PriceTable, fallback_sheet
 from costplane.budgets.service import BudgetService
-from costplane.budgets.sqlite_store import SqliteBudgetStore
 from tests.unit.budgets.budget_support import budgets, make_service
 from tests.unit.budgets.reservation_support import (
     ML,
@@ -38,7 +38,7 @@ def test_two_processes_on_one_sqlite_file_get_one_reservation(tmp_path: Path) ->
         """
         import sys, time
         import orjson
-        from costplane.budgets.sqlite_store import SqliteBudgetStore
+        from costplane.adapters.local.budget_store import SqliteBudgetStore
         from tests.unit.budgets.budget_support import budgets, make_service
         from tests.unit.budgets.reservation_support import ML, breached, creation, threshold_runner
         path, instance, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])

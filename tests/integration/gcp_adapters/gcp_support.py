@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 PROJECT = "costplane-demo-1291"
 INSTANCE = f"projects/{PROJECT}/zones/us-central1-a/instances/vm-build-01"

@@ -7,8 +7,8 @@ import pytest
 
 from costplane.adapters.gcp.http import METADATA_TOKEN_URL, token_provider
 from costplane.adapters.gcp.inventory import GcpInventory
-from costplane.adapters.gcp.settings import GcpSettings
 from costplane.adapters.rest import CredentialsMissing, RestClient
+from costplane.config import GcpSettings
 from tests.integration.azure_adapters.http_script import Exchange, Script, http
 from tests.integration.gcp_adapters.gcp_support import COMPUTE, ref
 

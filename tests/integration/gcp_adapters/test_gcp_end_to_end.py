@@ -8,12 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from costplane.adapters.gcp.wiring import build_runtime
 from costplane.adapters.local.sqlite_state import SqliteStateStore
-from costplane.bootstrap import EXAMPLE_TAXONOMY, Runtime, tag_enforcer_on
+from costplane.bootstrap import EXAMPLE_TAXONOMY, tag_enforcer_on
 from costplane.config import Settings
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
+from costplane.planes.base import Runtime
+from costplane.planes.gcp import GcpPlane
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 from tests.integration.gcp_adapters.fake_google import FakeGoogle, FakeInstance
@@ -34,7 +35,7 @@ def fake() -> FakeGoogle:
 def runtime(fake: FakeGoogle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
     monkeypatch.setenv("COSTPLANE_GCP_TOKEN", TOKEN)
     monkeypatch.setenv("COSTPLANE_GCP_STATE_PROJECT", PROJECT)
-    return build_runtime(Settings(lake=tmp_path), transport=httpx.MockTransport(fake))
+    return GcpPlane(Settings(lake=tmp_path), httpx.MockTransport(fake)).runtime
 
 
 def instance_inserted(event_time: datetime) -> ResourceEvent:
@@ -97,7 +98,7 @@ def test_without_a_state_project_the_plane_keeps_its_state_in_sqlite(
 ) -> None:
     monkeypatch.setenv("COSTPLANE_GCP_TOKEN", TOKEN)
     monkeypatch.delenv("COSTPLANE_GCP_STATE_PROJECT", raising=False)
-    runtime = build_runtime(Settings(lake=tmp_path))
+    runtime = GcpPlane(Settings(lake=tmp_path)).runtime
     assert isinstance(runtime.state, SqliteStateStore)
     assert (tmp_path / "state.db").exists()
     assert set(runtime.ports) == {Provider.GCP}

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from costplane.adapters.gcp.labels import label_key, label_value, to_labels
-from costplane.tagging.keys import canonical
+from costplane.domain.tag_keys import canonical
 
 KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 VALUE = re.compile(r"[a-z0-9_-]{0,63}")

@@ -8,7 +8,7 @@ from costplane.adapters.gcp.enforcer import GcpEnforcer
 from costplane.adapters.gcp.inventory import GcpInventory
 from costplane.adapters.rest import CloudApiError, UnsupportedResource
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone
+from costplane.engine.ports import ResourceGone
 from tests.integration.azure_adapters.http_script import Exchange, Script, rest
 from tests.integration.gcp_adapters.gcp_support import (
     BIGQUERY,

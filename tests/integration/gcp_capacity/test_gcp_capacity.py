@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from costplane.actions.undo import NotReversible
 from costplane.adapters.gcp.capacity import OperationFailed, OperationPending
 from costplane.adapters.gcp.enforcer import GcpEnforcer
 from costplane.adapters.rest import RestClient, StaticToken
 from costplane.domain.decisions import ActionKind
+from costplane.engine.undo import NotReversible
 from tests.integration.azure_adapters.http_script import TOKEN, Exchange, Script, http
 from tests.integration.gcp_adapters.fake_google import FakeInstance
 from tests.integration.gcp_adapters.gcp_support import (

@@ -15,9 +15,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from costplane.focus.columns import FOCUS_COLUMNS, focus_arrow_schema
-from costplane.focus.errors import BillFileError
-from costplane.lake.table import Lake, open_lake
+from costplane.billing.focus.columns import FOCUS_COLUMNS, focus_arrow_schema
+from costplane.billing.focus.errors import BillFileError
+from costplane.billing.lake.table import Lake, open_lake
 
 SOURCE = "test-bill"
 

@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from costplane.billing.focus import registry
 from costplane.cli.ingest import ingest_command
 from costplane.cli.lake import app as lake_app
-from costplane.focus import registry
 
 app = typer.Typer()
 app.add_typer(lake_app, name="lake")

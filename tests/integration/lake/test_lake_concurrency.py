@@ -8,9 +8,9 @@ import textwrap
 import threading
 from pathlib import Path
 
-from costplane.lake.restate import Restatement
-from costplane.lake.table import Lake, open_lake
-from costplane.lake.writer import ingest
+from costplane.billing.lake.restate import Restatement
+from costplane.billing.lake.table import Lake, open_lake
+from costplane.billing.lake.writer import ingest
 
 CONFTEST = Path(__file__).with_name("conftest.py")
 
@@ -56,8 +56,8 @@ def test_two_processes_ingesting_different_periods_all_land(tmp_path, rows, bill
         spec = importlib.util.spec_from_file_location("lake_bills", sys.argv[1])
         bills = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(bills)
-        from costplane.lake.table import open_lake
-        from costplane.lake.writer import ingest
+        from costplane.billing.lake.table import open_lake
+        from costplane.billing.lake.writer import ingest
         lake = open_lake(Path(sys.argv[2]))
         for path in sys.argv[3:]:
             ingest(lake, bills.ArrowStreamNormaliser(), [Path(path)])

@@ -8,12 +8,11 @@ import boto3
 import orjson
 import pytest
 
-from costplane.bootstrap import budget_lake
-from costplane.config import Settings
-from costplane.lake.query import history, sql
-from costplane.lake.settings import CatalogSettings
-from costplane.lake.table import open_lake
-from costplane.lake.writer import ingest
+from costplane.billing.lake.query import history, sql
+from costplane.billing.lake.table import open_lake
+from costplane.billing.lake.writer import ingest
+from costplane.bootstrap import plane
+from costplane.config import CatalogSettings, Settings
 
 BUCKET = "costplane-lake"
 
@@ -65,11 +64,11 @@ def test_budgets_read_the_glue_lake_the_environment_names(
         "COSTPLANE_CATALOG_PROPERTIES", orjson.dumps(glue_settings.properties).decode()
     )
 
-    lake = budget_lake(Settings(lake=tmp_path / "no-local-lake"))
+    lake = plane(Settings(lake=tmp_path / "no-local-lake")).lake()
 
     assert lake is not None
     assert lake.focus.name() == ("costplane", "focus")
 
 
 def test_budgets_have_no_lake_when_none_is_configured_or_built(tmp_path):
-    assert budget_lake(Settings(lake=tmp_path / "empty")) is None
+    assert plane(Settings(lake=tmp_path / "empty")).lake() is None

@@ -9,11 +9,11 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from costplane.focus.errors import BillFileError
-from costplane.focus.registry import get_normaliser
-from costplane.lake.manifest import Fingerprint, Manifest
-from costplane.lake.table import Lake
-from costplane.lake.writer import ingest
+from costplane.billing.focus.errors import BillFileError
+from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.lake.manifest import Fingerprint, Manifest
+from costplane.billing.lake.table import Lake
+from costplane.billing.lake.writer import ingest
 
 A, B = "111111111111", "222222222222"
 REAL_CUR = (

@@ -7,8 +7,8 @@ import time
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from costplane.lake.query import export, sql
-from costplane.lake.writer import ingest
+from costplane.billing.lake.query import export, sql
+from costplane.billing.lake.writer import ingest
 
 
 def test_sql_works_in_utc_whatever_the_local_time_zone(lake, normaliser, rows, bill, monkeypatch):

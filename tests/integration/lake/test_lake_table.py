@@ -9,10 +9,10 @@ import pytest
 from pyiceberg.transforms import IdentityTransform, MonthTransform
 from pyiceberg.types import DecimalType, MapType, TimestamptzType
 
-from costplane.focus.columns import FOCUS_COLUMNS, focus_arrow_schema
-from costplane.lake.catalog import catalog_properties, open_catalog
-from costplane.lake.settings import CatalogSettings
-from costplane.lake.table import FOCUS_TABLE, Lake, focus_table, open_lake
+from costplane.billing.focus.columns import FOCUS_COLUMNS, focus_arrow_schema
+from costplane.billing.lake.catalog import catalog_properties, open_catalog
+from costplane.billing.lake.table import FOCUS_TABLE, Lake, focus_table, open_lake
+from costplane.config import CatalogSettings
 
 
 def test_focus_table_has_every_column_of_the_model_with_its_type(lake: Lake):

@@ -37,11 +37,12 @@ import orjson
 import pytest
 import yaml
 
-from costplane.adapters.aws import clients, wiring
+from costplane.adapters.aws import clients
 from costplane.adapters.local.plane import PinnedClock
 from costplane.bootstrap import policy_runner
 from costplane.domain.decisions import Decision
-from costplane.pipeline import retry_reasons
+from costplane.engine.pipeline import retry_reasons
+from costplane.planes import aws as aws_plane
 from costplane.policy.service import PolicyRunner
 from tests.functions.aws.conftest import Stack, eventbridge
 from tests.integration.aws_adapters.conftest import World
@@ -171,7 +172,7 @@ def build_plane(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
         }.items():
             monkeypatch.setenv(name, value)
         clock = PinnedClock(day(1, 0))
-        monkeypatch.setattr(wiring, "SystemClock", lambda: clock)
+        monkeypatch.setattr(aws_plane, "SystemClock", lambda: clock)
         runner = policy_runner(plane="aws")
         return Plane(runner, clock, stack, World(aws_env, {}), inbox)
 

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 import pytest
 
-from costplane.actions.executor import execute, resume
 from costplane.adapters.local.plane import LocalEnforcer, LocalInventory
 from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.executor import execute, resume
+from costplane.engine.ports import ResourceRef
 from tests.support.tagging import NOW
 
 REF = ResourceRef(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from costplane.actions.undo import LABEL_CODEC, TAG_CODEC
+from costplane.engine.undo import LABEL_CODEC, TAG_CODEC
 
 ARN = "arn:aws:iam::123456789012:policy/costplane/costplane-deny-spend"
 

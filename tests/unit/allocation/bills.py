@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from costplane.focus.columns import DECIMAL, TAGS_MAP, TIMESTAMP
+from costplane.billing.focus.columns import DECIMAL, TAGS_MAP, TIMESTAMP
 
 COLUMNS = {
     "BillingPeriodStart": TIMESTAMP,

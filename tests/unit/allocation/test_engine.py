@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costplane.allocation.engine import allocate
-from costplane.allocation.errors import AllocationError
-from costplane.allocation.result import UNALLOCATED, Allocation
-from costplane.allocation.rules import RuleSet
+from costplane.billing.allocation.engine import allocate
+from costplane.billing.allocation.errors import AllocationError
+from costplane.billing.allocation.result import UNALLOCATED, Allocation
+from costplane.billing.allocation.rules import RuleSet
 from costplane.domain.money import quantize
 from tests.unit.allocation.bills import bill, line
 

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.allocation.errors import AllocationError
-from costplane.allocation.metrics import file_weights, opencost_weights
-from costplane.allocation.rules import FileMetric, OpenCostMetric
+from costplane.billing.allocation.errors import AllocationError
+from costplane.billing.allocation.metrics import file_weights, opencost_weights
+from costplane.billing.allocation.rules import FileMetric, OpenCostMetric
 from tests.conftest import TEST_DATA
 
 OPENCOST = TEST_DATA / "k8s" / "opencost_allocation_7d_by_namespace.json"

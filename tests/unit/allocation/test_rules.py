@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from costplane import schemas
-from costplane.allocation.errors import AllocationError
-from costplane.allocation.loader import EXAMPLE_RULES, load_rules
-from costplane.allocation.rules import RuleSet
+from costplane.billing.allocation.errors import AllocationError
+from costplane.billing.allocation.loader import EXAMPLE_RULES, load_rules
+from costplane.billing.allocation.rules import RuleSet
 from tests.conftest import REPO
 
 K8S_EXAMPLE = REPO / "tests" / "data" / "k8s" / "allocation.k8s.yaml"

@@ -6,9 +6,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from costplane.allocation.lines import LineView, tag_columns
-from costplane.allocation.rules import Filter
-from costplane.allocation.select import filter_mask
+from costplane.billing.allocation.lines import LineView, tag_columns
+from costplane.billing.allocation.rules import Filter
+from costplane.billing.allocation.select import filter_mask
 from tests.unit.allocation.bills import bill, line
 
 LINES = bill(

@@ -17,17 +17,17 @@ import jwt
 import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from costplane.adapters.local.approvals_store import SqliteApprovalStore
 from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint, TeamsEndpoint
 from costplane.approvals.messages import slack_message, teams_card
 from costplane.approvals.model import ApprovalRequest, Subject
 from costplane.approvals.service import ApprovalService
 from costplane.approvals.slack_callback import signature
-from costplane.approvals.sqlite_store import SqliteApprovalStore
 from costplane.approvals.teams_callback import StaticKeys, TokenVerifier
 from costplane.domain.decisions import Action, ActionKind, Decision, Outcome, Owner
 from costplane.domain.events import Provider
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 from tests.support.tagging import NOW, FixedClock
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
@@ -129,10 +129,10 @@ class RecordingPoster:
 
 @dataclass
 class RecordingResume:
-    calls: list[tuple[ApprovalRequest, Decision]] = field(default_factory=list)
+    calls: list[tuple[ResourceRef, Decision]] = field(default_factory=list)
 
-    def __call__(self, request: ApprovalRequest, then: Decision) -> None:
-        self.calls.append((request, then))
+    def __call__(self, resource: ResourceRef, then: Decision) -> None:
+        self.calls.append((resource, then))
 
 
 @dataclass

@@ -121,7 +121,7 @@ def test_an_approval_records_who_and_when_and_hands_then_to_resume():
     assert audit.actions[0].kind is ActionKind.REQUEST_APPROVAL
     assert audit.actions[0].params["decided_by"] == SLACK_APPROVER
     [(resumed, then)] = harness.resume.calls
-    assert resumed == resolution.request
+    assert resumed == resolution.request.resource
     assert then == resolution.then
     assert [(a.kind, a.status) for a in then.actions] == [(ActionKind.STOP, ActionStatus.PLANNED)]
     assert then.dry_run is False
@@ -235,9 +235,10 @@ def test_one_failing_expiry_strands_no_other():
     )
     calls = []
 
-    def resume(request, then):
-        calls.append(request.id)
-        if request.id == first.id:
+    def resume(resource, then):
+        request_id = then.decision_id.removesuffix("-then")
+        calls.append(request_id)
+        if request_id == first.id:
             raise RuntimeError("enforcer unreachable")
 
     harness.resume = resume

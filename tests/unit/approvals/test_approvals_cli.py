@@ -10,8 +10,8 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from costplane.adapters.local.approvals_store import SqliteApprovalStore
 from costplane.approvals.model import ApprovalStatus
-from costplane.approvals.sqlite_store import SqliteApprovalStore
 from costplane.cli.approvals import app
 from tests.support.tagging import NOW
 from tests.unit.approvals.approvals_support import SLACK_APPROVER, TEAMS_APPROVER, pending_request

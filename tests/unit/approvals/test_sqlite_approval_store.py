@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from costplane.adapters.local.approvals_store import SqliteApprovalStore
 from costplane.approvals.model import ApprovalStatus
 from costplane.approvals.ports import ApprovalStore
-from costplane.approvals.sqlite_store import SqliteApprovalStore
 from tests.support.tagging import NOW
 from tests.unit.approvals.approvals_support import pending_request
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from costplane.domain.events import Operation, ResourceEvent
-from costplane.events.registry import parse_document
+from costplane.engine.envelopes import parse_document
 
 Load = Callable[[str], Any]
 BASE = "aws-cloudtrail-sagemaker-createendpoint-record.json"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from costplane.domain.events import Operation, Provider, ResourceEvent
-from costplane.events.registry import parse_document, parse_payload
+from costplane.engine.envelopes import parse_document, parse_payload
 
 Load = Callable[[str], Any]
 LoadBytes = Callable[[str], bytes]

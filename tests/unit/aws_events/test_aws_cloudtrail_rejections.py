@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from costplane.events.registry import MAX_PAYLOAD_BYTES, parse_document, parse_payload
+from costplane.engine.envelopes import MAX_PAYLOAD_BYTES, parse_document, parse_payload
 
 Load = Callable[[str], Any]
 LoadBytes = Callable[[str], bytes]

@@ -9,7 +9,7 @@ import orjson
 
 from costplane.adapters.aws.cloudtrail_resources import Scope, find_extractor
 from costplane.domain.events import Operation
-from costplane.events.registry import parse_payload
+from costplane.engine.envelopes import parse_payload
 
 Load = Callable[[str], Any]
 LoadBytes = Callable[[str], bytes]

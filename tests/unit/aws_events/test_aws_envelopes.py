@@ -18,7 +18,7 @@ from costplane.adapters.aws.events import (
     is_sns,
 )
 from costplane.domain.events import Operation
-from costplane.events.registry import parse_document, parse_payload
+from costplane.engine.envelopes import parse_document, parse_payload
 from tests.conftest import EVENTS, SHARED_DATA
 
 Load = Callable[[str], Any]
@@ -68,13 +68,11 @@ def test_cost_anomaly_event_is_not_a_resource_event(aws_payload: Load) -> None:
     assert "Cost Anomaly Detection" in rejection.reason
 
 
-def test_budget_alert_over_sns_is_not_a_resource_event(aws_payload: Load) -> None:
+def test_budget_alert_over_sns_is_a_budget_signal(aws_payload: Load) -> None:
     parsed = parse_document(aws_payload("aws-budgets-notification-sns-lambda-event.json"))
-    assert parsed.envelope == "aws.sns"
-    [rejection] = parsed.rejected
-    assert rejection.code == "not_a_resource_event"
-    assert rejection.reason.startswith("an AWS Budgets alert delivered by SNS topic")
-    assert rejection.event_id == "0afa48ef-db9f-5b07-9359-149237adeae5"
+    assert (parsed.envelope, parsed.events, parsed.rejected) == ("aws.budgets.sns", [], [])
+    [signal] = parsed.signals
+    assert signal.signal_id == "0afa48ef-db9f-5b07-9359-149237adeae5"
 
 
 def test_generic_sns_message_is_not_a_resource_event(aws_payload: Load) -> None:

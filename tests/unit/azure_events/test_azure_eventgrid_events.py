@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from costplane.domain.events import Operation, Provider
-from costplane.events.registry import ParsedPayload, parse_document, parse_payload
+from costplane.engine.envelopes import ParsedPayload, parse_document, parse_payload
 
 STORAGE = (
     "/subscriptions/{subscription-id}/resourcegroups/{resource-group}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from costplane.adapters.azure.events import cloudevents_options_headers, validation_response
-from costplane.events.registry import parse_document
+from costplane.engine.envelopes import parse_document
 
 
 def test_validation_event_is_answered_with_its_validation_code(azure_payload: Any) -> None:

@@ -13,8 +13,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.focus.registry import get_normaliser
-from costplane.lake.totals import PeriodTotal, Totals
+from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.lake.totals import PeriodTotal, Totals
 from tests.bench.gen_cur2 import SAMPLE, generate
 from tests.conftest import SHARED_DATA
 

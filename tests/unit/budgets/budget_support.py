@@ -13,13 +13,13 @@ import orjson
 import costplane.adapters.aws.events
 import costplane.adapters.azure.events
 import costplane.adapters.gcp.events  # noqa: F401  (they register the envelopes events use)
-from costplane.budgets.actuals import LakeSpend
-from costplane.budgets.model import Budget, BudgetsFile
+from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.budgets.ports import LakeSpend
 from costplane.budgets.prices import PriceBook, PriceRow, PriceTable, fallback_sheet
 from costplane.budgets.service import BudgetService
-from costplane.budgets.sqlite_store import SqliteBudgetStore
+from costplane.domain.budgets import Budget, BudgetsFile
 from costplane.domain.events import ResourceEvent
-from costplane.events.registry import parse_payload
+from costplane.engine.envelopes import parse_payload
 from tests.conftest import EVENTS
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -19,16 +19,16 @@ from costplane.adapters.local.plane import (
 )
 from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.budgets.periods import window
-from costplane.budgets.policies import threshold_policies
 from costplane.budgets.service import BudgetService, reservation_id
 from costplane.domain.decisions import Decision
 from costplane.domain.events import Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode
-from costplane.events.registry import parse_document
+from costplane.engine.envelopes import parse_document
+from costplane.engine.ports import ProviderPorts
 from costplane.policy.engine import PolicyEngine, compile_policies
 from costplane.policy.loader import load_policy_document
 from costplane.policy.service import PolicyRunner
-from costplane.ports import ProviderPorts
+from costplane.policy.thresholds import threshold_policies
 from tests.conftest import EVENTS
 from tests.unit.budgets.budget_support import NOW, real_document, real_events
 

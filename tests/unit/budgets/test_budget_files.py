@@ -12,13 +12,15 @@ import pytest
 import yaml
 
 from costplane import schemas
+from costplane.bootstrap import EXAMPLE_BUDGETS
 from costplane.budgets.loader import (
-    EXAMPLE_BUDGETS,
     BudgetsFileError,
     load_budgets,
     load_budgets_document,
 )
-from costplane.budgets.model import BudgetsFile
+from costplane.domain.budgets import BudgetsFile
+from costplane.policy.loader import PolicyFileError
+from costplane.policy.thresholds import check_threshold_params
 from tests.conftest import REPO
 
 SCHEMA = REPO / "schemas" / "budgets.schema.json"
@@ -61,11 +63,18 @@ def test_a_non_positive_amount_names_its_path() -> None:
 
 
 def test_threshold_params_are_checked_by_the_action_they_name() -> None:
-    message = _error(
-        {"name": "b", "amount": 1, "thresholds": [{"percent": 100, "action": "escalate"}]}
+    loaded = load_budgets_document(
+        {
+            "budgets": [
+                {"name": "b", "amount": 1, "thresholds": [{"percent": 100, "action": "escalate"}]}
+            ]
+        },
+        "team.yaml",
     )
-    assert "budgets.0.thresholds.0" in message
-    assert "params of 'escalate': to: Field required" in message
+    with pytest.raises(PolicyFileError) as caught:
+        check_threshold_params(loaded.budgets, "team.yaml")
+    assert "budget 'b', threshold 100% projected" in str(caught.value)
+    assert "params of 'escalate': to: Field required" in str(caught.value)
 
 
 def test_an_unknown_threshold_action_names_the_field() -> None:

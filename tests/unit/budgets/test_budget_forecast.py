@@ -8,12 +8,11 @@ import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from costplane.budgets.actuals import LakeSpend
-from costplane.budgets.ports import RateEntry
-from costplane.budgets.service import period_forecasts
-from costplane.budgets.sqlite_store import SqliteBudgetStore
-from costplane.forecast.projection import Projection
-from costplane.forecast.synthetic import Shape, generate_history
+from costplane.adapters.lake.budgets import period_forecasts
+from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.billing.forecast.synthetic import Shape, generate_history
+from costplane.budgets.ports import LakeSpend, RateEntry
+from costplane.domain.budgets import Projection
 from tests.unit.budgets.budget_support import NOW, budgets, make_service
 
 ML = {"name": "ml", "amount": 1000}
@@ -99,7 +98,7 @@ def test_a_quarterly_budget_forecasts_to_its_quarter_end() -> None:
 
 def test_budget_status_without_forecasts_never_imports_statsforecast() -> None:
     code = (
-        "import sys, costplane.budgets.local, costplane.cli.budgets; "
+        "import sys, costplane.adapters.lake.budgets, costplane.cli.budgets; "
         "print('statsforecast' in sys.modules)"
     )
     result = subprocess.run(

@@ -9,12 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from costplane.budgets.actuals import LakeSpend
-from costplane.budgets.model import Period
+from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.budgets.periods import hours, window
-from costplane.budgets.ports import RateEntry, SignalFigures
-from costplane.budgets.sqlite_store import SqliteBudgetStore
-from costplane.policy.facts import BudgetView
+from costplane.budgets.ports import LakeSpend, RateEntry, SignalFigures
+from costplane.domain.budgets import BudgetView, Period
 from tests.unit.budgets.budget_support import NOW, budgets, make_service
 
 LAKE_END = datetime(2026, 11, 20, tzinfo=UTC)

@@ -15,11 +15,13 @@ import pytest
 import costplane.adapters.aws.budget_signals
 import costplane.adapters.azure.budget_signals
 import costplane.adapters.gcp.budget_signals  # noqa: F401  (register the parsers)
-from costplane.budgets.actuals import LakeSpend
-from costplane.budgets.signals import BudgetSignal, SpendBasis, money, parse_signal
+from costplane.adapters.signal_fields import money
+from costplane.budgets.ports import LakeSpend
 from costplane.domain.errors import EventRejected
 from costplane.domain.events import Provider
+from costplane.domain.signals import BudgetSignal, SpendBasis
 from tests.conftest import EVENTS
+from tests.support.signals import parse_signal
 from tests.unit.budgets.budget_support import NOW, budgets, make_service, real_document
 
 AZURE_COMMON = EVENTS / "azure" / "azure-budget-alert-commonalertschema-actual-cost.json"

@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from costplane.budgets.actuals import LakeSpend
-from costplane.budgets.loader import EXAMPLE_BUDGETS, load_budgets
-from costplane.budgets.policies import threshold_policies
-from costplane.budgets.ports import RateEntry
-from costplane.budgets.sqlite_store import SqliteBudgetStore
+from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.bootstrap import EXAMPLE_BUDGETS
+from costplane.budgets.loader import load_budgets
+from costplane.budgets.ports import LakeSpend, RateEntry
 from costplane.domain.decisions import ActionKind, Outcome
 from costplane.domain.taxonomy import Mode
 from costplane.policy.engine import PolicyEngine, compile_policies
 from costplane.policy.facts import Facts
 from costplane.policy.loader import load_policy_document
+from costplane.policy.thresholds import threshold_policies
 from tests.unit.budgets.budget_support import NOW, budgets, make_service, real_events
 
 ML = {

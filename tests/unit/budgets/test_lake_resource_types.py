@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from costplane.budgets.lake_types import STEM_SQL, type_of_stem
+from costplane.adapters.lake.resource_types import STEM_SQL, type_of_stem
 
 
 def _type(resource_id: str | None) -> str | None:

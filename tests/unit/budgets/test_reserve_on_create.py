@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from costplane.budgets.actuals import LakeSpend
+from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.budgets.periods import hours
+from costplane.budgets.ports import LakeSpend
 from costplane.budgets.service import BudgetService, BudgetStatus, Observed
-from costplane.budgets.sqlite_store import SqliteBudgetStore
 from costplane.domain.events import Operation, ResourceEvent
 from tests.unit.budgets.budget_support import NOW, budgets, make_service
 from tests.unit.budgets.reservation_support import (

@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.budgets.service import BudgetService, Observed
-from costplane.budgets.sqlite_store import SqliteBudgetStore
 from costplane.domain.events import ResourceEvent
-from costplane.events.registry import parse_document
+from costplane.engine.envelopes import parse_document
 from tests.conftest import EVENTS
 from tests.unit.budgets.budget_support import NOW, budgets, make_service, real_document, real_events
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.budgets.ports import (
     ReservationLedger,
     ReservationNotFound,
@@ -13,7 +14,6 @@ from costplane.budgets.ports import (
     SignalFigures,
     SignalStore,
 )
-from costplane.budgets.sqlite_store import SqliteBudgetStore
 
 LIMIT = Decimal("10.00")
 

@@ -12,9 +12,10 @@ from costplane.adapters.local.plane import (
 )
 from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.domain.decisions import Decision, Outcome
+from costplane.domain.errors import DeliveryFailed
 from costplane.domain.events import Provider
-from costplane.pipeline import DeliveryFailed, raise_for_retry
-from costplane.ports import ProviderPorts, ResourceRef
+from costplane.engine.pipeline import raise_for_retry
+from costplane.engine.ports import ProviderPorts, ResourceRef
 from costplane.tagging.service import TagEnforcer
 from tests.support.tagging import FixedClock, make_event, make_taxonomy
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from costplane.focus.columns import focus_arrow_schema
-from costplane.focus.registry import get_normaliser
+from costplane.billing.focus.columns import focus_arrow_schema
+from costplane.billing.focus.registry import get_normaliser
 from tests.conftest import SHARED_DATA
 
 GCP_SAMPLE = SHARED_DATA / "gcp" / "bigquery_billing_export_v1_sample.ndjson"

@@ -12,8 +12,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.focus.errors import BillFileError
-from costplane.focus.sources.aws import cur2_name
+from costplane.billing.focus.errors import BillFileError
+from costplane.billing.focus.sources.aws import cur2_name
 from tests.conftest import SHARED_DATA, TEST_DATA
 
 LEGACY = TEST_DATA / "focus" / "aws" / "cur_legacy_anonymized_2023-11_days01-07.csv"

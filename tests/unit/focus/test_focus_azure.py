@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pytest
 
-from costplane.focus.sources.azure import azure_name
+from costplane.billing.focus.sources.azure import azure_name
 from tests.conftest import TEST_DATA
 
 ACTUAL = TEST_DATA / "focus" / "azure" / "ea_actual_cost_small.csv"

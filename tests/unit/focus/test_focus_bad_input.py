@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.focus.errors import BillFileError
+from costplane.billing.focus.errors import BillFileError
 from tests.conftest import TEST_DATA
 
 CUR = TEST_DATA / "focus" / "aws" / "cur_legacy_anonymized_2023-11_days01-07.csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from costplane.focus.columns import (
+from costplane.billing.focus.columns import (
     DECIMAL,
     FOCUS_COLUMNS,
     TIMESTAMP,
@@ -82,5 +82,5 @@ def test_schema_is_built_once():
 def test_committed_column_model_equals_the_generated_one():
     committed = (REPO / "schemas" / "focus" / "columns.json").read_bytes()
     assert committed == render_columns_json(), (
-        "run `python -m costplane.focus.columns > schemas/focus/columns.json`"
+        "run `python -m costplane.billing.focus.columns > schemas/focus/columns.json`"
     )

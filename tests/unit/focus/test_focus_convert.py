@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from costplane.focus.columns import DECIMAL
-from costplane.focus.convert import Where, multiply, to_decimal, to_timestamp
-from costplane.focus.errors import BillFileError
+from costplane.billing.focus.columns import DECIMAL
+from costplane.billing.focus.convert import Where, multiply, to_decimal, to_timestamp
+from costplane.billing.focus.errors import BillFileError
 
 WHERE = Where("bill.csv", pa.array(range(1, 11), pa.int64()))
 

@@ -9,8 +9,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.focus.errors import BillFileError
-from costplane.focus.sources.focus_files import FocusFileNormaliser, focus_name
+from costplane.billing.focus.errors import BillFileError
+from costplane.billing.focus.sources.focus_files import FocusFileNormaliser, focus_name
 from tests.conftest import TEST_DATA
 
 FOCUS = TEST_DATA / "focus" / "focus"

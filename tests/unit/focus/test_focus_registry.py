@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-from costplane.focus.errors import BillFileError, UnknownSourceError
-from costplane.focus.registry import (
+from costplane.billing.focus.errors import BillFileError, UnknownSourceError
+from costplane.billing.focus.registry import (
     Normaliser,
     get_normaliser,
     normaliser_names,

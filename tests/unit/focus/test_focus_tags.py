@@ -6,9 +6,9 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from costplane.focus import tags
-from costplane.focus.convert import Where
-from costplane.focus.errors import BillFileError
+from costplane.billing.focus import tags
+from costplane.billing.focus.convert import Where
+from costplane.billing.focus.errors import BillFileError
 
 WHERE = Where("bill.csv", pa.array(range(1, 11), pa.int64()))
 

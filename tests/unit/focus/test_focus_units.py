@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from costplane.focus.sources.oci import billing_unit
-from costplane.focus.units import VALID_UNIT, normalise_units, unit_format
+from costplane.billing.focus.sources.oci import billing_unit
+from costplane.billing.focus.units import VALID_UNIT, normalise_units, unit_format
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from costplane.forecast.backtest import Outcome, backtest, origins_for, score
-from costplane.forecast.errors import ForecastError
-from costplane.forecast.model import BASELINE, MODEL
-from costplane.forecast.synthetic import generate_history
+from costplane.billing.forecast.backtest import Outcome, backtest, origins_for, score
+from costplane.billing.forecast.errors import ForecastError
+from costplane.billing.forecast.model import BASELINE, MODEL
+from costplane.billing.forecast.synthetic import generate_history
 
 
 def test_origins_are_the_last_month_starts_whose_horizon_is_complete() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from costplane.forecast.errors import ForecastError
-from costplane.forecast.series import Scope, daily_costs
+from costplane.billing.forecast.errors import ForecastError
+from costplane.billing.forecast.series import Scope, daily_costs
 from tests.unit.allocation.bills import bill, line
 
 LINES = bill(

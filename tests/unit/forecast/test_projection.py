@@ -8,9 +8,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from costplane.forecast.errors import ForecastError
-from costplane.forecast.projection import forecast_scopes, prepare, project_period_end
-from costplane.forecast.synthetic import Shape, generate_history
+from costplane.billing.forecast.errors import ForecastError
+from costplane.billing.forecast.projection import forecast_scopes, prepare, project_period_end
+from costplane.billing.forecast.synthetic import Shape, generate_history
 
 CALM = Shape(max_steps=0, monthly_fee_max=0.0, noise_low=0.02, noise_high=0.03)
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from costplane.forecast.synthetic import generate_history
+from costplane.billing.forecast.synthetic import generate_history
 
 
 def test_history_covers_whole_calendar_months_per_scope() -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from costplane.forecast.model import DailyForecast, window_sd, z_score
+from costplane.billing.forecast.model import DailyForecast, window_sd, z_score
 
 
 def test_a_random_walks_sum_has_the_closed_form_variance() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from costplane.events.registry import ParsedPayload, parse_payload
+from costplane.engine.envelopes import ParsedPayload, parse_payload
 from tests.conftest import EVENTS
 
 AUDIT_ENTRIES = sorted(
@@ -119,11 +119,11 @@ def test_plain_text_message_is_not_a_resource_event(gcp_payload: Any) -> None:
     assert rejection.event_id == "message-id"
 
 
-def test_budget_notification_in_a_message_is_not_a_resource_event() -> None:
+def test_budget_notification_in_a_message_is_a_budget_signal() -> None:
     budget = (EVENTS / "gcp" / "gcp-billing-budget-notification-message-data.json").read_bytes()
-    [rejection] = parse(pubsub_push(b64(budget))).rejected
-    assert (rejection.code, rejection.skipped) == ("not_a_resource_event", True)
-    assert "BUDGET_NAME" in rejection.reason
+    parsed = parse(pubsub_push(b64(budget)))
+    assert (parsed.envelope, parsed.events, parsed.rejected) == ("gcp.billing.budget", [], [])
+    assert [s.budget for s in parsed.signals] == ["BUDGET_NAME"]
 
 
 def test_other_json_in_a_message_is_not_a_resource_event() -> None:

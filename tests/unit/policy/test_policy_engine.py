@@ -6,11 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from costplane.domain.budgets import BudgetView
 from costplane.domain.decisions import ActionKind, Outcome
+from costplane.domain.marks import decode_mark
 from costplane.policy.engine import PolicyEngine, compile_policies
-from costplane.policy.facts import BudgetView, Facts
+from costplane.policy.facts import Facts
 from costplane.policy.loader import load_policy_document
-from costplane.tagging.marks import decode_mark
 from tests.support.tagging import NOW, make_event
 
 

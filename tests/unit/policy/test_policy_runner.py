@@ -14,15 +14,15 @@ from costplane.adapters.local.plane import (
     LogNotifier,
 )
 from costplane.adapters.local.sqlite_state import SqliteStateStore
-from costplane.bootstrap import register_budget_signals, register_events
-from costplane.budgets.signals import BudgetSignal
+from costplane.domain.budgets import BudgetView
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
+from costplane.domain.signals import BudgetSignal
+from costplane.engine.ports import ProviderPorts
+from costplane.planes.envelopes import register_every_cloud
 from costplane.policy.engine import PolicyEngine, compile_policies
-from costplane.policy.facts import BudgetView
 from costplane.policy.loader import load_policy_document
 from costplane.policy.service import PolicyRunner
-from costplane.ports import ProviderPorts
 from tests.conftest import EVENTS
 from tests.support.tagging import NOW, FixedClock, make_event
 
@@ -129,8 +129,7 @@ def test_every_event_moves_the_live_run_rate() -> None:
 
 
 def test_cloud_budget_notification_updates_budgets_and_is_audited() -> None:
-    register_events()
-    register_budget_signals()
+    register_every_cloud()
     runner, enforcer = _runner(DEAR)
     payload = (EVENTS / "gcp" / "gcp-billing-budget-notification-message-data.json").read_bytes()
     [decision] = runner.handle_payload(payload)

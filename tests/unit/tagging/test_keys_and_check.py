@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from costplane.domain.tag_keys import canonical
 from costplane.tagging.check import TagChecker
-from costplane.tagging.keys import canonical
 from tests.support.tagging import NOW, make_event, make_taxonomy
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from costplane.domain.decisions import ActionKind
 from costplane.domain.events import Operation
+from costplane.domain.marks import Mark, decode_mark
 from costplane.tagging.check import TagChecker
-from costplane.tagging.marks import Mark, decode_mark
 from costplane.tagging.plan import plan_actions
 from tests.support.tagging import NOW, make_event, make_taxonomy
 

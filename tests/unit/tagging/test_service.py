@@ -11,7 +11,7 @@ from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.domain.decisions import ActionKind, ActionStatus, Decision, Outcome
 from costplane.domain.events import Operation, Provider
 from costplane.domain.taxonomy import Taxonomy
-from costplane.ports import ProviderPorts, ResourceRef
+from costplane.engine.ports import ProviderPorts, ResourceRef
 from costplane.tagging.service import TagEnforcer
 from tests.support.tagging import FixedClock, make_event, make_taxonomy
 

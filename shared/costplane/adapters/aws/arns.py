@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
 

@@ -24,16 +24,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from costplane.budgets.signals import (
-    BudgetSignal,
-    SpendBasis,
-    money,
-    percent_of,
-    register_signal,
-    rejected,
-)
-from costplane.domain.errors import EventRejected
+from costplane.adapters.signal_fields import money, percent_of, rejected
+from costplane.domain.errors import EventRejected, Rejection
 from costplane.domain.events import Provider
+from costplane.domain.signals import BudgetSignal, SpendBasis
+from costplane.engine.envelopes import register_single
 
 SUBJECT_PREFIX = "AWS Budgets"
 MESSAGE_PREFIX = "AWS Budget Notification"
@@ -67,7 +62,7 @@ def matches_budget_notification(document: Any) -> bool:
     )
 
 
-@register_signal("aws.budgets.sns", matches_budget_notification)
+@register_single("aws.budgets.sns", matches_budget_notification)
 def parse_budget_notification(document: Any) -> BudgetSignal:
     records = document.get("Records")
     if isinstance(records, list) and len(records) != 1:
@@ -89,7 +84,7 @@ def _signal(message: str, sns: dict[str, Any], signal_id: str | None) -> BudgetS
     budget_type = fields.get("Budget Type", "Cost")
     if budget_type != "Cost":
         raise EventRejected(
-            "unsupported_budget_type",
+            Rejection.UNSUPPORTED_BUDGET_TYPE,
             f"a {budget_type} budget counts no money; only cost budgets are signals",
             skipped=True,
             provider=AWS.value,
@@ -124,7 +119,9 @@ def _required(fields: dict[str, str], key: str) -> str:
     value = fields.get(key)
     if value is None:
         raise EventRejected(
-            "missing_field", f"the budget notification has no '{key}:' line", provider=AWS.value
+            Rejection.MISSING_FIELD,
+            f"the budget notification has no '{key}:' line",
+            provider=AWS.value,
         )
     return value
 

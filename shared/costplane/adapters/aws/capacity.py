@@ -1,6 +1,6 @@
 """Throttle an Auto Scaling group to nothing, keeping its sizes in a `costplane-throttled` tag.
 
-Every reversible AWS action follows `costplane.actions.undo.reversible` (record once, act,
+Every reversible AWS action follows `costplane.engine.undo.reversible` (record once, act,
 restore from the audit log or the record). EC2 and Lambda handlers live beside their tagging
 in `enforcer`, IAM principals in `capacity_iam`, SageMaker endpoints in `capacity_sagemaker`.
 """
@@ -11,12 +11,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from costplane.actions.undo import TagRecord, Undo, reversible
 from costplane.adapters.aws.arns import is_arn, region_of
 from costplane.adapters.aws.clients import client, error_code
 from costplane.adapters.aws.inventory import tag_dict
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone, ResourceRef
+from costplane.engine.ports import ResourceGone, ResourceRef
+from costplane.engine.undo import TagRecord, Undo, reversible
 
 
 @contextmanager

@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 import orjson
 
-from costplane.actions.undo import Reversible, TagRecord, Undo, reversible
 from costplane.adapters.aws.arns import is_arn, partition
 from costplane.adapters.aws.capacity import gone_on
 from costplane.adapters.aws.clients import client, error_code
 from costplane.adapters.aws.inventory import tag_dict
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
+from costplane.engine.undo import Reversible, TagRecord, Undo, reversible
 
 DENY_POLICY_NAME = "costplane-deny-spend"
 DENY_POLICY_PATH = "/costplane/"

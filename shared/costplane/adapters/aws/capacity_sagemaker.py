@@ -18,12 +18,12 @@ from collections.abc import Mapping
 
 import orjson
 
-from costplane.actions.undo import RECORD_KEYS, TAG_CODEC, Reversible, Undo
 from costplane.adapters.aws.arns import region_of, resource_name
 from costplane.adapters.aws.clients import client, error_code, missing_is_gone
 from costplane.adapters.aws.inventory import tag_dict
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceGone, ResourceRef
+from costplane.engine.ports import ResourceGone, ResourceRef
+from costplane.engine.undo import RECORD_KEYS, TAG_CODEC, Reversible, Undo
 
 log = logging.getLogger("costplane")
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from costplane.ports import ResourceGone, ResourceRef
+from costplane.engine.ports import ResourceGone, ResourceRef
 
 if TYPE_CHECKING:
     from boto3.session import Session

@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 
 from costplane.adapters.aws.cloudtrail_fields import Record, missing, mistyped, opt_text, text
 from costplane.adapters.aws.cloudtrail_resources import Scope, find_extractor
-from costplane.domain.errors import EventRejected
+from costplane.domain.errors import EventRejected, Rejection
 from costplane.domain.events import Provider, ResourceEvent
-from costplane.events.registry import ParseResult
+from costplane.engine.envelopes import ParseResult
 
 PROVIDER = Provider.AWS.value
 _READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Head", "Lookup", "BatchGet", "Search")
@@ -74,7 +74,9 @@ def parse_time(value: Any, path: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise EventRejected("invalid_field", f"{path} {value!r} is not an ISO 8601 time") from None
+        raise EventRejected(
+            Rejection.INVALID_FIELD, f"{path} {value!r} is not an ISO 8601 time"
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -126,7 +128,7 @@ def _events(record: Any, envelope: Envelope) -> list[ResourceEvent]:
         for target in extract(record, scope)
     ]
     if not events:
-        raise EventRejected("no_resources", f"{source} {name} names no resource")
+        raise EventRejected(Rejection.NO_RESOURCES, f"{source} {name} names no resource")
     return events
 
 
@@ -134,16 +136,18 @@ def _failed(source: str, name: str, code: Any, message: Any) -> EventRejected:
     reason = f"{source} {name} failed with {code}"
     if isinstance(message, str) and message:
         reason += f": {message[:_MAX_ERROR_MESSAGE]}"
-    return EventRejected("failed_call", reason, skipped=True)
+    return EventRejected(Rejection.FAILED_CALL, reason, skipped=True)
 
 
 def _not_acted_on(record: Record, source: str, name: str) -> EventRejected:
     if record.get("readOnly") is True or name.startswith(_READ_ONLY_PREFIXES):
         return EventRejected(
-            "read_only_event", f"{source} {name} is read-only; nothing changed", skipped=True
+            Rejection.READ_ONLY_EVENT,
+            f"{source} {name} is read-only; nothing changed",
+            skipped=True,
         )
     return EventRejected(
-        "unsupported_event",
+        Rejection.UNSUPPORTED_EVENT,
         f"{source} {name} is not a resource change costplane parses",
         skipped=True,
     )

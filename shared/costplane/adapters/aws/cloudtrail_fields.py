@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from costplane.adapters.aws.arns import partition
-from costplane.domain.errors import EventRejected
+from costplane.domain.errors import EventRejected, Rejection
 
 Record = Mapping[str, Any]
 
@@ -51,12 +51,12 @@ class Arn(NamedTuple):
 
 
 def missing(path: str) -> EventRejected:
-    return EventRejected("missing_field", f"{path} is missing")
+    return EventRejected(Rejection.MISSING_FIELD, f"{path} is missing")
 
 
 def mistyped(path: str, value: Any, expected: str) -> EventRejected:
     kind = "null" if value is None else type(value).__name__
-    return EventRejected("invalid_field", f"{path} is {kind}, expected {expected}")
+    return EventRejected(Rejection.INVALID_FIELD, f"{path} is {kind}, expected {expected}")
 
 
 def join(path: str, key: str) -> str:
@@ -153,7 +153,7 @@ def _tag_value(value: Any, path: str) -> str:
 def parse_arn(value: str, path: str) -> Arn:
     parts = value.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or not parts[2] or not parts[5]:
-        raise EventRejected("invalid_field", f"{path} {value!r} is not an ARN")
+        raise EventRejected(Rejection.INVALID_FIELD, f"{path} {value!r} is not an ARN")
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 

@@ -23,8 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from costplane.actions.executor import NOTIFYING
-from costplane.actions.undo import Reversible, ReversibleActions, TagRecord, Undo, reversible
 from costplane.adapters.aws.arns import arn_of, region_of, resource_name
 from costplane.adapters.aws.capacity import GROUP_THROTTLE
 from costplane.adapters.aws.capacity_iam import ROLE_SUSPEND, USER_SUSPEND
@@ -40,7 +38,9 @@ from costplane.adapters.aws.inventory import (
     tag_dict,
 )
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceRef
+from costplane.engine.executor import NOTIFYING
+from costplane.engine.ports import ResourceRef
+from costplane.engine.undo import Reversible, ReversibleActions, TagRecord, Undo, reversible
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.client import EC2Client

@@ -9,8 +9,9 @@ Azure Event Grid arrays, CloudEvents and Pub/Sub pushes are never claimed):
 - `aws.cloudtrail.logfile`  `{"Records": [...]}` as CloudTrail writes to S3: each record is
   parsed on its own, so one bad record is rejected without sinking the others.
 - `aws.cloudtrail.record`  a bare CloudTrail record (`eventVersion` + `eventSource`).
-- `aws.sns` / `aws.marketplace.saas`  SNS deliveries (budget alerts, marketplace, any topic)
-  and Marketplace SaaS messages: `not_a_resource_event` until their parsers exist.
+- `aws.sns` / `aws.marketplace.saas`  SNS deliveries (marketplace, any topic) and Marketplace
+  SaaS messages: `not_a_resource_event` until their parsers exist. AWS Budgets alerts over SNS
+  are read first, as budget signals, by `budget_signals` (`aws.budgets.sns`).
 
 Resource ids: `resource_id` is the key the service's own tagging API takes, so an enforcer
 addresses a resource by resource_type + resource_id + region + account without a lookup:
@@ -38,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from costplane.adapters.aws import budget_signals  # noqa: F401 (first: precedence)
 from costplane.adapters.aws.cloudtrail import (
     PROVIDER,
     Envelope,
@@ -46,13 +48,13 @@ from costplane.adapters.aws.cloudtrail import (
     parse_time,
 )
 from costplane.adapters.aws.cloudtrail_fields import missing, mistyped, obj, opt_text, text
-from costplane.domain.errors import EventRejected
+from costplane.domain.errors import EventRejected, Rejection
 from costplane.domain.events import Operation, Provider, ResourceEvent
-from costplane.events.registry import ParseResult, register_envelope
+from costplane.engine.envelopes import ParseResult, register_envelope
 
 CLOUDTRAIL_DETAIL = "AWS API Call via CloudTrail"
 STATE_CHANGE = "EC2 Instance State-change Notification"
-NOT_A_RESOURCE_EVENT = "not_a_resource_event"
+NOT_A_RESOURCE_EVENT = Rejection.NOT_A_RESOURCE_EVENT
 
 # EventBridge sources whose events are about money, not resources (issue 4 parses them).
 _NON_RESOURCE_SOURCES = {
@@ -117,14 +119,16 @@ def parse_eventbridge(document: Any) -> Iterator[ParseResult]:
         yield _rejected(NOT_A_RESOURCE_EVENT, reason, event_id, name)
     else:
         reason = f"EventBridge {name!r} events from {source} are not parsed by costplane"
-        yield _rejected("unsupported_event", reason, event_id, name)
+        yield _rejected(Rejection.UNSUPPORTED_EVENT, reason, event_id, name)
 
 
 @register_envelope("aws.cloudtrail.logfile", is_cloudtrail_log)
 def parse_log_file(document: Any) -> Iterator[ParseResult]:
     records = document["Records"]
     if not records:
-        yield _rejected("empty_log_file", "the CloudTrail log file has no Records", None, None)
+        yield _rejected(
+            Rejection.EMPTY_LOG_FILE, "the CloudTrail log file has no Records", None, None
+        )
         return
     for index, record in enumerate(records):
         yield from events_from_record(record, where=f"Records[{index}]")
@@ -141,7 +145,7 @@ def parse_sns(document: Any) -> Iterator[ParseResult]:
         sns = record.get("Sns") if isinstance(record, dict) else None
         if not isinstance(sns, dict):
             reason = f"Records[{index}].Sns is missing"
-            yield _rejected("missing_field", reason, None, None, skipped=False)
+            yield _rejected(Rejection.MISSING_FIELD, reason, None, None, skipped=False)
             continue
         topic = opt_text(sns, "TopicArn")
         reason = f"{_sns_kind(sns)} delivered by SNS topic {topic} is not a resource event"
@@ -203,7 +207,6 @@ _DETAIL_TYPES: dict[str, Callable[[dict[str, Any]], Iterator[ParseResult]]] = {
 
 # SNS subjects and message markers that say what a notification is.
 _SNS_KINDS: tuple[tuple[Callable[[dict[str, Any]], bool], str], ...] = (
-    (lambda sns: str(sns.get("Subject", "")).startswith("AWS Budgets"), "an AWS Budgets alert"),
     (
         lambda sns: "customer-identifier" in str(sns.get("Message", "")),
         "an AWS Marketplace message",
@@ -217,7 +220,7 @@ def _sns_kind(sns: dict[str, Any]) -> str:
 
 
 def _rejected(
-    code: str,
+    code: Rejection,
     reason: str,
     event_id: str | None,
     event_name: str | None,

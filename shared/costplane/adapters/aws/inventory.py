@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from costplane.adapters.aws.arns import arn_of, is_arn, region_of, resource_name
 from costplane.adapters.aws.clients import client, error_code, missing_is_gone
-from costplane.ports import ResourceGone, ResourceRef
+from costplane.engine.ports import ResourceGone, ResourceRef
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import InstanceTypeDef

@@ -46,7 +46,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from costplane.adapters.aws.clients import client
 from costplane.domain.decisions import Decision
-from costplane.pipeline import EventService, raise_for_retry
+from costplane.engine.pipeline import EventService, raise_for_retry
 
 S = TypeVar("S", bound=EventService)
 Handle = Callable[[dict[str, Any]], list[dict[str, Any]]]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlsplit
 
 from costplane.adapters.aws.clients import client, error_code
-from costplane.ingest_service import ObjectMissing, StoredObject
+from costplane.billing.ingest import ObjectMissing, StoredObject
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
@@ -82,7 +82,3 @@ class S3Objects:
                 yield StoredObject(
                     f"s3://{bucket}/{item['Key']}", item["Size"], item["LastModified"]
                 )
-
-
-def object_store() -> S3Objects:
-    return S3Objects()

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from costplane.adapters.aws.clients import client
 from costplane.adapters.local.plane import SystemClock
 from costplane.domain.decisions import Decision
-from costplane.ports import Clock
+from costplane.engine.ports import Clock
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from costplane.adapters.azure.tables import TableClient
 from costplane.adapters.rest import RestClient, body_of, utc_stamp
 from costplane.approvals.model import ApprovalRequest, ApprovalStatus
-from costplane.ports import Clock
+from costplane.engine.ports import Clock
 
 APPROVALS = "approval"
 _PENDING = ApprovalStatus.PENDING.value

@@ -16,12 +16,9 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from costplane.adapters.azure.http import STORAGE_AUDIENCE, token_provider
-from costplane.adapters.azure.settings import AzureSettings
-from costplane.adapters.local.plane import SystemClock
-from costplane.adapters.rest import CloudUnreachable, RestClient, check, new_client
-from costplane.ingest_service import ObjectMissing, StoredObject
-from costplane.ports import Clock, ResourceGone
+from costplane.adapters.rest import CloudUnreachable, RestClient, check
+from costplane.billing.ingest import ObjectMissing, StoredObject
+from costplane.engine.ports import Clock, ResourceGone
 
 BLOB_API_VERSION = "2023-11-03"
 CHUNK_BYTES = 1 << 20
@@ -92,10 +89,3 @@ class AzureBlobs:
             "x-ms-version": BLOB_API_VERSION,
             "x-ms-date": format_datetime(self.clock.now().astimezone(UTC), usegmt=True),
         }
-
-
-def object_store(transport: httpx.BaseTransport | None = None) -> AzureBlobs:
-    """Storage-audience tokens from the managed identity (or COSTPLANE_AZURE_TOKEN)."""
-    http = new_client(transport)
-    rest = RestClient(http, token_provider(AzureSettings(), http, STORAGE_AUDIENCE))
-    return AzureBlobs(rest, SystemClock())

@@ -19,16 +19,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from costplane.budgets.signals import (
-    BudgetSignal,
-    SpendBasis,
-    money,
-    percent_of,
-    register_signal,
-    rejected,
-)
-from costplane.domain.errors import EventRejected
+from costplane.adapters.signal_fields import money, percent_of, rejected
+from costplane.domain.errors import EventRejected, Rejection
 from costplane.domain.events import Provider
+from costplane.domain.signals import BudgetSignal, SpendBasis
+from costplane.engine.envelopes import register_single
 
 LEGACY_SCHEMA = "AIP Budget Notification"
 COMMON_SCHEMA = "azureMonitorCommonAlertSchema"
@@ -47,7 +42,7 @@ def matches_cost_alert(document: Any) -> bool:
     return bool(_at(document, "data", "essentials", "monitoringService") == COST_ALERTS)
 
 
-@register_signal("azure.budget.legacy", matches_legacy)
+@register_single("azure.budget.legacy", matches_legacy)
 def parse_legacy(document: Any) -> BudgetSignal:
     data = _object(document, "data")
     subscription = _text(data.get("SubscriptionId"))
@@ -68,7 +63,7 @@ def parse_legacy(document: Any) -> BudgetSignal:
     )
 
 
-@register_signal("azure.budget.common", matches_cost_alert)
+@register_single("azure.budget.common", matches_cost_alert)
 def parse_cost_alert(document: Any) -> BudgetSignal:
     essentials = _object(_object(document, "data"), "essentials", "data")
     alert_id = _text(essentials.get("alertId"))
@@ -149,7 +144,7 @@ def _required(data: dict[str, Any], key: str, path: str) -> str:
 
 def _missing(path: str, alert_id: str | None = None) -> EventRejected:
     return EventRejected(
-        "missing_field",
+        Rejection.MISSING_FIELD,
         f"{path} is missing",
         provider=AZURE.value,
         event_id=alert_id,

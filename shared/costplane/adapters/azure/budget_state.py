@@ -20,7 +20,7 @@ from typing import Any
 from costplane.adapters.azure.tables import TableClient
 from costplane.adapters.budget_records import RATE, Fields, Record, RecordBudgetState
 from costplane.adapters.rest import RestClient, body_of
-from costplane.ports import Clock
+from costplane.engine.ports import Clock
 
 PARTITION_PREFIX = "budget-"
 _SYSTEM = frozenset({"PartitionKey", "RowKey", "Timestamp"})

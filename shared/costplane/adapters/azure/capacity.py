@@ -1,7 +1,7 @@
 """Suspend a VM (deallocate; resume starts it) and throttle a scale set (capacity 0), reversibly.
 
 What undoes each action is kept in a tag on the resource (`costplane-suspended: power=running`,
-`costplane-throttled: capacity=3`) through the Tags API, as `costplane.actions.undo` describes.
+`costplane-throttled: capacity=3`) through the Tags API, as `costplane.engine.undo` describes.
 A VM that was not running when suspended is not started on resume. A scale set's capacity is
 changed by PATCHing its `sku` as read (name and tier with it, as the Azure CLI does), guarded by
 the scale set's ETag so that a concurrent change is not overwritten. An autoscale setting with a
@@ -16,11 +16,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from costplane.actions.undo import Reversible, TagRecord, Undo, reversible
 from costplane.adapters.azure.http import ARM, arm_path
 from costplane.adapters.rest import Json, RestClient, UnsupportedResource, body_of
 from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
+from costplane.engine.undo import Reversible, TagRecord, Undo, reversible
 
 log = logging.getLogger("costplane")
 

@@ -22,8 +22,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from costplane.actions.executor import NOTIFYING
-from costplane.actions.undo import REVERSIBLE, Reversible, ReversibleActions, TagRecord
 from costplane.adapters.azure.capacity import scale_set_throttle, vm_suspension
 from costplane.adapters.azure.http import ARM, arm_path
 from costplane.adapters.azure.inventory import TAGS_API_VERSION, AzureInventory, tags_url
@@ -35,7 +33,9 @@ from costplane.adapters.rest import (
     quarantine_tags,
 )
 from costplane.domain.decisions import ActionKind
-from costplane.ports import Clock, ResourceRef
+from costplane.engine.executor import NOTIFYING
+from costplane.engine.ports import Clock, ResourceRef
+from costplane.engine.undo import REVERSIBLE, Reversible, ReversibleActions, TagRecord
 
 log = logging.getLogger("costplane")
 

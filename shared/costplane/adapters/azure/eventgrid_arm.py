@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from costplane.domain.errors import EventRejected
+from costplane.domain.errors import EventRejected, Rejection
 from costplane.domain.naming import singular
 
 TAGS_SUFFIX = "/providers/microsoft.resources/tags/default"
@@ -45,7 +45,7 @@ def parse_arm_id(resource_id: str) -> ArmResource:
     parts = resource_id.strip("/").split("/")
     if len(parts) < 2 or parts[0].lower() != "subscriptions" or not parts[1]:
         raise EventRejected(
-            "invalid_field",
+            Rejection.INVALID_FIELD,
             f"{resource_id!r} is not a subscription-scoped ARM resource id",
             provider="azure",
         )
@@ -57,7 +57,7 @@ def parse_arm_id(resource_id: str) -> ArmResource:
     namespace, rest = parts[start + 1 : start + 2], parts[start + 2 :]
     if not namespace or not rest or len(rest) % 2:
         raise EventRejected(
-            "invalid_field",
+            Rejection.INVALID_FIELD,
             f"{resource_id!r} does not end in a <type>/<name> pair after its provider namespace",
             provider="azure",
         )
@@ -70,7 +70,7 @@ def _container_type(resource_id: str, lowered: list[str]) -> str:
     if len(lowered) == 4 and lowered[2] == "resourcegroups" and lowered[3]:
         return "azure.resources.resourcegroup"
     raise EventRejected(
-        "invalid_field",
+        Rejection.INVALID_FIELD,
         f"{resource_id!r} names neither a resource, a resource group nor a subscription",
         provider="azure",
     )

@@ -24,14 +24,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from costplane.adapters.azure import budget_signals  # noqa: F401 (first: precedence)
 from costplane.adapters.azure.eventgrid_arm import parse_arm_id, tagged_scope
 from costplane.adapters.azure.events_notifications import (
     matches_notification,
     reject_notification,
 )
-from costplane.domain.errors import EventRejected
+from costplane.domain.errors import EventRejected, Rejection
 from costplane.domain.events import Operation, Provider, ResourceEvent
-from costplane.events.registry import ParseResult, register_envelope
+from costplane.engine.envelopes import ParseResult, register_envelope
 
 VALIDATION_EVENT = "Microsoft.EventGrid.SubscriptionValidationEvent"
 TAG_WRITE = "microsoft.resources/tags/write"
@@ -118,13 +119,15 @@ def cloudevents_options_headers(
 
 def _grid_item(item: Any) -> ParseResult:
     if not isinstance(item, dict):
-        return _rejected("invalid_field", f"an Event Grid event is a JSON {type(item).__name__}")
+        return _rejected(
+            Rejection.INVALID_FIELD, f"an Event Grid event is a JSON {type(item).__name__}"
+        )
     schema = CLOUD_EVENTS if "specversion" in item else EVENT_GRID
     event_type = item.get(schema.type_key)
     handler = _HANDLERS.get(event_type) if isinstance(event_type, str) else None
     if handler is None:
         return _rejected(
-            "unsupported_event",
+            Rejection.UNSUPPORTED_EVENT,
             f"Event Grid event type {event_type!r} is not a resource event",
             skipped=True,
             item=item,
@@ -156,7 +159,7 @@ def _action(item: dict[str, Any], schema: _Schema) -> ParseResult:
     if _is_tag_write(data):
         return _resource_event(item, data, schema, Operation.TAG)
     return _rejected(
-        "unsupported_event",
+        Rejection.UNSUPPORTED_EVENT,
         f"action {data.get('operationName')!r} changes no governed state",
         skipped=True,
         item=item,
@@ -165,7 +168,7 @@ def _action(item: dict[str, Any], schema: _Schema) -> ParseResult:
 
 def _failed(item: dict[str, Any], schema: _Schema) -> ParseResult:
     return _rejected(
-        "failed_call",
+        Rejection.FAILED_CALL,
         f"{item.get(schema.type_key)}: the operation did not succeed",
         skipped=True,
         item=item,
@@ -174,7 +177,7 @@ def _failed(item: dict[str, Any], schema: _Schema) -> ParseResult:
 
 def _validation(item: dict[str, Any], schema: _Schema) -> ParseResult:
     return _rejected(
-        "subscription_validation",
+        Rejection.SUBSCRIPTION_VALIDATION,
         "Event Grid subscription-validation handshake; answer it with validation_response()",
         skipped=True,
         item=item,
@@ -219,7 +222,7 @@ def _resource_event(
         )
     except ValidationError:
         return _rejected(
-            "invalid_field",
+            Rejection.INVALID_FIELD,
             f"{schema.time_key} {event_time!r} is not an RFC 3339 timestamp",
             item=item,
         )
@@ -246,14 +249,18 @@ def _is_tag_write(data: dict[str, Any]) -> bool:
 def _data(item: dict[str, Any]) -> dict[str, Any]:
     data = item.get("data")
     if not isinstance(data, dict):
-        raise EventRejected("missing_field", "the event has no `data` object", provider="azure")
+        raise EventRejected(
+            Rejection.MISSING_FIELD, "the event has no `data` object", provider="azure"
+        )
     return data
 
 
 def _required(item: dict[str, Any], key: str) -> str:
     value = _str(item.get(key))
     if value is None:
-        raise EventRejected("missing_field", f"the event has no `{key}` string", provider="azure")
+        raise EventRejected(
+            Rejection.MISSING_FIELD, f"the event has no `{key}` string", provider="azure"
+        )
     return value
 
 
@@ -262,7 +269,7 @@ def _str(value: Any) -> str | None:
 
 
 def _rejected(
-    code: str, reason: str, *, skipped: bool = False, item: dict[str, Any] | None = None
+    code: Rejection, reason: str, *, skipped: bool = False, item: dict[str, Any] | None = None
 ) -> EventRejected:
     item = item or {}
     kind = item.get("eventType", item.get("type"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import httpx
 
-from costplane.adapters.azure.settings import AzureSettings
 from costplane.adapters.rest import (
     CachedToken,
     CredentialsMissing,
@@ -18,6 +17,7 @@ from costplane.adapters.rest import (
     body_of,
     check,
 )
+from costplane.config import AzureSettings
 
 ARM = "https://management.azure.com"
 ARM_AUDIENCE = "https://management.azure.com/"

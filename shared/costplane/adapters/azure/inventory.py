@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from costplane.adapters.azure.http import ARM, arm_path
 from costplane.adapters.rest import RestClient, body_of
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 TAGS_API_VERSION = "2021-04-01"
 

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 from costplane.adapters.azure.tables import TableClient, continuation
 from costplane.adapters.rest import RestClient, body_of, parse_utc, utc_stamp
 from costplane.domain.decisions import Decision
-from costplane.ports import Clock
+from costplane.engine.ports import Clock
 
 CLAIMS = "claim"
 DECISIONS = "decision"

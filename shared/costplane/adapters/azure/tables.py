@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from costplane.adapters.rest import RestClient, body_of
-from costplane.ports import Clock
+from costplane.engine.ports import Clock
 
 TABLE_API_VERSION = "2019-02-02"
 

@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from costplane.adapters.gcp.auditlog_methods import MethodSpec, method_spec
-from costplane.domain.errors import EventRejected
+from costplane.domain.errors import EventRejected, Rejection
 from costplane.domain.events import Provider, ResourceEvent
-from costplane.events.registry import ParseResult
+from costplane.engine.envelopes import ParseResult
 
 AUDIT_LOG_TYPE = "type.googleapis.com/google.cloud.audit.AuditLog"
 _LOCATION_SEGMENTS = frozenset({"zones", "regions", "locations"})
@@ -31,20 +31,22 @@ def parse_log_entry(entry: Any) -> ParseResult:
     """Never raises on bad input: returns the rejection instead."""
     if not isinstance(entry, dict):
         kind = type(entry).__name__
-        return _rejected("invalid_field", f"a LogEntry is a JSON object, not a JSON {kind}")
+        return _rejected(Rejection.INVALID_FIELD, f"a LogEntry is a JSON object, not a JSON {kind}")
     payload = entry.get("protoPayload")
     if not isinstance(payload, dict):
-        return _rejected("missing_field", "the LogEntry has no protoPayload object", entry=entry)
+        return _rejected(
+            Rejection.MISSING_FIELD, "the LogEntry has no protoPayload object", entry=entry
+        )
     if payload.get("@type") != AUDIT_LOG_TYPE:
         reason = f"a LogEntry of {payload.get('@type')!r} is not a Cloud Audit Log entry"
-        return _rejected("not_a_resource_event", reason, skipped=True, entry=entry)
+        return _rejected(Rejection.NOT_A_RESOURCE_EVENT, reason, skipped=True, entry=entry)
     method = payload.get("methodName")
     if not isinstance(method, str) or not method:
-        return _rejected("missing_field", "protoPayload has no methodName", entry=entry)
+        return _rejected(Rejection.MISSING_FIELD, "protoPayload has no methodName", entry=entry)
     spec = method_spec(method)
     if spec is None:
         return _rejected(
-            "unsupported_event",
+            Rejection.UNSUPPORTED_EVENT,
             f"audit log method {method!r} is not a governed resource operation",
             skipped=True,
             entry=entry,
@@ -67,16 +69,16 @@ def event_id_of(entry: dict[str, Any]) -> str | None:
     return _text(entry.get("insertId"))
 
 
-def _skip_reason(entry: dict[str, Any], payload: dict[str, Any]) -> tuple[str, str] | None:
+def _skip_reason(entry: dict[str, Any], payload: dict[str, Any]) -> tuple[Rejection, str] | None:
     status = payload.get("status")
     if isinstance(status, dict) and status.get("code"):
         return (
-            "failed_call",
+            Rejection.FAILED_CALL,
             f"the call failed with status {status['code']}: {status.get('message')}",
         )
     operation = entry.get("operation")
     if isinstance(operation, dict) and operation.get("last") and not operation.get("first"):
-        return "operation_last", "the operation's first entry already produced the event"
+        return Rejection.OPERATION_LAST, "the operation's first entry already produced the event"
     return None
 
 
@@ -85,13 +87,15 @@ def _event(
 ) -> ResourceEvent:
     event_id = event_id_of(entry)
     if event_id is None:
-        raise EventRejected("missing_field", "the entry has neither operation.id nor insertId")
+        raise EventRejected(
+            Rejection.MISSING_FIELD, "the entry has neither operation.id nor insertId"
+        )
     resource_id = _text(spec.name(payload))
     if resource_id is None:
-        raise EventRejected("missing_field", f"{method} entry does not name its resource")
+        raise EventRejected(Rejection.MISSING_FIELD, f"{method} entry does not name its resource")
     timestamp = _text(entry.get("timestamp"))
     if timestamp is None:
-        raise EventRejected("missing_field", "the entry has no timestamp")
+        raise EventRejected(Rejection.MISSING_FIELD, "the entry has no timestamp")
     resource = entry.get("resource")
     labels = resource.get("labels") if isinstance(resource, dict) else None
     labels = labels if isinstance(labels, dict) else {}
@@ -114,7 +118,7 @@ def _event(
         )
     except ValidationError as exc:
         raise EventRejected(
-            "invalid_field", f"timestamp {timestamp!r} is not an RFC 3339 timestamp"
+            Rejection.INVALID_FIELD, f"timestamp {timestamp!r} is not an RFC 3339 timestamp"
         ) from exc
 
 
@@ -128,7 +132,7 @@ def _project(entry: dict[str, Any], labels: dict[str, Any], resource_id: str) ->
             candidate = path.split("/", 2)[1]
             if candidate and candidate != "_":
                 return candidate
-    raise EventRejected("missing_field", "the entry names no project")
+    raise EventRejected(Rejection.MISSING_FIELD, "the entry names no project")
 
 
 def _region(payload: dict[str, Any], labels: dict[str, Any], resource_id: str) -> str | None:
@@ -160,7 +164,7 @@ def _text(value: Any) -> str | None:
 
 
 def _rejected(
-    code: str, reason: str, *, skipped: bool = False, entry: dict[str, Any] | None = None
+    code: Rejection, reason: str, *, skipped: bool = False, entry: dict[str, Any] | None = None
 ) -> EventRejected:
     payload = entry.get("protoPayload") if entry else None
     method = payload.get("methodName") if isinstance(payload, dict) else None

@@ -23,8 +23,10 @@ from typing import Any
 
 import orjson
 
-from costplane.budgets.signals import BudgetSignal, money, register_signal, rejected
+from costplane.adapters.signal_fields import money, rejected
 from costplane.domain.events import Provider
+from costplane.domain.signals import BudgetSignal
+from costplane.engine.envelopes import register_single
 
 MESSAGE_PUBLISHED = "google.cloud.pubsub.topic.v1.messagePublished"
 GCP = Provider.GCP
@@ -61,7 +63,7 @@ def matches_budget_notification(document: Any) -> bool:
     return notification(document) is not None
 
 
-@register_signal("gcp.billing.budget", matches_budget_notification)
+@register_single("gcp.billing.budget", matches_budget_notification)
 def parse_budget_notification(document: Any) -> BudgetSignal:
     found = notification(document)
     if found is None:

@@ -1,6 +1,6 @@
 """Suspend a Compute instance (stop; resume starts it) and throttle a GKE node pool to 0 nodes.
 
-What undoes each action is kept in a label, as `costplane.actions.undo` describes: on the
+What undoes each action is kept in a label, as `costplane.engine.undo` describes: on the
 instance (`costplane-suspended: status-running`), and for a node pool, which has no labels of
 its own, on its cluster (`costplane-throttled-<pool>: nodes-3_autoscaling-on_min-1_max-5`).
 
@@ -26,7 +26,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from costplane.actions.undo import (
+from costplane.adapters.gcp.labels import label_key
+from costplane.adapters.gcp.resources import KINDS, locate
+from costplane.adapters.rest import Json, RestClient, UnsupportedResource, body_of
+from costplane.domain.decisions import ActionKind
+from costplane.engine.ports import ResourceRef
+from costplane.engine.undo import (
     LABEL_CODEC,
     RECORD_KEYS,
     Reversible,
@@ -34,11 +39,6 @@ from costplane.actions.undo import (
     Undo,
     reversible,
 )
-from costplane.adapters.gcp.labels import label_key
-from costplane.adapters.gcp.resources import KINDS, locate
-from costplane.adapters.rest import Json, RestClient, UnsupportedResource, body_of
-from costplane.domain.decisions import ActionKind
-from costplane.ports import ResourceRef
 
 CONTAINER = "https://container.googleapis.com/v1"
 POLL_SECONDS = 2.0

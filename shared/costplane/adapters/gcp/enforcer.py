@@ -20,8 +20,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 
-from costplane.actions.executor import NOTIFYING
-from costplane.actions.undo import REVERSIBLE, Reversible, ReversibleActions
 from costplane.adapters.gcp.capacity import NodePools, Sleep, instance_suspension
 from costplane.adapters.gcp.labels import label_key, to_labels
 from costplane.adapters.gcp.resources import KINDS, locate
@@ -33,7 +31,9 @@ from costplane.adapters.rest import (
     quarantine_tags,
 )
 from costplane.domain.decisions import ActionKind
-from costplane.ports import Clock, ResourceRef
+from costplane.engine.executor import NOTIFYING
+from costplane.engine.ports import Clock, ResourceRef
+from costplane.engine.undo import REVERSIBLE, Reversible, ReversibleActions
 
 
 class GcpEnforcer(ReversibleActions):

@@ -9,8 +9,10 @@ Recognised envelopes:
   "subscription": ...}`), as a log sink to a topic delivers entries.
 
 The idempotency key comes from the LogEntry, never from the envelope, so one entry delivered
-through two routes is acted on once. Budget notifications and Pub/Sub messages that carry no
-LogEntry are skipped as `not_a_resource_event`, with a reason that says what they are.
+through two routes is acted on once. Budget notifications, in any of these envelopes, are
+read by `budget_signals` (registered first, so it takes them before the parsers here); other
+Pub/Sub messages that carry no LogEntry are skipped as `not_a_resource_event`, with a reason that
+says what they are.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from typing import Any
 
 import orjson
 
+from costplane.adapters.gcp import budget_signals  # noqa: F401 (first: precedence)
 from costplane.adapters.gcp.auditlog import parse_log_entry
-from costplane.domain.errors import EventRejected
-from costplane.events.registry import ParseResult, register_envelope
+from costplane.domain.errors import EventRejected, Rejection
+from costplane.engine.envelopes import ParseResult, register_envelope
 
 AUDIT_LOG_WRITTEN = "google.cloud.audit.log.v1.written"
 MESSAGE_PUBLISHED = "google.cloud.pubsub.topic.v1.messagePublished"
-NOT_A_RESOURCE_EVENT = "not_a_resource_event"
+NOT_A_RESOURCE_EVENT = Rejection.NOT_A_RESOURCE_EVENT
 
 
 def matches_log_entry(document: Any) -> bool:
@@ -49,10 +52,6 @@ def matches_pubsub_push(document: Any) -> bool:
     )
 
 
-def matches_budget_notification(document: Any) -> bool:
-    return isinstance(document, dict) and "budgetDisplayName" in document
-
-
 @register_envelope("gcp.auditlog", matches_log_entry)
 def parse_bare_entry(document: Any) -> Iterator[ParseResult]:
     yield parse_log_entry(document)
@@ -65,7 +64,7 @@ def parse_cloud_event(document: Any) -> Iterator[ParseResult]:
     event_id = _text(document.get("id"))
     if read is None:
         yield _rejected(
-            "unsupported_event",
+            Rejection.UNSUPPORTED_EVENT,
             f"CloudEvent type {kind!r} carries no audit log entry",
             skipped=True,
             event_id=event_id,
@@ -73,7 +72,9 @@ def parse_cloud_event(document: Any) -> Iterator[ParseResult]:
         return
     data = document.get("data")
     if not isinstance(data, dict):
-        yield _rejected("missing_field", f"{kind} CloudEvent has no data object", event_id=event_id)
+        yield _rejected(
+            Rejection.MISSING_FIELD, f"{kind} CloudEvent has no data object", event_id=event_id
+        )
         return
     result = read(data)
     if isinstance(result, EventRejected) and result.event_id is None:
@@ -86,25 +87,24 @@ def parse_pubsub_push(document: Any) -> Iterator[ParseResult]:
     yield parse_published_message(document)
 
 
-@register_envelope("gcp.budget", matches_budget_notification)
-def parse_budget_notification(document: Any) -> Iterator[ParseResult]:
-    yield _budget(document, None)
-
-
 def parse_published_message(published: dict[str, Any]) -> ParseResult:
     """Decode `message.data` (base64 JSON) and parse the LogEntry it should hold."""
     message = published.get("message")
     if not isinstance(message, dict):
-        return _rejected("missing_field", "the Pub/Sub delivery has no message object")
+        return _rejected(Rejection.MISSING_FIELD, "the Pub/Sub delivery has no message object")
     message_id = _text(message.get("messageId")) or _text(message.get("message_id"))
     encoded = message.get("data")
     if not isinstance(encoded, str) or not encoded:
-        return _rejected("missing_field", "the Pub/Sub message has no data", event_id=message_id)
+        return _rejected(
+            Rejection.MISSING_FIELD, "the Pub/Sub message has no data", event_id=message_id
+        )
     try:
         decoded = binascii.a2b_base64(encoded, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         return _rejected(
-            "invalid_base64", f"Pub/Sub message data is not base64: {exc}", event_id=message_id
+            Rejection.INVALID_BASE64,
+            f"Pub/Sub message data is not base64: {exc}",
+            event_id=message_id,
         )
     try:
         inner = orjson.loads(decoded)
@@ -125,7 +125,9 @@ def _not_json(decoded: bytes, exc: orjson.JSONDecodeError, message_id: str | Non
     """Broken JSON is malformed input; plain text is a well-formed message that is not ours."""
     if decoded.lstrip()[:1] in (b"{", b"["):
         return _rejected(
-            "malformed_json", f"Pub/Sub message data is not valid JSON: {exc}", event_id=message_id
+            Rejection.MALFORMED_JSON,
+            f"Pub/Sub message data is not valid JSON: {exc}",
+            event_id=message_id,
         )
     return _rejected(
         NOT_A_RESOURCE_EVENT,
@@ -139,26 +141,13 @@ def _entry(document: dict[str, Any], message_id: str | None) -> ParseResult:
     return parse_log_entry(document)
 
 
-def _budget(document: dict[str, Any], message_id: str | None) -> EventRejected:
-    name = document.get("budgetDisplayName")
-    return _rejected(
-        NOT_A_RESOURCE_EVENT,
-        f"a GCP budget notification ({name!r}) is not a resource event",
-        skipped=True,
-        event_id=message_id,
-    )
-
-
 _CLOUD_EVENT_DATA: dict[str, Callable[[dict[str, Any]], ParseResult]] = {
     AUDIT_LOG_WRITTEN: parse_log_entry,
     MESSAGE_PUBLISHED: parse_published_message,
 }
 _MESSAGE_KINDS: tuple[
     tuple[Callable[[Any], bool], Callable[[dict[str, Any], str | None], ParseResult]], ...
-] = (
-    (matches_log_entry, _entry),
-    (matches_budget_notification, _budget),
-)
+] = ((matches_log_entry, _entry),)
 
 
 def _text(value: Any) -> str | None:
@@ -166,6 +155,6 @@ def _text(value: Any) -> str | None:
 
 
 def _rejected(
-    code: str, reason: str, *, skipped: bool = False, event_id: str | None = None
+    code: Rejection, reason: str, *, skipped: bool = False, event_id: str | None = None
 ) -> EventRejected:
     return EventRejected(code, reason, skipped=skipped, provider="gcp", event_id=event_id)

@@ -14,8 +14,8 @@ import flask
 from cloudevents.http.event import CloudEvent
 
 from costplane.domain.errors import EventRejected
-from costplane.events.registry import decode
-from costplane.pipeline import EventService, raise_for_retry, retry_reasons
+from costplane.engine.envelopes import decode
+from costplane.engine.pipeline import EventService, raise_for_retry, retry_reasons
 
 
 def on_cloud_event(service: EventService, cloud_event: CloudEvent) -> None:

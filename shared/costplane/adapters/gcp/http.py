@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import httpx
 
-from costplane.adapters.gcp.settings import GcpSettings
 from costplane.adapters.rest import (
     CachedToken,
     CredentialsMissing,
@@ -20,6 +19,7 @@ from costplane.adapters.rest import (
     body_of,
     check,
 )
+from costplane.config import GcpSettings
 
 METADATA_TOKEN_URL = (
     "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token"

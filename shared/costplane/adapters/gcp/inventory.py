@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from costplane.adapters.gcp.resources import locate
 from costplane.adapters.rest import RestClient
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 
 class GcpInventory:

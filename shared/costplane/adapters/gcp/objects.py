@@ -11,13 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import httpx
-
 from costplane.adapters.azure.blobs import stream_to_file
-from costplane.adapters.gcp.http import token_provider
-from costplane.adapters.gcp.settings import GcpSettings
-from costplane.adapters.rest import RestClient, body_of, new_client
-from costplane.ingest_service import StoredObject
+from costplane.adapters.rest import RestClient, body_of
+from costplane.billing.ingest import StoredObject
 
 STORAGE = "https://storage.googleapis.com/storage/v1"
 LIST_FIELDS = "items(name,size,updated),nextPageToken"
@@ -57,9 +53,3 @@ class GcsObjects:
             if not token:
                 return
             params = {**params, "pageToken": token}
-
-
-def object_store(transport: httpx.BaseTransport | None = None) -> GcsObjects:
-    """Tokens from the metadata server (or COSTPLANE_GCP_TOKEN)."""
-    http = new_client(transport)
-    return GcsObjects(RestClient(http, token_provider(GcpSettings(), http)))

@@ -21,7 +21,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from costplane.adapters.rest import Json, RestClient, UnsupportedResource, body_of
-from costplane.ports import ResourceRef
+from costplane.engine.ports import ResourceRef
 
 STALE_FINGERPRINT = (409, 412)
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 from costplane.adapters.gcp.firestore import FIRESTORE, FirestoreClient
 from costplane.adapters.rest import RestClient, parse_utc, utc_stamp
 from costplane.domain.decisions import Decision
-from costplane.ports import Clock
+from costplane.engine.ports import Clock
 
 
 class FirestoreStateStore:

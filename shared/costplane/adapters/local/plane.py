@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 
 from costplane.domain.decisions import ActionKind, Decision
-from costplane.ports import ResourceGone, ResourceRef
+from costplane.engine.ports import ResourceGone, ResourceRef
 
 log = logging.getLogger("costplane")
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Literal
-
 from pydantic import Field
 
+from costplane.domain.action_params import (
+    ActionParams,
+    Channel,
+    EscalateParams,
+    RequestApprovalParams,
+)
 from costplane.domain.decisions import ActionKind
-from costplane.policy.registry import ParamsModel, StaticAction, action
-
-Channel = Literal["slack", "teams", "sns", "log"]
+from costplane.policy.registry import StaticAction, action
 
 
-class NotifyParams(ParamsModel):
+class NotifyParams(ActionParams):
     channel: Channel = "log"
     to: tuple[str, ...] = Field((), description="Recipients; the resource's owner when empty.")
 
@@ -34,18 +35,6 @@ class Notify(StaticAction):
     kind = ActionKind.NOTIFY
 
 
-class RequestApprovalParams(ParamsModel):
-    approvers: tuple[str, ...] = Field(min_length=1, description="Who may approve or deny.")
-    channel: Literal["slack", "teams"] = "slack"
-    then: Literal["throttle", "suspend", "decommission", "stop"] = Field(
-        description="The action that runs once approved."
-    )
-    expires_after: timedelta = Field(timedelta(hours=4), description="ISO 8601 duration.")
-    on_expiry: Literal["approve", "deny"] = Field(
-        "deny", description="What an unanswered request becomes."
-    )
-
-
 @action("request-approval")
 class RequestApproval(StaticAction):
     """Ask approvers in Slack or Teams before a disruptive action; resume on their answer.
@@ -63,11 +52,6 @@ class RequestApproval(StaticAction):
     params: RequestApprovalParams
 
     kind = ActionKind.REQUEST_APPROVAL
-
-
-class EscalateParams(ParamsModel):
-    to: tuple[str, ...] = Field(min_length=1, description="People or channels to escalate to.")
-    channel: Channel = "slack"
 
 
 @action("escalate")

@@ -7,13 +7,14 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from costplane.domain.action_params import ActionParams
 from costplane.domain.decisions import Action, ActionKind
+from costplane.domain.marks import Mark
 from costplane.policy.facts import Facts
-from costplane.policy.registry import ParamsModel, PolicyAction, StaticAction, action
-from costplane.tagging.marks import Mark
+from costplane.policy.registry import PolicyAction, StaticAction, action
 
 
-class NoParams(ParamsModel):
+class NoParams(ActionParams):
     pass
 
 
@@ -102,7 +103,7 @@ class Suspend(StaticAction):
     }
 
 
-class DecommissionParams(ParamsModel):
+class DecommissionParams(ActionParams):
     keep_config: bool = Field(True, description="Keep what is needed to recreate it.")
 
 
@@ -133,7 +134,7 @@ class Decommission(StaticAction):
     }
 
 
-class TagParams(ParamsModel):
+class TagParams(ActionParams):
     tags: dict[str, str] = Field(min_length=1)
 
 
@@ -155,7 +156,7 @@ class Tag(StaticAction):
     }
 
 
-class MarkForOpParams(ParamsModel):
+class MarkForOpParams(ActionParams):
     op: Literal["stop", "quarantine", "suspend", "throttle", "decommission"]
     after: timedelta = Field(timedelta(hours=24), description="ISO 8601 duration.")
     tag: str = "costplane-op"

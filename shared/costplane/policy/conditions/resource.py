@@ -7,11 +7,12 @@ from fnmatch import fnmatchcase
 
 from pydantic import Field
 
+from costplane.domain.action_params import ActionParams
 from costplane.policy.facts import Facts
-from costplane.policy.registry import Condition, ParamsModel, condition
+from costplane.policy.registry import Condition, condition
 
 
-class ResourceTypeParams(ParamsModel):
+class ResourceTypeParams(ActionParams):
     types: tuple[str, ...] = Field(min_length=1, description="Globs, e.g. 'aws.sagemaker.*'.")
 
 
@@ -32,7 +33,7 @@ class ResourceType(Condition):
         return f"type {kind}" if any(fnmatchcase(kind, g) for g in self.params.types) else None
 
 
-class AgeParams(ParamsModel):
+class AgeParams(ActionParams):
     older_than: timedelta = Field(description="ISO 8601 duration, e.g. P30D.")
 
 
@@ -55,7 +56,7 @@ class Age(Condition):
         return f"{age.days} days old" if age > self.params.older_than else None
 
 
-class IdleParams(ParamsModel):
+class IdleParams(ActionParams):
     below: float = Field(ge=0, le=1, description="Utilisation (0..1) under which it is idle.")
 
 

@@ -7,11 +7,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from costplane.domain.action_params import ActionParams
 from costplane.policy.facts import Facts
-from costplane.policy.registry import Condition, ParamsModel, condition
+from costplane.policy.registry import Condition, condition
 
 
-class BudgetThresholdParams(ParamsModel):
+class BudgetThresholdParams(ActionParams):
     budget: str = Field(description="Budget name, as in the budgets file.")
     percent: Decimal = Field(gt=0, description="Threshold as a percentage of the amount.")
     basis: Literal["actual", "projected"] = "projected"
@@ -47,7 +48,7 @@ class BudgetThreshold(Condition):
         )
 
 
-class CostRateParams(ParamsModel):
+class CostRateParams(ActionParams):
     above: Decimal = Field(ge=0, description="Cost per hour, in the billing currency.")
 
 

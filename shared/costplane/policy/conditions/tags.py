@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from costplane.domain.action_params import ActionParams
+from costplane.domain.tag_keys import canonical
 from costplane.policy.facts import Facts
-from costplane.policy.registry import Condition, ParamsModel, condition
-from costplane.tagging.keys import canonical
+from costplane.policy.registry import Condition, condition
 
 
-class TagMissingParams(ParamsModel):
+class TagMissingParams(ActionParams):
     keys: tuple[str, ...] = Field(min_length=1, description="Keys any spelling of which counts.")
 
 

@@ -1,1 +1,0 @@
-"""Carrying out planned actions through the provider ports."""

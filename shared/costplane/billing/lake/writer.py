@@ -1,0 +1,262 @@
+"""Ingest bill files into the FOCUS table by restatement: all of them, or nothing.
+
+The files of one call are one delivery (e.g. the parts of a CUR export): they are normalised
+batch by batch into data files, then committed in one snapshot that replaces, for every
+(x_SourceName, BillingAccountId, BillingPeriodStart) they contain, exactly that key's rows.
+A file that fails to normalise (BillFileError) aborts the ingest before anything is
+committed, and its data files are deleted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict
+from pyiceberg.exceptions import CommitFailedException, ValidationException
+from pyiceberg.table import Table
+
+from costplane.billing.focus.columns import focus_arrow_schema
+from costplane.billing.focus.registry import DEFAULT_BATCH_ROWS, Normaliser
+from costplane.billing.lake.commit import commit_with_retry
+from costplane.billing.lake.datafiles import DataFileWriter
+from costplane.billing.lake.manifest import AccountPeriod, Fingerprint, IngestedFile, Manifest
+from costplane.billing.lake.restate import Restatement
+from costplane.billing.lake.table import Lake, RestatementKey
+from costplane.billing.lake.totals import PeriodTotal, Totals
+
+OnBatch = Callable[[Path, int], None]
+"""Called after each batch with the file and the rows it added."""
+
+SNAPSHOT_INGESTION_ID = "costplane.ingestion-id"
+SNAPSHOT_SOURCE = "costplane.source"
+SNAPSHOT_FILES = "costplane.files"
+
+
+class FileOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    sha256: str
+    status: Literal["ingested", "unchanged"]
+    rows: int
+
+
+class IngestReport(BaseModel):
+    """What an ingest did: per file, and per billing period and currency of what it wrote."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ingestion_id: str
+    source: str
+    snapshot_id: int | None
+    files: list[FileOutcome]
+    totals: list[PeriodTotal]
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.totals)
+
+
+@dataclass(frozen=True, slots=True)
+class _Normalised:
+    fingerprint: Fingerprint
+    rows: int
+    keys: frozenset[RestatementKey]
+    totals: list[PeriodTotal]
+
+
+def ingest(
+    lake: Lake,
+    normaliser: Normaliser,
+    paths: Sequence[Path],
+    *,
+    progress: OnBatch | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> IngestReport:
+    """Ingest `paths` (one delivery of `normaliser.name`) and report what changed.
+
+    Files the manifest holds unchanged are skipped, unless a changed file restates one of
+    their keys: then they are ingested again, or their rows would be lost. `batch_rows`
+    bounds memory: the rows one normalised batch holds.
+    """
+    manifest = Manifest(lake.catalog, lake.namespace)
+    delivery = _Delivery(
+        normaliser,
+        DataFileWriter(lake.focus, uuid.uuid4().hex),
+        {path: Fingerprint.of(path) for path in paths},
+        manifest.entries(),
+        progress,
+        batch_rows,
+    )
+    done = delivery.normalise()
+    snapshot_id = _restate(lake, manifest, delivery, done) if done else None
+    totals = Totals()
+    for normalised in done.values():
+        totals.merge(normalised.totals)
+    return IngestReport(
+        ingestion_id=delivery.ingestion_id,
+        source=normaliser.name,
+        snapshot_id=snapshot_id,
+        files=[_outcome(p, delivery.fingerprints[p], done.get(p)) for p in paths],
+        totals=totals.result(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Delivery:
+    """The files of one ingest, normalised into one writer's data files."""
+
+    normaliser: Normaliser
+    writer: DataFileWriter
+    fingerprints: dict[Path, Fingerprint]
+    known: dict[str, IngestedFile]
+    progress: OnBatch | None
+    batch_rows: int
+
+    @property
+    def ingestion_id(self) -> str:
+        return self.writer.prefix
+
+    def unchanged(self, path: Path) -> IngestedFile | None:
+        fingerprint = self.fingerprints[path]
+        entry = self.known.get(fingerprint.path)
+        return entry if entry and entry.matches(fingerprint, self.normaliser.name) else None
+
+    def normalise(self) -> dict[Path, _Normalised]:
+        """Normalise the changed files, then any unchanged one sharing a key with them."""
+        done: dict[Path, _Normalised] = {}
+        try:
+            queue = [path for path in self.fingerprints if self.unchanged(path) is None]
+            while queue:
+                done |= {path: self._normalise(path) for path in queue}
+                keys = _keys(done.values())
+                queue = [
+                    path
+                    for path in self.fingerprints
+                    if path not in done and _overlaps(self.unchanged(path), keys)
+                ]
+        except BaseException:
+            self.writer.abort()
+            raise
+        return done
+
+    def _normalise(self, path: Path) -> _Normalised:
+        name = self.normaliser.name
+        totals = Totals()
+        keys: set[RestatementKey] = set()
+        rows = 0
+        batches = self.normaliser.batches(
+            path, ingestion_id=self.ingestion_id, batch_rows=self.batch_rows
+        )
+        for batch in batches:
+            if not batch.schema.equals(focus_arrow_schema()):
+                raise _broken(name, path, "a batch schema is not focus_arrow_schema()")
+            written = self.writer.write(batch)
+            if any(key.source != name for key in written):
+                raise _broken(name, path, "x_SourceName is not the normaliser's name")
+            keys |= written
+            totals.add(batch)
+            rows += batch.num_rows
+            if self.progress is not None:
+                self.progress(path, batch.num_rows)
+        return _Normalised(self.fingerprints[path], rows, frozenset(keys), totals.result())
+
+
+def _restate(
+    lake: Lake, manifest: Manifest, delivery: _Delivery, done: dict[Path, _Normalised]
+) -> int | None:
+    """Commit the delivery's data files in one snapshot, keeping the manifest truthful."""
+    keys = _keys(done.values())
+    source = delivery.normaliser.name
+    data_files = delivery.writer.close()
+    manifest.forget((n.fingerprint.path for n in done.values()), keys)
+    snapshot_id = None
+    if keys:
+        restatement = Restatement(
+            frozenset(keys),
+            data_files,
+            {
+                SNAPSHOT_INGESTION_ID: delivery.ingestion_id,
+                SNAPSHOT_SOURCE: source,
+                SNAPSHOT_FILES: orjson.dumps([n.fingerprint.path for n in done.values()]).decode(),
+            },
+            delivery.ingestion_id,
+        )
+        try:
+            table = commit_with_retry(lake.focus, restatement.stage)
+        except (CommitFailedException, ValidationException):
+            restatement.discard_rewrites()
+            delivery.writer.abort()
+            raise
+        snapshot_id = _snapshot_of(table, delivery.ingestion_id)
+    now = datetime.now(UTC)
+    manifest.record(
+        [_entry(n, source, delivery.ingestion_id, snapshot_id, now) for n in done.values()]
+    )
+    return snapshot_id
+
+
+def _broken(name: str, path: Path, problem: str) -> TypeError:
+    """A normaliser bug (not a bad bill): the ingest stops and nothing is committed."""
+    return TypeError(f"normaliser {name!r} broke its contract on {path}: {problem}")
+
+
+def _keys(normalised: Iterable[_Normalised]) -> set[RestatementKey]:
+    return {key for n in normalised for key in n.keys}
+
+
+def _overlaps(entry: IngestedFile | None, keys: set[RestatementKey]) -> bool:
+    return entry is not None and bool(entry.restatement_keys() & keys)
+
+
+def _outcome(path: Path, fingerprint: Fingerprint, normalised: _Normalised | None) -> FileOutcome:
+    return FileOutcome(
+        path=str(path),
+        sha256=fingerprint.sha256,
+        status="unchanged" if normalised is None else "ingested",
+        rows=0 if normalised is None else normalised.rows,
+    )
+
+
+def _entry(
+    normalised: _Normalised,
+    source: str,
+    ingestion_id: str,
+    snapshot_id: int | None,
+    now: datetime,
+) -> IngestedFile:
+    return IngestedFile(
+        path=normalised.fingerprint.path,
+        size=normalised.fingerprint.size,
+        sha256=normalised.fingerprint.sha256,
+        source=source,
+        ingestion_id=ingestion_id,
+        snapshot_id=snapshot_id,
+        ingested_at=now,
+        rows=normalised.rows,
+        keys=[
+            AccountPeriod(
+                billing_account_id=k.billing_account_id,
+                billing_period_start=k.billing_period_start,
+            )
+            for k in sorted(normalised.keys)
+        ],
+        totals=normalised.totals,
+    )
+
+
+def _snapshot_of(table: Table, ingestion_id: str) -> int | None:
+    """Our snapshot's id: found by its summary, as concurrent ingests may have landed since."""
+    for snapshot in reversed(table.snapshots()):
+        summary = snapshot.summary
+        if summary is not None and summary.additional_properties.get(SNAPSHOT_INGESTION_ID) == (
+            ingestion_id
+        ):
+            return snapshot.snapshot_id
+    return None

@@ -1,0 +1,146 @@
+"""Every entry point's services, built from one plane (`costplane.planes`): the functions on each
+cloud, the CLI and the demo get their tag enforcer, policy runner, approvals and cost ingest here
+and nowhere else. The services are wired, never decided: no business logic lives here.
+
+Heavy parts are imported inside the builders that need them, so that the tag enforcer's cold
+start does not pay for the policy engine, the lake or the chat clients.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from costplane.config import IngestSettings, PlaneName, Settings
+from costplane.domain.taxonomy import Mode, Taxonomy
+from costplane.planes import load_plane
+from costplane.tagging.loader import load_taxonomy
+from costplane.tagging.service import TagEnforcer
+
+if TYPE_CHECKING:
+    from costplane.approvals.callbacks import ApprovalCallbacks
+    from costplane.approvals.service import ApprovalService
+    from costplane.billing.ingest import CostIngest
+    from costplane.budgets.service import BudgetService
+    from costplane.domain.budgets import BudgetsFile
+    from costplane.planes.base import Plane, Runtime
+    from costplane.policy.service import PolicyRunner, SpendFacts
+
+DATA = Path(__file__).parent / "data"
+EXAMPLE_TAXONOMY = DATA / "taxonomy.example.yaml"
+EXAMPLE_POLICIES = DATA / "policies.example.yaml"
+EXAMPLE_BUDGETS = DATA / "budgets.example.yaml"
+
+
+def plane(settings: Settings | None = None, name: PlaneName = "local") -> Plane:
+    """The plane `name` (or COSTPLANE_PLANE), built from `settings` (or the environment)."""
+    return load_plane(name, settings or Settings())
+
+
+def taxonomy(settings: Settings) -> Taxonomy:
+    loaded = load_taxonomy(settings.taxonomy or EXAMPLE_TAXONOMY)
+    if settings.mode is None:
+        return loaded
+    enforcement = loaded.enforcement.model_copy(update={"mode": Mode(settings.mode)})
+    return loaded.model_copy(update={"enforcement": enforcement})
+
+
+def budgets(settings: Settings) -> BudgetsFile:
+    """The budgets file, its thresholds' parameters checked against the actions they name."""
+    from costplane.budgets.loader import load_budgets
+    from costplane.policy.thresholds import check_threshold_params
+
+    path = settings.budgets or EXAMPLE_BUDGETS
+    loaded = load_budgets(path)
+    check_threshold_params(loaded.budgets, str(path))
+    return loaded
+
+
+def tag_enforcer(settings: Settings | None = None, plane: PlaneName = "local") -> TagEnforcer:
+    """The tag enforcer of the plane `plane` (or COSTPLANE_PLANE)."""
+    settings = settings or Settings()
+    wired = load_plane(plane, settings)
+    return tag_enforcer_on(wired.runtime, taxonomy(settings), source=wired.name)
+
+
+def tag_enforcer_on(wired: Runtime, rules: Taxonomy, source: str = "local") -> TagEnforcer:
+    """A tag enforcer over a runtime already built and a taxonomy."""
+    return TagEnforcer(
+        rules, wired.ports, wired.state, wired.notifier, wired.clock, wired.metrics, source=source
+    )
+
+
+def policy_runner(
+    settings: Settings | None = None, plane: PlaneName = "local", spend: SpendFacts | None = None
+) -> PolicyRunner:
+    """The policies of the policy file and the budgets' thresholds, in one service.
+
+    Without `spend`, budgets are tracked in the plane's budget stores, with actuals and prices
+    from its lake when there is one.
+    """
+    from costplane.policy.engine import PolicyEngine, compile_policies
+    from costplane.policy.loader import load_policy_document, load_policy_file
+    from costplane.policy.service import PolicyRunner
+    from costplane.policy.thresholds import threshold_policies
+
+    settings = settings or Settings()
+    wired = load_plane(plane, settings)
+    loaded = budgets(settings)
+    policies = compile_policies(load_policy_file(settings.policies or EXAMPLE_POLICIES))
+    thresholds = threshold_policies(loaded.budgets, Mode(settings.mode or Mode.DRY_RUN))
+    if thresholds:
+        document = {"version": 1, "policies": thresholds}
+        policies += compile_policies(load_policy_document(document, "budget thresholds"))
+    runtime = wired.runtime
+    return PolicyRunner(
+        PolicyEngine(policies),
+        runtime.ports,
+        runtime.state,
+        runtime.notifier,
+        runtime.clock,
+        runtime.metrics,
+        spend=spend or budget_service(wired, loaded),
+        source=wired.name,
+        approvals=approvals_on(wired),
+    )
+
+
+def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = None) -> BudgetService:
+    """The budgets of `loaded` over the plane's stores and lake, prices learned as of `now`."""
+    from costplane.adapters.lake.budgets import lake_budget_service
+
+    now = now or wired.runtime.clock.now()
+    return lake_budget_service(loaded, wired.lake(), wired.budget_stores(), now)
+
+
+def approval_service(
+    settings: Settings | None = None, plane: PlaneName = "local"
+) -> ApprovalService:
+    """The service the policy runner opens requests with and the expiry sweep calls."""
+    return approvals_on(load_plane(plane, settings or Settings()))
+
+
+def approvals_on(wired: Plane) -> ApprovalService:
+    from costplane.planes.chat import approval_service_on
+
+    return approval_service_on(wired)
+
+
+def approval_callbacks(
+    settings: Settings | None = None, plane: PlaneName = "local"
+) -> ApprovalCallbacks:
+    """The callback endpoints of every configured channel, over one service."""
+    from costplane.planes.chat import approval_callbacks_on
+
+    return approval_callbacks_on(load_plane(plane, settings or Settings()))
+
+
+def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") -> CostIngest:
+    """Bill exports as the plane's object store announces them, into the plane's lake."""
+    from costplane.billing.ingest import CostIngest, load_exports
+
+    wired = load_plane(plane, settings or Settings())
+    ingest = IngestSettings()
+    exports = load_exports(ingest.exports)
+    return CostIngest(exports, wired.object_store(), wired.open_lake, ingest.ingest_dir)

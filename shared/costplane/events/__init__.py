@@ -1,1 +1,0 @@
-"""Turning provider-native payloads into ResourceEvents, through a registry of envelope parsers."""

@@ -1,0 +1,76 @@
+"""The AWS plane: boto3 ports, DynamoDB state, budgets and approvals, SNS notifications,
+CloudWatch EMF metrics, S3 bill exports. Its tables are required only here (AwsSettings)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from costplane.adapters.aws.enforcer import AwsEnforcer
+from costplane.adapters.aws.inventory import AwsInventory
+from costplane.adapters.aws.notify import SnsNotifier
+from costplane.adapters.aws.state import DynamoDbStateStore
+from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
+from costplane.config import AwsSettings
+from costplane.domain.events import Provider
+from costplane.engine.ports import Metrics, Notifier, ProviderPorts
+from costplane.planes import envelopes
+from costplane.planes.base import Plane, Runtime
+
+if TYPE_CHECKING:
+    from costplane.approvals.ports import ApprovalStore
+    from costplane.billing.ingest import ObjectStore
+    from costplane.planes.base import BudgetStores
+
+
+class AwsPlane(Plane):
+    name = "aws"
+    envelopes = (envelopes.aws,)
+
+    @cached_property
+    def aws(self) -> AwsSettings:
+        return AwsSettings()
+
+    def build_runtime(self) -> Runtime:
+        aws = self.aws
+        if aws.claims_table is None or aws.decisions_table is None:
+            raise ValueError(
+                "COSTPLANE_CLAIMS_TABLE and COSTPLANE_DECISIONS_TABLE are required on the AWS plane"
+            )
+        clock = SystemClock()
+        notifier: Notifier = SnsNotifier(aws.topic_arn) if aws.topic_arn else LogNotifier()
+        metrics: Metrics = CounterMetrics()
+        if aws.emf_metrics:
+            from costplane.adapters.aws.metrics import EmfMetrics
+
+            metrics = EmfMetrics(aws.metrics_namespace)
+        return Runtime(
+            ports={Provider.AWS: ProviderPorts(inventory=AwsInventory(), enforcer=AwsEnforcer())},
+            state=DynamoDbStateStore(aws.claims_table, aws.decisions_table, clock=clock),
+            notifier=notifier,
+            metrics=metrics,
+            clock=clock,
+        )
+
+    def budget_stores(self) -> BudgetStores:
+        table = self.aws.budgets_table
+        if not table:
+            return self.sqlite_budget_stores()
+        from costplane.adapters.aws.budget_state import DynamoDbBudgetState
+        from costplane.adapters.aws.reservations import DynamoDbReservationLedger
+
+        state = DynamoDbBudgetState(table)
+        return state, state, DynamoDbReservationLedger(table)
+
+    def approval_store(self) -> ApprovalStore:
+        from costplane.adapters.aws.approvals_store import DynamoDbApprovalStore
+
+        table = self.chat.approvals_table
+        if table is None:
+            raise ValueError("COSTPLANE_APPROVALS_TABLE is required on the AWS plane")
+        return DynamoDbApprovalStore(table)
+
+    def object_store(self) -> ObjectStore:
+        from costplane.adapters.aws.objects import S3Objects
+
+        return S3Objects()

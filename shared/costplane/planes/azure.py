@@ -1,0 +1,81 @@
+"""The Azure plane: ARM adapters; claims, decisions, budgets and approvals in one Table storage
+table (SQLite when no account is configured); bill exports in Blob storage."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from costplane.adapters.azure.enforcer import AzureEnforcer
+from costplane.adapters.azure.http import ARM_AUDIENCE, STORAGE_AUDIENCE, token_provider
+from costplane.adapters.azure.inventory import AzureInventory
+from costplane.adapters.azure.state import AzureTableStateStore
+from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
+from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.adapters.rest import RestClient
+from costplane.config import AzureSettings
+from costplane.domain.events import Provider
+from costplane.engine.ports import ProviderPorts, StateStore
+from costplane.planes import envelopes
+from costplane.planes.base import Plane, Runtime
+
+if TYPE_CHECKING:
+    from costplane.approvals.ports import ApprovalStore
+    from costplane.billing.ingest import ObjectStore
+    from costplane.planes.base import BudgetStores
+
+
+class AzurePlane(Plane):
+    name = "azure"
+    envelopes = (envelopes.azure,)
+
+    @cached_property
+    def azure(self) -> AzureSettings:
+        return AzureSettings()
+
+    @cached_property
+    def clock(self) -> SystemClock:
+        return SystemClock()
+
+    @cached_property
+    def storage(self) -> RestClient:
+        """Storage-audience tokens (Table and Blob), one cache for the life of the process."""
+        return RestClient(self.http, token_provider(self.azure, self.http, STORAGE_AUDIENCE))
+
+    def build_runtime(self) -> Runtime:
+        arm = RestClient(self.http, token_provider(self.azure, self.http, ARM_AUDIENCE))
+        ports = ProviderPorts(
+            inventory=AzureInventory(arm), enforcer=AzureEnforcer(arm, self.clock)
+        )
+        return Runtime(
+            ports={Provider.AZURE: ports},
+            state=self._state_store(),
+            notifier=LogNotifier(),
+            metrics=CounterMetrics(),
+            clock=self.clock,
+        )
+
+    def _state_store(self) -> StateStore:
+        if self.azure.table_url is None:
+            return SqliteStateStore(self.settings.state_path)
+        return AzureTableStateStore(self.storage, self.azure.table_url, self.clock)
+
+    def budget_stores(self) -> BudgetStores:
+        if self.azure.table_url is None:
+            return self.sqlite_budget_stores()
+        from costplane.adapters.azure.budget_state import azure_budget_state
+
+        state = azure_budget_state(self.storage, self.azure.table_url, self.clock)
+        return state, state, state
+
+    def approval_store(self) -> ApprovalStore:
+        if self.azure.table_url is None:
+            return self.sqlite_approval_store()
+        from costplane.adapters.azure.approvals_store import AzureTableApprovalStore
+
+        return AzureTableApprovalStore(self.storage, self.azure.table_url, self.clock)
+
+    def object_store(self) -> ObjectStore:
+        from costplane.adapters.azure.blobs import AzureBlobs
+
+        return AzureBlobs(self.storage, self.clock)

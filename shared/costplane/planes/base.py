@@ -1,0 +1,110 @@
+"""What every plane provides, and the parts all planes build the same way (chat, the lake).
+
+A plane is built once per process; what it builds is cached on it, so that a function's warm
+invocations reuse one HTTP client, one token cache and one set of stores.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar
+
+from costplane.config import ApprovalSettings, CatalogSettings, PlaneName, Settings
+from costplane.domain.events import Provider
+from costplane.engine.ports import Clock, Metrics, Notifier, ProviderPorts, StateStore
+
+if TYPE_CHECKING:
+    import httpx
+
+    from costplane.approvals.ports import ApprovalStore
+    from costplane.billing.ingest import ObjectStore
+    from costplane.billing.lake.table import Lake
+    from costplane.budgets.ports import ReservationLedger, RunRateStore, SignalStore
+
+    BudgetStores = tuple[RunRateStore, SignalStore, ReservationLedger]
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What the event services run on: ports per provider, durable state, a notifier, metrics
+    and a clock."""
+
+    ports: dict[Provider, ProviderPorts]
+    state: StateStore
+    notifier: Notifier
+    metrics: Metrics
+    clock: Clock
+
+
+class Plane(ABC):
+    """One plane's wiring. Subclasses build their runtime and stores; everything is built on
+    first use and kept."""
+
+    name: ClassVar[PlaneName]
+    envelopes: ClassVar[tuple[Callable[[], None], ...]]
+    """Importers of the envelope parsers of the payloads this plane's functions receive."""
+
+    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
+        self.settings = settings
+        self._transport = transport
+
+    @cached_property
+    def http(self) -> httpx.Client:
+        """One HTTP client for the life of the process (connection pool, keep-alive); the AWS
+        plane, which has none, does not import httpx."""
+        from costplane.adapters.rest import new_client
+
+        return new_client(self._transport)
+
+    @cached_property
+    def runtime(self) -> Runtime:
+        for register in self.envelopes:
+            register()
+        return self.build_runtime()
+
+    @abstractmethod
+    def build_runtime(self) -> Runtime: ...
+
+    @abstractmethod
+    def budget_stores(self) -> BudgetStores:
+        """Run rates, signals and the reservation ledger that every instance shares."""
+
+    @abstractmethod
+    def approval_store(self) -> ApprovalStore: ...
+
+    def sqlite_budget_stores(self) -> BudgetStores:
+        """The embedded plane's budget stores: one SQLite file, for a plane with no cloud store
+        configured."""
+        from costplane.adapters.local.budget_store import SqliteBudgetStore
+
+        store = SqliteBudgetStore(self.settings.state_path)
+        return store, store, store
+
+    def sqlite_approval_store(self) -> ApprovalStore:
+        from costplane.adapters.local.approvals_store import SqliteApprovalStore
+
+        return SqliteApprovalStore(self.settings.state_path)
+
+    def object_store(self) -> ObjectStore:
+        raise NotImplementedError(f"the {self.name} plane ingests no bill exports")
+
+    @cached_property
+    def chat(self) -> ApprovalSettings:
+        """Slack and Teams credentials and where requests go."""
+        return ApprovalSettings()
+
+    def lake(self) -> Lake | None:
+        """The lake to read: the one the catalog settings name (Glue, REST), else the local one
+        under `settings.lake`; None when there is none yet."""
+        if CatalogSettings().embedded and not (self.settings.lake / "catalog.db").exists():
+            return None
+        return self.open_lake()
+
+    def open_lake(self) -> Lake:
+        """The lake, created on first use (only ingest writes one)."""
+        from costplane.billing.lake.table import open_lake
+
+        return open_lake(self.settings.lake, CatalogSettings())

@@ -1,0 +1,99 @@
+"""The GCP plane: REST adapters; claims, decisions, budgets and approvals in Firestore (SQLite
+when no project is configured); bill exports in Cloud Storage."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from costplane.adapters.gcp.enforcer import GcpEnforcer
+from costplane.adapters.gcp.http import token_provider
+from costplane.adapters.gcp.inventory import GcpInventory
+from costplane.adapters.gcp.state import FirestoreStateStore
+from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
+from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.adapters.rest import RestClient
+from costplane.config import GcpSettings
+from costplane.domain.events import Provider
+from costplane.engine.ports import ProviderPorts, StateStore
+from costplane.planes import envelopes
+from costplane.planes.base import Plane, Runtime
+
+if TYPE_CHECKING:
+    from costplane.approvals.ports import ApprovalStore
+    from costplane.billing.ingest import ObjectStore
+    from costplane.planes.base import BudgetStores
+
+
+class GcpPlane(Plane):
+    name = "gcp"
+    envelopes = (envelopes.gcp,)
+
+    @cached_property
+    def gcp(self) -> GcpSettings:
+        return GcpSettings()
+
+    @cached_property
+    def clock(self) -> SystemClock:
+        return SystemClock()
+
+    @cached_property
+    def rest(self) -> RestClient:
+        """One token cache for the life of the process (the metadata server's tokens)."""
+        return RestClient(self.http, token_provider(self.gcp, self.http))
+
+    def build_runtime(self) -> Runtime:
+        ports = ProviderPorts(
+            inventory=GcpInventory(self.rest), enforcer=GcpEnforcer(self.rest, self.clock)
+        )
+        return Runtime(
+            ports={Provider.GCP: ports},
+            state=self._state_store(),
+            notifier=LogNotifier(),
+            metrics=CounterMetrics(),
+            clock=self.clock,
+        )
+
+    def _state_store(self) -> StateStore:
+        gcp = self.gcp
+        if gcp.state_project is None:
+            return SqliteStateStore(self.settings.state_path)
+        return FirestoreStateStore(
+            self.rest,
+            self.clock,
+            project=gcp.state_project,
+            database=gcp.state_database,
+            prefix=gcp.state_collection,
+        )
+
+    def budget_stores(self) -> BudgetStores:
+        gcp = self.gcp
+        if gcp.state_project is None:
+            return self.sqlite_budget_stores()
+        from costplane.adapters.gcp.budget_state import firestore_budget_state
+
+        state = firestore_budget_state(
+            self.rest,
+            project=gcp.state_project,
+            database=gcp.state_database,
+            prefix=gcp.state_collection,
+        )
+        return state, state, state
+
+    def approval_store(self) -> ApprovalStore:
+        gcp = self.gcp
+        if gcp.state_project is None:
+            return self.sqlite_approval_store()
+        from costplane.adapters.gcp.approvals_store import FirestoreApprovalStore
+
+        return FirestoreApprovalStore(
+            self.rest,
+            project=gcp.state_project,
+            database=gcp.state_database,
+            prefix=gcp.state_collection,
+        )
+
+    def object_store(self) -> ObjectStore:
+        from costplane.adapters.gcp.objects import GcsObjects
+
+        return GcsObjects(self.rest)
