@@ -9,6 +9,7 @@ start does not pay for the policy engine, the lake or the chat clients.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,11 +108,20 @@ def policy_runner(
 
 
 def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = None) -> BudgetService:
-    """The budgets of `loaded` over the plane's stores and lake, prices learned as of `now`."""
-    from costplane.adapters.lake.budgets import lake_budget_service
+    """The budgets of `loaded` over the plane's stores: prices learned once from the plane's lake
+    (else the shipped sheet alone), actuals read from it when asked."""
+    from costplane.adapters.lake.budget_actuals import lake_spend
+    from costplane.adapters.lake.budget_prices import PRICE_HISTORY, learn_prices
+    from costplane.budgets.prices import PriceBook, PriceTable, fallback_sheet
+    from costplane.budgets.service import BudgetService
 
     now = now or wired.runtime.clock.now()
-    return lake_budget_service(loaded, wired.lake(), wired.budget_stores(), now)
+    lake = wired.lake()
+    learned = learn_prices(lake, now - PRICE_HISTORY, now) if lake else PriceTable("lake")
+    source = partial(lake_spend, lake, loaded.budgets) if lake is not None else None
+    rates, signals, ledger = wired.budget_stores()
+    prices = PriceBook(learned, fallback_sheet())
+    return BudgetService(loaded.budgets, prices, rates, signals, source, ledger)
 
 
 def approval_service(

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from costplane import bootstrap
-from costplane.adapters.lake.budgets import lake_budget_service, lake_forecasts
+from costplane.adapters.lake.budget_forecasts import lake_forecasts
 from costplane.budgets.loader import BudgetsFileError
 from costplane.budgets.service import BudgetStatus
 from costplane.cli.lake import JsonOption, LakeOption, print_json_lines
@@ -62,8 +62,8 @@ def status_command(
         fail(escape(str(exc)), code=1)
     now = _utc(at) if at else datetime.now(UTC)
     local = bootstrap.plane(settings)
+    service = bootstrap.budget_service(local, loaded, now)
     opened = local.lake()
-    service = lake_budget_service(loaded, opened, local.budget_stores(), now)
     forecasts = lake_forecasts(loaded, opened, now) if forecast and opened else None
     statuses = service.status(now, forecasts)
     if as_json:

@@ -14,9 +14,10 @@ import typer
 from rich.markup import escape
 
 from costplane.billing.lake.query import ExportFormat, export, history, sql
-from costplane.billing.lake.table import Lake, open_lake
+from costplane.billing.lake.table import Lake
+from costplane.bootstrap import plane
 from costplane.cli.output import fail, table
-from costplane.config import CatalogSettings, Settings
+from costplane.config import Settings
 
 app = typer.Typer(
     help="Query the FOCUS lake: DuckDB SQL, Parquet/CSV exports and the commit history.",
@@ -38,12 +39,17 @@ JsonOption = Annotated[
 
 def lake_at(path: Path | None, *, create: bool = False) -> Lake:
     """The lake at `path`, or where the settings say; only an ingest may create it."""
-    path = path or Settings().lake
-    settings = CatalogSettings()
-    local = settings.type == "sql" and not settings.uri
-    if not create and local and not (path / "catalog.db").exists():
-        fail(escape(f"no lake at {path}: ingest a bill first (costplane ingest --help)"))
-    return open_lake(path, settings)
+    local = plane(Settings(lake=path) if path else Settings())
+    if create:
+        return local.open_lake()
+    opened = local.lake()
+    if opened is None:
+        fail(
+            escape(
+                f"no lake at {local.settings.lake}: ingest a bill first (costplane ingest --help)"
+            )
+        )
+    return opened
 
 
 def _json_default(value: object) -> str:

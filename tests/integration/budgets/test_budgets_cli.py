@@ -12,11 +12,11 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from costplane.adapters.lake.budgets import lake_budget_service
-from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.billing.lake.table import Lake
+from costplane.bootstrap import budget_service, plane
 from costplane.budgets.loader import load_budgets
 from costplane.cli.budgets import app
+from costplane.config import Settings
 from tests.integration.budgets.conftest import Charge, at
 from tests.unit.budgets.budget_support import real_events
 
@@ -57,12 +57,9 @@ def spending(lake: Lake, charge: Callable[..., None], budgets_file: Path, tmp_pa
     account = "644160558196"
     charge(Charge("40", at(2), account=account), Charge("10", at(19, 23), account=account))
     lake_dir = tmp_path / "lake"
-    store = SqliteBudgetStore(lake_dir / "state.db")
-    service = lake_budget_service(
-        load_budgets(budgets_file), lake, (store, store, store), at(21, 12)
-    )
+    local = plane(Settings(lake=lake_dir))
+    service = budget_service(local, load_budgets(budgets_file), at(21, 12))
     service.observe(real_events("aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json")[0])
-    store.close()
     return lake_dir
 
 

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from costplane.adapters.lake.budgets import period_forecasts
+from costplane.adapters.lake.budget_forecasts import period_forecasts
 from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.billing.forecast.synthetic import Shape, generate_history
 from costplane.budgets.ports import LakeSpend, RateEntry
@@ -98,7 +98,7 @@ def test_a_quarterly_budget_forecasts_to_its_quarter_end() -> None:
 
 def test_budget_status_without_forecasts_never_imports_statsforecast() -> None:
     code = (
-        "import sys, costplane.adapters.lake.budgets, costplane.cli.budgets; "
+        "import sys, costplane.adapters.lake.budget_forecasts, costplane.cli.budgets; "
         "print('statsforecast' in sys.modules)"
     )
     result = subprocess.run(

@@ -54,7 +54,6 @@ from costplane.engine.envelopes import ParseResult, register_envelope
 
 CLOUDTRAIL_DETAIL = "AWS API Call via CloudTrail"
 STATE_CHANGE = "EC2 Instance State-change Notification"
-NOT_A_RESOURCE_EVENT = Rejection.NOT_A_RESOURCE_EVENT
 
 # EventBridge sources whose events are about money, not resources (issue 4 parses them).
 _NON_RESOURCE_SOURCES = {
@@ -116,7 +115,7 @@ def parse_eventbridge(document: Any) -> Iterator[ParseResult]:
     kind = _NON_RESOURCE_SOURCES.get(source) if source else None
     if kind is not None:
         reason = f"{kind} ({name!r} from {source}) is not a resource event"
-        yield _rejected(NOT_A_RESOURCE_EVENT, reason, event_id, name)
+        yield _rejected(Rejection.NOT_A_RESOURCE_EVENT, reason, event_id, name)
     else:
         reason = f"EventBridge {name!r} events from {source} are not parsed by costplane"
         yield _rejected(Rejection.UNSUPPORTED_EVENT, reason, event_id, name)
@@ -150,7 +149,10 @@ def parse_sns(document: Any) -> Iterator[ParseResult]:
         topic = opt_text(sns, "TopicArn")
         reason = f"{_sns_kind(sns)} delivered by SNS topic {topic} is not a resource event"
         yield _rejected(
-            NOT_A_RESOURCE_EVENT, reason, opt_text(sns, "MessageId"), opt_text(sns, "Subject")
+            Rejection.NOT_A_RESOURCE_EVENT,
+            reason,
+            opt_text(sns, "MessageId"),
+            opt_text(sns, "Subject"),
         )
 
 
@@ -158,7 +160,7 @@ def parse_sns(document: Any) -> Iterator[ParseResult]:
 def parse_marketplace_saas(document: Any) -> Iterator[ParseResult]:
     action = opt_text(document, "action")
     reason = f"an AWS Marketplace SaaS message (action {action!r}) is not a resource event"
-    yield _rejected(NOT_A_RESOURCE_EVENT, reason, None, action)
+    yield _rejected(Rejection.NOT_A_RESOURCE_EVENT, reason, None, action)
 
 
 def _cloudtrail_detail(document: dict[str, Any]) -> Iterator[ParseResult]:

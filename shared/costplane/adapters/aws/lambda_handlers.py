@@ -23,7 +23,6 @@ before costplane's core (a test holds every event function to it).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from functools import cache
 from typing import Any, Generic, TypeVar
@@ -52,6 +51,15 @@ S = TypeVar("S", bound=EventService)
 Handle = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 
+def _idempotency_table() -> str:
+    from costplane.config import AwsSettings
+
+    table = AwsSettings().idempotency_table
+    if table is None:
+        raise ValueError("COSTPLANE_IDEMPOTENCY_TABLE is required by costplane's Lambda handlers")
+    return table
+
+
 class LambdaHandlers(Generic[S]):
     """Handlers for one service, built once per process, its clients kept warm."""
 
@@ -63,6 +71,7 @@ class LambdaHandlers(Generic[S]):
             event_type=EventType.SQS, raise_on_entire_batch_failure=False
         )
         self.service: Callable[[], S] = cache(build)
+        self._idempotency_table = _idempotency_table()
         # One DynamoDB client for Powertools and the core's state store: one model load.
         self._dynamodb = client("dynamodb", None)
         self.name = name
@@ -80,7 +89,7 @@ class LambdaHandlers(Generic[S]):
     ) -> tuple[IdempotencyConfig, Callable[..., list[dict[str, Any]]]]:
         config = IdempotencyConfig(event_key_jmespath=key_path)
         persistence = DynamoDBPersistenceLayer(
-            table_name=os.environ["COSTPLANE_IDEMPOTENCY_TABLE"], boto3_client=self._dynamodb
+            table_name=self._idempotency_table, boto3_client=self._dynamodb
         )
         decorate = idempotent_function(
             data_keyword_argument=argument,

@@ -12,7 +12,6 @@ from typing import Any
 
 from costplane.domain.errors import EventRejected, Rejection
 
-NOT_A_RESOURCE_EVENT = Rejection.NOT_A_RESOURCE_EVENT
 COMMON_ALERT_SCHEMA = "azureMonitorCommonAlertSchema"
 
 
@@ -39,7 +38,7 @@ def reject_notification(document: dict[str, Any]) -> EventRejected:
 
 def _rejected(what: str, event_id: str | None = None) -> EventRejected:
     return EventRejected(
-        NOT_A_RESOURCE_EVENT,
+        Rejection.NOT_A_RESOURCE_EVENT,
         f"{what} is not a resource event",
         skipped=True,
         provider="azure",

@@ -30,7 +30,6 @@ from costplane.engine.envelopes import ParseResult, register_envelope
 
 AUDIT_LOG_WRITTEN = "google.cloud.audit.log.v1.written"
 MESSAGE_PUBLISHED = "google.cloud.pubsub.topic.v1.messagePublished"
-NOT_A_RESOURCE_EVENT = Rejection.NOT_A_RESOURCE_EVENT
 
 
 def matches_log_entry(document: Any) -> bool:
@@ -114,7 +113,7 @@ def parse_published_message(published: dict[str, Any]) -> ParseResult:
         if matches(inner):
             return read(inner, message_id)
     return _rejected(
-        NOT_A_RESOURCE_EVENT,
+        Rejection.NOT_A_RESOURCE_EVENT,
         "Pub/Sub message data is JSON but not a Cloud Audit Log entry",
         skipped=True,
         event_id=message_id,
@@ -130,7 +129,7 @@ def _not_json(decoded: bytes, exc: orjson.JSONDecodeError, message_id: str | Non
             event_id=message_id,
         )
     return _rejected(
-        NOT_A_RESOURCE_EVENT,
+        Rejection.NOT_A_RESOURCE_EVENT,
         "Pub/Sub message data is plain text, not a Cloud Audit Log entry",
         skipped=True,
         event_id=message_id,

@@ -3,7 +3,7 @@ compute rows, for the budgets' price book (`costplane.budgets.prices.PriceTable`
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pyarrow as pa
 
@@ -12,6 +12,8 @@ from costplane.billing.focus.services import provider_keys
 from costplane.billing.lake.table import Lake
 from costplane.budgets.prices import PriceRow, PriceTable
 
+PRICE_HISTORY = timedelta(days=92)
+"""How far back prices are learned: a quarter of bills covers the SKUs in use."""
 HOURS = "('Hours', 'Hour')"
 LEARN_SQL = rf"""
 WITH hourly AS (
