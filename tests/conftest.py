@@ -1,4 +1,10 @@
-"""Fixtures shared by every test layer: paths to real data, and an AWS endpoint on this machine."""
+"""Fixtures shared by every test layer: paths to real data, and an AWS endpoint on this machine.
+
+Real data lives in the repository (events/, tests/data/, each folder with a SOURCES.md). The few
+files whose licence forbids copying them are read in place from ../shared/data, and only by tests
+marked `@pytest.mark.read_in_place(<path under ../shared/data>)`: when such a file is missing, the
+test fails if the `CI` environment variable is set, and is skipped, saying why, otherwise.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,74 @@ REPO = Path(__file__).resolve().parents[1]
 EVENTS = REPO / "events"
 TEST_DATA = REPO / "tests" / "data"
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+READ_IN_PLACE: dict[str, str] = {
+    "aws/cur2_columns.csv": "AWS documentation (licence not stated on page)",
+    "aws/cur2_synthetic_fixture_elastic_integrations.csv": "Elastic License 2.0",
+    "gcp/bigquery_billing_export_v1_sample.ndjson": "Elastic License 2.0",
+    "events/aws/aws-budgets-notification-sns-lambda-event.json": "no license file seen",
+    "events/aws/aws-cloudtrail-ec2-createnatgateway-record.json": (
+        "BSD-style per file header, no LICENSE file seen"
+    ),
+    "events/aws/aws-cost-anomaly-detection-anomaly-detected-eventbridge.json": (
+        "AWS documentation, license not stated"
+    ),
+}
+"""The files under ../shared/data that may not be copied into the repository, each with its
+licence as ../shared/data/SOURCES.md states it. Every other file a test reads is in the repo."""
+
+
+def in_place(relative: str) -> Path:
+    """The licence-restricted file `relative` (a key of READ_IN_PLACE) under ../shared/data."""
+    if relative not in READ_IN_PLACE:
+        raise ValueError(f"{relative} may be copied: read it from events/ or tests/data/")
+    return SHARED_DATA / relative
+
+
+def in_place_events(cloud: str) -> list[str]:
+    """The READ_IN_PLACE keys of `cloud`'s event payloads (none of them is in events/)."""
+    return sorted(r for r in READ_IN_PLACE if r.startswith(f"events/{cloud}/"))
+
+
+def in_ci() -> bool:
+    """Whether the `CI` environment variable is set (to anything but empty, 0, false or no)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "read_in_place(*paths): the test reads these licence-restricted files (keys of "
+        "tests/conftest.py's READ_IN_PLACE) from ../shared/data",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail (under CI) or skip (elsewhere) a test whose read-in-place files are missing."""
+    relatives = [p for marker in item.iter_markers("read_in_place") for p in marker.args]
+    missing = [r for r in relatives if not in_place(r).is_file()]
+    if not missing:
+        return
+    message = "licence-restricted data missing: " + "; ".join(
+        f"{in_place(r)} ({READ_IN_PLACE[r]}; read in place, never copied into the repository)"
+        for r in missing
+    )
+    if in_ci():
+        pytest.fail(f"{message}. CI is set: a missing ../shared fails the run", pytrace=False)
+    pytest.skip(message)
+
+
+def read_in_place_marks(path: Path) -> list[pytest.MarkDecorator]:
+    """The `read_in_place` mark a test reading `path` needs: none unless it is in ../shared/data."""
+    if not path.is_relative_to(SHARED_DATA):
+        return []
+    return [pytest.mark.read_in_place(path.relative_to(SHARED_DATA).as_posix())]
+
+
+def in_place_param(relative: str, id: str | None = None) -> pytest.ParameterSet:
+    """A parameter of the read-in-place file `relative`, marked as such."""
+    path = in_place(relative)
+    return pytest.param(path, marks=read_in_place_marks(path), id=id or relative)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Every AWS payload we hold parses into the events stated here, or is rejected as stated.
 
-Covers events/aws/*.json and ../shared/data/events/aws/*.json (read in place: three of them may
-not be copied). A payload without a stated outcome fails the test, so none slips in unchecked.
+Covers events/aws/*.json and the three AWS payloads whose licence forbids copying them, read in
+place from ../shared/data. A payload without a stated outcome fails, so none slips in unchecked;
+a stated outcome without its payload fails too, so none is checked against nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import pytest
 
 import costplane.adapters.aws.events  # noqa: F401  (registers the AWS envelopes)
 from costplane.engine.envelopes import parse_payload
-from tests.conftest import EVENTS, SHARED_DATA
+from tests.conftest import EVENTS, in_place_events, in_place_param
 
-FOLDERS = (EVENTS / "aws", SHARED_DATA / "events" / "aws")
+AWS = EVENTS / "aws"
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,14 @@ EXPECTED: dict[str, Outcome] = {
     ),
 }
 
-PAYLOADS = sorted(
-    {path.name: path for folder in reversed(FOLDERS) for path in folder.glob("*.json")}.values()
-)
+IN_REPO = sorted(AWS.glob("*.json"))
+IN_PLACE = in_place_events("aws")
+PAYLOADS = [pytest.param(path, id=path.name) for path in IN_REPO] + [
+    in_place_param(relative, id=Path(relative).name) for relative in IN_PLACE
+]
 
 
-@pytest.mark.parametrize("path", PAYLOADS, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", PAYLOADS)
 def test_payload_has_its_stated_outcome(path: Path) -> None:
     assert path.name in EXPECTED, f"state the expected outcome of {path.name} in EXPECTED"
     expected = EXPECTED[path.name]
@@ -145,5 +148,5 @@ def test_payload_has_its_stated_outcome(path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_stated_outcome_has_its_payload(name: str) -> None:
-    if not any((folder / name).exists() for folder in FOLDERS):
-        pytest.skip(f"{name} lives in ../shared/data, which is absent")
+    held = {path.name for path in IN_REPO} | {Path(relative).name for relative in IN_PLACE}
+    assert name in held, f"{name} is neither in events/aws nor read in place (READ_IN_PLACE)"

@@ -11,7 +11,7 @@ from costplane.adapters.azure.events import matches_cloud_events, matches_event_
 from costplane.adapters.azure.events_notifications import matches_notification
 from costplane.engine.envelopes import parse_payload
 from costplane.planes.envelopes import register_every_cloud
-from tests.conftest import EVENTS, SHARED_DATA
+from tests.conftest import EVENTS, in_place_events, in_place_param
 
 AZURE = EVENTS / "azure"
 STORAGE_ACCOUNT = "azure.storage.storageaccount"
@@ -43,11 +43,13 @@ def _payload_names() -> set[str]:
     return {p.name for p in AZURE.glob("*.json")}
 
 
-def _foreign_payloads() -> list[Path]:
-    """Other clouds' payloads, in the repo and in ../shared/data (read in place)."""
-    roots = [EVENTS / "aws", EVENTS / "gcp", SHARED_DATA / "events" / "aws"]
-    roots.append(SHARED_DATA / "events" / "gcp")
-    return sorted(p for root in roots if root.is_dir() for p in root.glob("*.json"))
+def _foreign_payloads() -> list[pytest.ParameterSet]:
+    """Other clouds' payloads: those in the repo, and the AWS ones read in place."""
+    in_repo = sorted(p for cloud in ("aws", "gcp") for p in (EVENTS / cloud).glob("*.json"))
+    return [pytest.param(p, id=f"{p.parent.name}/{p.name}") for p in in_repo] + [
+        in_place_param(relative, id=relative.removeprefix("events/"))
+        for relative in in_place_events("aws")
+    ]
 
 
 # file -> the budget its one signal names
@@ -87,15 +89,7 @@ def test_other_payload_is_skipped_with_its_precise_reason(name: str) -> None:
     assert says in rejection.reason
 
 
-@pytest.mark.parametrize("name", sorted(_payload_names()))
-def test_payload_is_a_byte_identical_copy_of_the_shared_data(name: str) -> None:
-    original = SHARED_DATA / "events" / "azure" / name
-    if not original.exists():
-        pytest.skip(f"{original} is not on this machine")
-    assert (AZURE / name).read_bytes() == original.read_bytes()
-
-
-@pytest.mark.parametrize("path", _foreign_payloads(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", _foreign_payloads())
 def test_azure_matchers_claim_no_other_clouds_payload(path: Path) -> None:
     document = orjson.loads(path.read_bytes())
     assert not any(matches(document) for matches in MATCHERS)

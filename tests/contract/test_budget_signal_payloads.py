@@ -2,8 +2,8 @@
 ResourceEvent envelope parsers have rejected it as `not_a_resource_event`; every other payload
 we hold is left alone by the signal parsers.
 
-The AWS Budgets SNS event has no stated licence: it is read in place from ../shared/data and
-its test is skipped when that is absent. The GCP notification is the bare JSON a budget
+The AWS Budgets SNS event has no stated licence: it is read in place from ../shared/data, by a
+test marked to say so (see tests/conftest.py). The GCP notification is the bare JSON a budget
 publishes; it is also checked inside the Pub/Sub push and the CloudEvent that deliver it.
 """
 
@@ -27,10 +27,11 @@ import costplane.adapters.gcp.events  # noqa: F401  (all six register their pars
 from costplane.domain.events import Provider
 from costplane.domain.signals import BudgetSignal, SpendBasis
 from costplane.engine.envelopes import parse_document
-from tests.conftest import EVENTS, SHARED_DATA
+from tests.conftest import EVENTS, in_place, in_place_events, in_place_param
 from tests.support.signals import parse_signal, registered_signals
 
-AWS_BUDGET = SHARED_DATA / "events" / "aws" / "aws-budgets-notification-sns-lambda-event.json"
+AWS_BUDGET_IN_PLACE = "events/aws/aws-budgets-notification-sns-lambda-event.json"
+AWS_BUDGET = in_place(AWS_BUDGET_IN_PLACE)
 AZURE_LEGACY = EVENTS / "azure" / "azure-budget-alert-legacy-aip-budget-notification.json"
 AZURE_COMMON = EVENTS / "azure" / "azure-budget-alert-commonalertschema-actual-cost.json"
 GCP_BUDGET = EVENTS / "gcp" / "gcp-billing-budget-notification-message-data.json"
@@ -38,8 +39,6 @@ BUDGET_FILES = {AWS_BUDGET.name, AZURE_LEGACY.name, AZURE_COMMON.name, GCP_BUDGE
 
 
 def _load(path: Path) -> Any:
-    if not path.exists():
-        pytest.skip(f"{path} is not present (read in place, never copied)")
     return orjson.loads(path.read_bytes())
 
 
@@ -72,6 +71,7 @@ def test_every_cloud_has_a_registered_signal_parser() -> None:
     assert {name.split(".")[0] for name in registered_signals()} == {"aws", "azure", "gcp"}
 
 
+@pytest.mark.read_in_place(AWS_BUDGET_IN_PLACE)
 def test_aws_budgets_plain_text_sns_message() -> None:
     signal = _handed_over(_load(AWS_BUDGET))
     assert signal == BudgetSignal(
@@ -159,13 +159,16 @@ def test_gcp_budget_notification_in_a_cloudevent() -> None:
     assert (signal.budget, signal.spent) == ("BUDGET_NAME", Decimal(2))
 
 
-def _other_payloads() -> list[Path]:
-    folders = [EVENTS / c for c in ("aws", "azure", "gcp")]
-    folders += [SHARED_DATA / "events" / c for c in ("aws", "azure", "gcp", "slack", "teams")]
-    found = {p.name: p for folder in folders if folder.exists() for p in folder.glob("*.json")}
-    return [path for name, path in sorted(found.items()) if name not in BUDGET_FILES]
+def _other_payloads() -> list[pytest.ParameterSet]:
+    """Every payload held but the budget notifications: the repo's, and AWS's read in place."""
+    clouds = ("aws", "azure", "gcp", "slack", "teams")
+    in_repo = sorted(p for cloud in clouds for p in (EVENTS / cloud).glob("*.json"))
+    in_place_aws = [r for r in in_place_events("aws") if Path(r).name not in BUDGET_FILES]
+    return [pytest.param(p, id=p.name) for p in in_repo if p.name not in BUDGET_FILES] + [
+        in_place_param(relative, id=Path(relative).name) for relative in in_place_aws
+    ]
 
 
-@pytest.mark.parametrize("path", _other_payloads(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _other_payloads())
 def test_payloads_that_are_not_budget_notifications_are_left_alone(path: Path) -> None:
     assert parse_signal(orjson.loads(path.read_bytes())) is None

@@ -19,7 +19,7 @@ import pytest
 from costplane.billing.focus.errors import BillFileError
 from costplane.billing.focus.registry import Normaliser, get_normaliser
 from costplane.billing.focus.sources.focus_files import FocusFileNormaliser
-from tests.conftest import SHARED_DATA, TEST_DATA
+from tests.conftest import TEST_DATA, in_place, read_in_place_marks
 
 DATA = TEST_DATA / "focus"
 CENT = Decimal("0.01")
@@ -180,7 +180,7 @@ SAMPLES = [
     Sample(
         "gcp-billing-export",
         "gcp-billing",
-        SHARED_DATA / "gcp" / "bigquery_billing_export_v1_sample.ndjson",
+        in_place("gcp/bigquery_billing_export_v1_sample.ndjson"),
         gcp_billed,
     ),
     Sample(
@@ -194,9 +194,12 @@ SAMPLES = [
 ]
 
 
+def _params(samples: list[Sample]) -> list[pytest.ParameterSet]:
+    """One parameter per sample, marked when the sample is read in place from ../shared/data."""
+    return [pytest.param(s, id=s.name, marks=read_in_place_marks(s.path)) for s in samples]
+
+
 def _normalised(sample: Sample) -> pa.Table:
-    if not sample.path.is_file():
-        pytest.skip(f"{sample.path.name} is read in place from ../shared/data, which is absent")
     batches = sample.normaliser().batches(sample.path, ingestion_id="reconcile")
     return pa.Table.from_batches(list(batches))
 
@@ -213,7 +216,7 @@ def _to_the_cent(totals: Totals) -> dict[Key, Decimal]:
     return {key: value.quantize(CENT) for key, value in totals.items()}
 
 
-@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", _params(SAMPLES))
 def test_billed_cost_reconciles_with_the_source_to_the_cent(sample):
     table = _normalised(sample)
     assert table.num_rows > 0
@@ -221,7 +224,7 @@ def test_billed_cost_reconciles_with_the_source_to_the_cent(sample):
     assert _to_the_cent(_table_totals(table, "BilledCost")) == expected
 
 
-@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.effective], ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", _params([s for s in SAMPLES if s.effective]))
 def test_effective_cost_reconciles_with_the_amortized_source_to_the_cent(sample):
     table = _normalised(sample)
     assert sample.effective is not None

@@ -8,6 +8,9 @@ fail on it (a stale exemption hides nothing). Each sample is ingested into its o
 exported to Parquet as `costplane lake export` does, x_ columns included (the validator
 accepts x_-prefixed custom columns). One validator run per sample, each a few seconds;
 `pytest -n 2` spreads them over two workers.
+
+The samples are the real bill files in tests/data/focus, all of them, and the GCP export, whose
+licence (Elastic License 2.0) keeps it in ../shared/data, read in place.
 """
 
 from __future__ import annotations
@@ -21,14 +24,13 @@ import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from costplane.billing.focus.errors import UnknownSourceError
 from costplane.billing.focus.registry import get_normaliser
 from costplane.billing.lake.query import export
 from costplane.billing.lake.table import open_lake
 from costplane.billing.lake.writer import ingest
+from tests.conftest import REPO, TEST_DATA, in_place, read_in_place_marks
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO.parent / "shared" / "data"
+BILLS = TEST_DATA / "focus"
 VALIDATOR = REPO / ".venv-tools" / "focus-validator"
 EXEMPTIONS = Path(__file__).with_name("focus_validator_exemptions.yaml")
 ALL_SAMPLES = "*"
@@ -38,23 +40,30 @@ pytestmark = pytest.mark.infra
 
 @dataclass(frozen=True)
 class Sample:
-    """One delivery of real bill files (globs under shared/data) and the source reading it."""
+    """One delivery of a real bill file and the source reading it."""
 
     id: str
     source: str
-    globs: tuple[str, ...]
+    file: Path
 
-    def files(self) -> list[Path]:
-        return sorted(p for g in self.globs for p in SHARED_DATA.glob(g))
+    def param(self) -> pytest.ParameterSet:
+        """This sample as a test parameter, marked when it is read in place."""
+        return pytest.param(self, id=self.id, marks=read_in_place_marks(self.file))
 
 
 SAMPLES = (
-    Sample("aws-cur-legacy", "aws-cur", ("aws/cur_legacy_anonymized_2023-11_days01-07.csv",)),
-    Sample("azure-ea-actual", "azure-ea", ("azure/ea_actual_cost_small.csv",)),
-    Sample("azure-ea-amortized", "azure-ea", ("azure/ea_amortized_cost_small.csv",)),
-    Sample("gcp-billing-export", "gcp-billing", ("gcp/bigquery_billing_export_v1_sample.ndjson",)),
-    Sample("oci-cost-report", "oci", ("oci/oci_cost_report_2023-11-13_hours05-07.csv",)),
-    Sample("focus-1.0-sample", "focus", ("focus/focus_1.0_sample_1000rows_aws_azure_oci.csv",)),
+    Sample("aws-cur-legacy", "aws-cur", BILLS / "aws/cur_legacy_anonymized_2023-11_days01-07.csv"),
+    Sample("azure-ea-actual", "azure-ea", BILLS / "azure/ea_actual_cost_small.csv"),
+    Sample("azure-ea-amortized", "azure-ea", BILLS / "azure/ea_amortized_cost_small.csv"),
+    Sample(
+        "gcp-billing-export",
+        "gcp-billing",
+        in_place("gcp/bigquery_billing_export_v1_sample.ndjson"),  # Elastic License 2.0
+    ),
+    Sample("oci-cost-report", "oci", BILLS / "oci/oci_cost_report_2023-11-13_hours05-07.csv"),
+    Sample(
+        "focus-1.0-sample", "focus", BILLS / "focus/focus_1.0_sample_1000rows_aws_azure_oci.csv"
+    ),
 )
 
 
@@ -117,17 +126,10 @@ def validator_installed() -> None:
 
 
 @pytest.mark.usefixtures("validator_installed")
-@pytest.mark.parametrize("sample", SAMPLES, ids=[s.id for s in SAMPLES])
+@pytest.mark.parametrize("sample", [s.param() for s in SAMPLES])
 def test_lake_of_sample_passes_every_applicable_focus_rule(sample: Sample, tmp_path: Path):
-    files = sample.files()
-    if not files:
-        pytest.skip(f"{sample.id}: no files under {SHARED_DATA} match {sample.globs}")
-    try:
-        normaliser = get_normaliser(sample.source)
-    except UnknownSourceError:
-        pytest.skip(f"{sample.id}: no normaliser is registered as {sample.source!r} yet")
     lake = open_lake(tmp_path / "lake")
-    ingest(lake, normaliser, files)
+    ingest(lake, get_normaliser(sample.source), [sample.file])
     data = tmp_path / f"{sample.id}.parquet"
     export(lake, "parquet", data)
     report = tmp_path / f"{sample.id}.xml"
@@ -141,6 +143,19 @@ def test_lake_of_sample_passes_every_applicable_focus_rule(sample: Sample, tmp_p
         details = console.stdout.partition("--- Failures ---")[2]
         pytest.fail(f"{sample.id}: rules failed: {unexpected}\n{details}")
     assert not exempt - failed, f"{sample.id} passes exempted rules: narrow their entries"
+
+
+def test_every_real_bill_file_in_the_repo_is_a_sample():
+    """The FOCUS spec's examples (spec_*/) are not bills but hand-authored illustrations of one
+    scenario each; tests/contract/test_focus_samples.py reconciles them."""
+    bills = {
+        path
+        for path in BILLS.rglob("*")
+        if path.is_file()
+        and path.name != "SOURCES.md"
+        and not any(part.startswith("spec_") for part in path.relative_to(BILLS).parts)
+    }
+    assert bills == {s.file for s in SAMPLES if s.file.is_relative_to(BILLS)}
 
 
 def test_every_exemption_names_known_samples_and_says_why():

@@ -29,6 +29,7 @@ from tests.functions.aws.conftest import (
     sqs_record,
 )
 from tests.integration.scenario.aws_payloads import (
+    BUDGETS_NOTIFICATION,
     budgets_delivery,
     budgets_notification,
     run_instances,
@@ -93,6 +94,11 @@ def launched(stack: Stack, instance_id: str | None = None) -> dict[str, Any]:
     """EventBridge's delivery of the real RunInstances record, for an instance moto runs."""
     record = run_instances(instance_id or stack.run_instance(), "m3.medium", datetime.now(UTC))
     return eventbridge(record)
+
+
+def generic_sns() -> dict[str, Any]:
+    """SNS's real delivery to Lambda of a message that is not a budget notification."""
+    return orjson.loads((EVENTS / "aws" / "aws-sns-lambda-event-generic.json").read_bytes())
 
 
 def policies(response: dict[str, Any]) -> list[str]:
@@ -173,7 +179,7 @@ def test_the_same_event_in_two_messages_acts_once(app, stack):
 
 def test_each_handler_keys_idempotency_on_its_own_delivery_id(app, stack):
     event = launched(stack)
-    app.sns_handler(budgets_delivery(), context())
+    app.sns_handler(generic_sns(), context())
 
     first = app.lambda_handler(event, context())
     second = app.lambda_handler(event, context())
@@ -194,6 +200,7 @@ def test_the_service_is_built_once_per_execution_environment(app, stack):
 # Budget notifications ----------------------------------------------------------------------
 
 
+@pytest.mark.read_in_place(BUDGETS_NOTIFICATION)
 def test_an_aws_budgets_notification_updates_the_budget_and_is_audited(app, stack):
     response = app.sns_handler(budgets_delivery(), context())
 
@@ -205,6 +212,7 @@ def test_an_aws_budgets_notification_updates_the_budget_and_is_audited(app, stac
     assert app.service().spend.budget_views(published)["sandbox"].actual == Decimal("1.70")
 
 
+@pytest.mark.read_in_place(BUDGETS_NOTIFICATION)
 def test_a_redelivered_notification_returns_the_recorded_result(load_function, stack):
     first = load_function().sns_handler(budgets_delivery(), context())
     second = load_function().sns_handler(budgets_delivery(), context())  # another instance
@@ -214,6 +222,7 @@ def test_a_redelivered_notification_returns_the_recorded_result(load_function, s
     assert len(stack.items("IdempotencyTable")) == 1
 
 
+@pytest.mark.read_in_place(BUDGETS_NOTIFICATION)
 def test_a_budget_over_its_threshold_reaches_the_next_resource_event(app, stack):
     now = datetime.now(UTC)
     app.sns_handler(budgets_notification("killswitch", "$100.00", "$95.00", now), context())
@@ -223,6 +232,7 @@ def test_a_budget_over_its_threshold_reaches_the_next_resource_event(app, stack)
     assert "budget-sandbox-projected-80" in policies(response)
 
 
+@pytest.mark.read_in_place(BUDGETS_NOTIFICATION)
 def test_an_unreadable_budgets_notification_is_audited_and_not_retried(app, stack):
     event = budgets_notification("killswitch", "$5.00", "a lot", datetime.now(UTC))
 
@@ -234,9 +244,7 @@ def test_an_unreadable_budgets_notification_is_audited_and_not_retried(app, stac
 
 
 def test_an_sns_message_that_is_not_a_budget_notification_is_acknowledged(app, stack):
-    generic = orjson.loads((EVENTS / "aws" / "aws-sns-lambda-event-generic.json").read_bytes())
-
-    [decision] = app.sns_handler(generic, context())["decisions"]
+    [decision] = app.sns_handler(generic_sns(), context())["decisions"]
 
     assert decision["outcome"] == "skipped"
     assert "is not a resource event" in decision["reason"]

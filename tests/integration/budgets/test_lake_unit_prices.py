@@ -30,8 +30,6 @@ NOVEMBER_2026 = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo
 
 @pytest.fixture(scope="module")
 def sample_prices(tmp_path_factory: pytest.TempPathFactory) -> PriceTable:
-    if not SAMPLE.exists():
-        pytest.skip(f"{SAMPLE} is not present")
     lake = open_lake(Path(tmp_path_factory.mktemp("sample")) / "lake")
     ingest(lake, get_normaliser("focus"), [SAMPLE])
     return learn_prices(lake, *SEPTEMBER_2024)

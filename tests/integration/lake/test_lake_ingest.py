@@ -14,12 +14,10 @@ from costplane.billing.focus.registry import get_normaliser
 from costplane.billing.lake.manifest import Fingerprint, Manifest
 from costplane.billing.lake.table import Lake
 from costplane.billing.lake.writer import ingest
+from tests.conftest import TEST_DATA
 
 A, B = "111111111111", "222222222222"
-REAL_CUR = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared/data/aws/cur_legacy_anonymized_2023-11_days01-07.csv"
-)
+REAL_CUR = TEST_DATA / "focus" / "aws" / "cur_legacy_anonymized_2023-11_days01-07.csv"
 
 
 def live_rows(lake: Lake) -> Counter[tuple[str, str, str]]:
@@ -126,8 +124,6 @@ def test_truncated_bill_commits_nothing_and_leaves_no_data_files(lake, normalise
 
 
 def test_real_cur_cut_mid_row_commits_nothing_of_the_rows_before_the_cut(lake, tmp_path):
-    if not REAL_CUR.exists():
-        pytest.skip(f"real sample absent: {REAL_CUR}")
     cut = tmp_path / "cur-cut.csv"
     cut.write_bytes(REAL_CUR.read_bytes()[:400_000])
     batches: list[int] = []

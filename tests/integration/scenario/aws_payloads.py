@@ -3,8 +3,9 @@
 CloudTrail records come from events/aws. No real CreateFunction record is public (see
 events/aws/SOURCES.md), so one is shaped from the real Lambda DeleteFunction record: same
 envelope and identity, the call and its response as CloudTrail records CreateFunction20150331.
-The AWS Budgets notification has no stated licence: it is read in place from ../shared/data,
-its `Key: Value` lines rewritten, and the test skips when it is absent.
+The AWS Budgets notification has no stated licence: it is read in place from ../shared/data and
+its `Key: Value` lines rewritten; a test using it is marked
+`@pytest.mark.read_in_place(BUDGETS_NOTIFICATION)` (see tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from functools import cache
 from typing import Any
 
 import orjson
-import pytest
 
-from tests.conftest import EVENTS, SHARED_DATA
+from tests.conftest import EVENTS, in_place
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
@@ -29,9 +29,7 @@ LAMBDA_CALLS = (
     / "aws"
     / "aws-cloudtrail-lambda-getfunction-denied-deletefunction-s3-logfile-records.json"
 )
-BUDGETS_NOTIFICATION = (
-    SHARED_DATA / "events" / "aws" / "aws-budgets-notification-sns-lambda-event.json"
-)
+BUDGETS_NOTIFICATION = "events/aws/aws-budgets-notification-sns-lambda-event.json"
 
 
 @cache
@@ -87,9 +85,7 @@ def create_function(name: str, at: datetime, event_id: str | None = None) -> dic
 
 def budgets_delivery() -> dict[str, Any]:
     """The real AWS Budgets notification as SNS delivers it to Lambda, unchanged."""
-    if not BUDGETS_NOTIFICATION.exists():
-        pytest.skip(f"{BUDGETS_NOTIFICATION} is not here (read in place, never copied)")
-    event: dict[str, Any] = _load(BUDGETS_NOTIFICATION)
+    event: dict[str, Any] = _load(in_place(BUDGETS_NOTIFICATION))
     return event
 
 

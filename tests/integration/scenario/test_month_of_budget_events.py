@@ -48,10 +48,13 @@ from tests.functions.aws.conftest import Stack, eventbridge
 from tests.integration.aws_adapters.conftest import World
 from tests.integration.scenario.aws_payloads import (
     ACCOUNT,
+    BUDGETS_NOTIFICATION,
     budgets_notification,
     create_function,
     run_instances,
 )
+
+pytestmark = pytest.mark.read_in_place(BUDGETS_NOTIFICATION)  # every test spends through it
 
 BUDGET = {
     "name": "ml-team",

@@ -1,4 +1,7 @@
-"""Real AWS payloads from events/aws (and ../shared/data for the ones not copied), loaded fresh."""
+"""Real AWS payloads from events/aws, and the ones not copied from ../shared/data, loaded fresh.
+
+A test reading one of those says so: `@pytest.mark.read_in_place("events/aws/<name>")`.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +13,15 @@ import orjson
 import pytest
 
 import costplane.adapters.aws.events  # noqa: F401  (registers the AWS envelopes)
-from tests.conftest import EVENTS, SHARED_DATA
+from tests.conftest import EVENTS, in_place
 
 AWS_EVENTS = EVENTS / "aws"
-SHARED_AWS_EVENTS = SHARED_DATA / "events" / "aws"
 
 
 def _path(name: str) -> Path:
-    """events/aws first; payloads whose license forbids copying are read from ../shared/data."""
+    """events/aws first; payloads whose licence forbids copying are read from ../shared/data."""
     path = AWS_EVENTS / name
-    if path.exists():
-        return path
-    shared = SHARED_AWS_EVENTS / name
-    if not shared.exists():
-        pytest.skip(f"{name} is not in events/aws and ../shared/data is absent")
-    return shared
+    return path if path.exists() else in_place(f"events/aws/{name}")
 
 
 @pytest.fixture

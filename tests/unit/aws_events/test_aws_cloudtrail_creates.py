@@ -6,11 +6,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.engine.envelopes import parse_document, parse_payload
 
 Load = Callable[[str], Any]
 LoadBytes = Callable[[str], bytes]
+NAT_GATEWAY = "aws-cloudtrail-ec2-createnatgateway-record.json"  # no licence file: read in place
 
 
 def _only_event(document: Any) -> ResourceEvent:
@@ -114,8 +117,9 @@ def test_eks_createcluster_is_addressed_by_its_arn(aws_payload: Load) -> None:
     assert event.tags == {}
 
 
+@pytest.mark.read_in_place(f"events/aws/{NAT_GATEWAY}")
 def test_createnatgateway_unwraps_request_and_response(aws_payload: Load) -> None:
-    event = _only_event(aws_payload("aws-cloudtrail-ec2-createnatgateway-record.json"))
+    event = _only_event(aws_payload(NAT_GATEWAY))
     assert (event.resource_type, event.resource_id) == (
         "aws.ec2.natgateway",
         "nat-00000001111111111",
@@ -124,10 +128,11 @@ def test_createnatgateway_unwraps_request_and_response(aws_payload: Load) -> Non
     assert event.actor == "arn:aws:iam::123456789012:user/creator-user"
 
 
+@pytest.mark.read_in_place(f"events/aws/{NAT_GATEWAY}")
 def test_createnatgateway_with_wrapped_tag_specification_has_unknown_tags(
     aws_payload: Load,
 ) -> None:
-    record = aws_payload("aws-cloudtrail-ec2-createnatgateway-record.json")
+    record = aws_payload(NAT_GATEWAY)
     record["requestParameters"]["CreateNatGatewayRequest"]["TagSpecification"] = {"tag": 1}
     assert _only_event(record).tags is None
 

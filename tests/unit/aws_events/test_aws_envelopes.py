@@ -19,19 +19,14 @@ from costplane.adapters.aws.events import (
 )
 from costplane.domain.events import Operation
 from costplane.engine.envelopes import parse_document, parse_payload
-from tests.conftest import EVENTS, SHARED_DATA
+from tests.conftest import EVENTS
 
 Load = Callable[[str], Any]
 LoadBytes = Callable[[str], bytes]
 MATCHERS = (is_eventbridge, is_cloudtrail_log, is_cloudtrail_record, is_sns, is_marketplace_saas)
-OTHER_CLOUDS = sorted(
-    {
-        path.name: path
-        for folder in ("azure", "gcp")
-        for root in (SHARED_DATA / "events", EVENTS)
-        for path in (root / folder).glob("*.json")
-    }.values()
-)
+OTHER_CLOUDS = sorted(p for cloud in ("azure", "gcp") for p in (EVENTS / cloud).glob("*.json"))
+COST_ANOMALY = "aws-cost-anomaly-detection-anomaly-detected-eventbridge.json"  # read in place
+BUDGET_ALERT = "aws-budgets-notification-sns-lambda-event.json"  # read in place
 
 
 def test_ec2_state_change_is_a_state_event_with_unknown_tags(aws_bytes: LoadBytes) -> None:
@@ -61,15 +56,17 @@ def test_other_eventbridge_detail_types_are_skipped_naming_them(aws_payload: Loa
     assert "'EC2 Spot Instance Interruption Warning'" in rejection.reason
 
 
+@pytest.mark.read_in_place(f"events/aws/{COST_ANOMALY}")
 def test_cost_anomaly_event_is_not_a_resource_event(aws_payload: Load) -> None:
-    envelope = aws_payload("aws-cost-anomaly-detection-anomaly-detected-eventbridge.json")
+    envelope = aws_payload(COST_ANOMALY)
     [rejection] = parse_document(envelope).rejected
     assert (rejection.code, rejection.skipped) == ("not_a_resource_event", True)
     assert "Cost Anomaly Detection" in rejection.reason
 
 
+@pytest.mark.read_in_place(f"events/aws/{BUDGET_ALERT}")
 def test_budget_alert_over_sns_is_a_budget_signal(aws_payload: Load) -> None:
-    parsed = parse_document(aws_payload("aws-budgets-notification-sns-lambda-event.json"))
+    parsed = parse_document(aws_payload(BUDGET_ALERT))
     assert (parsed.envelope, parsed.events, parsed.rejected) == ("aws.budgets.sns", [], [])
     [signal] = parsed.signals
     assert signal.signal_id == "0afa48ef-db9f-5b07-9359-149237adeae5"

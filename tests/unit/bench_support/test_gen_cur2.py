@@ -16,12 +16,12 @@ import pytest
 from costplane.billing.focus.registry import get_normaliser
 from costplane.billing.lake.totals import PeriodTotal, Totals
 from tests.bench.gen_cur2 import SAMPLE, generate
-from tests.conftest import SHARED_DATA
+from tests.conftest import in_place
 
 ROWS = 20_000
 ROW_GROUP = 6_000
 HALF_CENT = Decimal("0.005")
-DOCUMENTED_COLUMNS = SHARED_DATA / "aws" / "cur2_columns.csv"
+DOCUMENTED_COLUMNS = "aws/cur2_columns.csv"  # AWS documentation, licence not stated: read in place
 
 
 @pytest.fixture(scope="module")
@@ -101,10 +101,9 @@ def test_rows_are_written_in_bounded_row_groups(bill: Path) -> None:
     assert sizes[-1] < 2 * ROW_GROUP
 
 
+@pytest.mark.read_in_place(DOCUMENTED_COLUMNS)
 def test_columns_have_cur2s_documented_types(source: pa.Table) -> None:
-    if not DOCUMENTED_COLUMNS.is_file():
-        pytest.skip("the CUR 2.0 column dictionary is read in place from ../shared/data")
-    with DOCUMENTED_COLUMNS.open(newline="") as handle:
+    with in_place(DOCUMENTED_COLUMNS).open(newline="") as handle:
         documented = {row["name"]: row["type"] for row in csv.DictReader(handle)}
     kinds = {
         "string": pa.types.is_string,

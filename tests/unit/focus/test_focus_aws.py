@@ -14,10 +14,10 @@ import pytest
 
 from costplane.billing.focus.errors import BillFileError
 from costplane.billing.focus.sources.aws import cur2_name
-from tests.conftest import SHARED_DATA, TEST_DATA
+from tests.conftest import TEST_DATA, in_place
 
 LEGACY = TEST_DATA / "focus" / "aws" / "cur_legacy_anonymized_2023-11_days01-07.csv"
-ELASTIC_CUR2 = SHARED_DATA / "aws" / "cur2_synthetic_fixture_elastic_integrations.csv"
+ELASTIC_CUR2 = "aws/cur2_synthetic_fixture_elastic_integrations.csv"  # read in place
 
 
 def _cur2_rows(rows: list[dict[str, object]]) -> pa.Table:
@@ -249,10 +249,9 @@ def test_marketplace_charge_is_provided_by_its_seller(normalise, tmp_path):
     }
 
 
+@pytest.mark.read_in_place(ELASTIC_CUR2)
 def test_elastic_cur2_csv_fixture_parses(normalise):
-    if not ELASTIC_CUR2.is_file():
-        pytest.skip("the Elastic-licensed CUR 2.0 fixture is read in place from ../shared/data")
-    result = normalise("aws-cur2", ELASTIC_CUR2)
+    result = normalise("aws-cur2", in_place(ELASTIC_CUR2))
     assert result.num_rows == 6
     assert dict(result["x_TagsMap"][0].as_py())["CostCenter"] == "AI-421"
 

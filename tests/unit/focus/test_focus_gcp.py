@@ -10,6 +10,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import in_place
+
+SAMPLE = "gcp/bigquery_billing_export_v1_sample.ndjson"  # Elastic License 2.0: read in place
 
 RECORD = {
     "billing_account_id": "0123-4567-89AB",
@@ -47,8 +52,9 @@ def _ndjson(path, *records):
     return path
 
 
-def test_real_export_sample_normalises(normalise, gcp_sample):
-    table = normalise("gcp-billing", gcp_sample)
+@pytest.mark.read_in_place(SAMPLE)
+def test_real_export_sample_normalises(normalise):
+    table = normalise("gcp-billing", in_place(SAMPLE))
     assert table.num_rows == 10
     assert set(table["ServiceCategory"].to_pylist()) == {"Management and Governance"}
     assert set(table["BillingPeriodStart"].to_pylist()) == {table["BillingPeriodStart"][0].as_py()}
