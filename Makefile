@@ -34,6 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared functions
+	$(BIN)/lint-imports --no-cache
 
 test: $(STAMP) tools lint
 	$(BIN)/pytest -n 2 -q

@@ -81,6 +81,11 @@ class CatalogSettings(BaseSettings):
         return self.type == "sql" and not self.uri
 
 
+def embedded_catalog() -> CatalogSettings:
+    """The local SQLite catalog's settings, whatever the environment says (tests, tools)."""
+    return CatalogSettings.model_construct()
+
+
 class IngestSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
 

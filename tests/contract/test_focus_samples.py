@@ -17,7 +17,8 @@ import pyarrow as pa
 import pytest
 
 from costplane.billing.focus.errors import BillFileError
-from costplane.billing.focus.registry import Normaliser, get_normaliser
+from costplane.billing.focus.registry import Normaliser
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.focus.sources.focus_files import FocusFileNormaliser
 from tests.conftest import TEST_DATA, in_place, read_in_place_marks
 

@@ -22,7 +22,8 @@ from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
 from costplane.config import ApprovalSettings, AzureSettings, Settings
 from costplane.domain.taxonomy import Mode
-from costplane.policy.registry import ACTIONS, load_plugins
+from costplane.policy.plugins import load_plugins
+from costplane.policy.registry import ACTIONS
 from tests.infra.test_terraform_gcp import (
     PLANE,
     checkov_report,

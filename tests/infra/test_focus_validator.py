@@ -24,7 +24,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.query import export
 from costplane.billing.lake.table import open_lake
 from costplane.billing.lake.writer import ingest

@@ -35,7 +35,8 @@ from costplane.domain.decisions import ActionKind
 from costplane.domain.taxonomy import Mode
 from costplane.engine.envelopes import parse_payload
 from costplane.planes.envelopes import register_every_cloud
-from costplane.policy.registry import ACTIONS, load_plugins
+from costplane.policy.plugins import load_plugins
+from costplane.policy.registry import ACTIONS
 
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra" / "gcp"

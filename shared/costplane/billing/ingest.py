@@ -43,7 +43,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from costplane.billing.focus.errors import BillFileError
-from costplane.billing.focus.registry import get_normaliser, normaliser_names
+from costplane.billing.focus.sources import get_normaliser, normaliser_names
 from costplane.billing.lake.manifest import Manifest
 from costplane.billing.lake.table import Lake
 from costplane.billing.lake.writer import SNAPSHOT_FILES, IngestReport, ingest

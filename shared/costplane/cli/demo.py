@@ -22,7 +22,7 @@ from costplane.approvals.model import ApprovalRequest
 from costplane.approvals.service import ApprovalService
 from costplane.approvals.slack_callback import signature
 from costplane.billing.allocation.loader import EXAMPLE_RULES
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.query import sql
 from costplane.billing.lake.writer import ingest
 from costplane.budgets.service import BudgetService

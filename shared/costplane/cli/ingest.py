@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from costplane.billing.focus.errors import BillFileError, UnknownSourceError
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.writer import IngestReport, OnBatch, ingest
 from costplane.cli.lake import LakeOption, dump_json, lake_at
 from costplane.cli.output import errors, fail, table

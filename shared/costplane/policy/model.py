@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from costplane.domain.taxonomy import Exemption, Mode, PolicyScope
-from costplane.policy.registry import ACTIONS, CONDITIONS, Plugin, load_plugins
+from costplane.policy.plugins import load_plugins
+from costplane.policy.registry import ACTIONS, CONDITIONS, Plugin
 
 
 def _entry_model(plugin: type[Plugin]) -> type[BaseModel]:

@@ -92,11 +92,3 @@ def condition(name: str) -> Callable[[C], C]:
 
 def action(name: str) -> Callable[[A], A]:
     return _register(ACTIONS, name)
-
-
-def load_plugins() -> None:
-    """Import the built-in conditions and actions so that they register."""
-    from costplane.policy import actions, conditions
-
-    conditions.load()
-    actions.load()

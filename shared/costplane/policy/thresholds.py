@@ -17,7 +17,8 @@ from costplane.domain.budgets import Budget, Threshold
 from costplane.domain.documents import describe
 from costplane.domain.taxonomy import Mode
 from costplane.policy.loader import PolicyFileError
-from costplane.policy.registry import ACTIONS, load_plugins
+from costplane.policy.plugins import load_plugins
+from costplane.policy.registry import ACTIONS
 
 
 def threshold_policy(budget: Budget, threshold: Threshold, mode: Mode) -> dict[str, Any]:

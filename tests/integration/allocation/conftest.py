@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.table import open_lake
 from costplane.billing.lake.writer import ingest
 from tests.conftest import TEST_DATA

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from costplane.adapters.lake.budget_prices import learn_prices
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.table import Lake, open_lake
 from costplane.billing.lake.writer import ingest
 from costplane.budgets.prices import PriceBook, PriceTable, Quote, fallback_sheet

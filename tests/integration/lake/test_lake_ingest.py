@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from costplane.billing.focus.errors import BillFileError
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.manifest import Fingerprint, Manifest
 from costplane.billing.lake.table import Lake
 from costplane.billing.lake.writer import ingest

@@ -13,7 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.totals import PeriodTotal, Totals
 from tests.bench.gen_cur2 import SAMPLE, generate
 from tests.conftest import in_place

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from costplane.billing.focus.columns import focus_arrow_schema
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 
 Normalise = Callable[..., pa.Table]
 

@@ -7,12 +7,8 @@ import pickle
 import pytest
 
 from costplane.billing.focus.errors import BillFileError, UnknownSourceError
-from costplane.billing.focus.registry import (
-    Normaliser,
-    get_normaliser,
-    normaliser_names,
-    register_normaliser,
-)
+from costplane.billing.focus.registry import Normaliser, register_normaliser
+from costplane.billing.focus.sources import get_normaliser, normaliser_names
 
 SOURCES = [
     "aws-cur",

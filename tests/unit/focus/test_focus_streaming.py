@@ -8,7 +8,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from costplane.billing.focus.columns import focus_arrow_schema
-from costplane.billing.focus.registry import get_normaliser
+from costplane.billing.focus.sources import get_normaliser
 from tests.conftest import TEST_DATA
 
 CUR = TEST_DATA / "focus" / "aws" / "cur_legacy_anonymized_2023-11_days01-07.csv"

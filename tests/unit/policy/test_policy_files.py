@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from costplane.policy.loader import PolicyFileError, load_policy_document, load_policy_file
-from costplane.policy.registry import ACTIONS, CONDITIONS, load_plugins
+from costplane.policy.plugins import load_plugins
+from costplane.policy.registry import ACTIONS, CONDITIONS
 from tests.conftest import REPO
 
 EXAMPLE = REPO / "shared" / "costplane" / "data" / "policies.example.yaml"

@@ -1,4 +1,5 @@
-"""Normalisers register by source name; ingestion looks them up instead of branching on a name."""
+"""Normalisers register by source name; ingestion looks them up (`costplane.billing.focus.sources`)
+instead of branching on a name."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import pyarrow as pa
-
-from costplane.billing.focus.errors import UnknownSourceError
 
 DEFAULT_BATCH_ROWS = 65_536
 """Rows per normalised batch: Arrow memory scales with it; 64k kept a 5M-row CUR 2.0 ingest
@@ -41,20 +40,6 @@ def register_normaliser(normaliser: Normaliser) -> Normaliser:
     return normaliser
 
 
-def get_normaliser(name: str) -> Normaliser:
-    """The normaliser for `name`; an unknown name raises UnknownSourceError listing valid ones."""
-    _load_builtin()
-    try:
-        return _NORMALISERS[name]
-    except KeyError:
-        raise UnknownSourceError(name, normaliser_names()) from None
-
-
-def normaliser_names() -> list[str]:
-    _load_builtin()
-    return sorted(_NORMALISERS)
-
-
-def _load_builtin() -> None:
-    """Import the built-in normalisers, which register themselves, on first lookup."""
-    import costplane.billing.focus.sources  # noqa: F401
+def registered() -> dict[str, Normaliser]:
+    """Every normaliser registered so far, by name."""
+    return dict(_NORMALISERS)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pyiceberg.catalog import Catalog, load_catalog
 
-from costplane.config import CatalogSettings
+from costplane.config import CatalogSettings, embedded_catalog
 
 
 def catalog_properties(lake: Path, settings: CatalogSettings) -> dict[str, str]:
@@ -29,7 +29,7 @@ def catalog_properties(lake: Path, settings: CatalogSettings) -> dict[str, str]:
 
 def open_catalog(lake: Path, settings: CatalogSettings | None = None) -> Catalog:
     """Load the configured catalog; the SQLite default creates the lake directory first."""
-    settings = settings or CatalogSettings()
+    settings = settings or embedded_catalog()
     if settings.type == "sql":
         lake.mkdir(parents=True, exist_ok=True)
     return load_catalog(settings.name, **catalog_properties(lake, settings))

@@ -15,7 +15,7 @@ from pyiceberg.transforms import IdentityTransform, MonthTransform
 
 from costplane.billing.focus.columns import focus_arrow_schema
 from costplane.billing.lake.catalog import open_catalog
-from costplane.config import CatalogSettings
+from costplane.config import CatalogSettings, embedded_catalog
 
 FOCUS_TABLE = "focus"
 RESTATEMENT_KEY = ("x_SourceName", "BillingAccountId", "BillingPeriodStart")
@@ -86,6 +86,6 @@ class Lake:
 
 def open_lake(path: Path, settings: CatalogSettings | None = None) -> Lake:
     """Open (creating on first use) the lake at `path` with the catalog `settings` select."""
-    settings = settings or CatalogSettings()
+    settings = settings or embedded_catalog()
     catalog = open_catalog(path, settings)
     return Lake(catalog, settings.namespace, focus_table(catalog, settings.namespace))

@@ -1,5 +1,23 @@
-"""Built-in normalisers; importing this package registers each of them by source name."""
+"""The built-in normalisers (importing this package registers each by source name), and the
+lookups ingestion uses: here rather than in the registry, so that looking a source up always
+finds the built-ins and the registry imports none of them."""
 
+from __future__ import annotations
+
+from costplane.billing.focus.errors import UnknownSourceError
+from costplane.billing.focus.registry import Normaliser, registered
 from costplane.billing.focus.sources import aws, azure, focus_files, gcp, oci
 
-__all__ = ["aws", "azure", "focus_files", "gcp", "oci"]
+__all__ = ["aws", "azure", "focus_files", "gcp", "get_normaliser", "normaliser_names", "oci"]
+
+
+def get_normaliser(name: str) -> Normaliser:
+    """The normaliser for `name`; an unknown name raises UnknownSourceError listing valid ones."""
+    try:
+        return registered()[name]
+    except KeyError:
+        raise UnknownSourceError(name, normaliser_names()) from None
+
+
+def normaliser_names() -> list[str]:
+    return sorted(registered())
