@@ -80,6 +80,7 @@ def policy_runner(
     Without `spend`, budgets are tracked in the plane's budget stores, with actuals and prices
     from its lake when there is one.
     """
+    from costplane.engine.attribution import Attribution
     from costplane.policy.engine import PolicyEngine, compile_policies
     from costplane.policy.loader import load_policy_document, load_policy_file
     from costplane.policy.service import PolicyRunner
@@ -104,6 +105,7 @@ def policy_runner(
         spend=spend or budget_service(wired, loaded),
         source=wired.name,
         approvals=approvals_on(wired),
+        attribution=Attribution(taxonomy(settings)),
     )
 
 

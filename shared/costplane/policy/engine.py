@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from costplane.domain.decisions import Action, ActionKind, Decision, Outcome, Owner
+from costplane.domain.decisions import Action, ActionKind, Decision, Outcome
 from costplane.domain.marks import Mark
 from costplane.domain.tag_keys import canonical
 from costplane.domain.taxonomy import Exemption, Mode, PolicyScope
@@ -146,7 +146,7 @@ def _decision_fields(facts: Facts) -> dict[str, Any]:
         "tags": dict(facts.tags),
         "event_time": event.event_time,
         "decided_at": facts.now,
-        "owner": Owner(),
+        "owner": facts.owner,
         "missing_tags": [],
         "invalid_tags": {},
         "source": None,

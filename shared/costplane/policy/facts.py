@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from costplane.domain.budgets import BudgetView
+from costplane.domain.decisions import Owner
 from costplane.domain.events import ResourceEvent
 
 
@@ -17,7 +18,8 @@ class Facts:
 
     `tags` are the resource's tags (from the event or the inventory); `cost_per_hour` is its
     run-rate priced from the lake or the fallback price sheet (None when unknown);
-    `utilisation` is a 0..1 figure from metrics, when available.
+    `utilisation` is a 0..1 figure from metrics, when available; `owner` is the resource's
+    owner as `costplane.engine.attribution` attributes it for every service.
     """
 
     event: ResourceEvent
@@ -27,3 +29,4 @@ class Facts:
     budgets: Mapping[str, BudgetView] = field(default_factory=dict)
     utilisation: float | None = None
     created_at: datetime | None = None
+    owner: Owner = field(default_factory=Owner)

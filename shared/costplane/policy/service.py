@@ -13,6 +13,7 @@ from costplane.domain.decisions import ActionKind, Decision, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.domain.signals import BudgetSignal
 from costplane.domain.taxonomy import Mode
+from costplane.engine.attribution import Attribution
 from costplane.engine.executor import NOTIFYING
 from costplane.engine.pipeline import EventService
 from costplane.engine.ports import (
@@ -73,10 +74,13 @@ class PolicyRunner(EventService):
         spend: SpendFacts | None = None,
         source: str = "local",
         approvals: Approvals | None = None,
+        *,
+        attribution: Attribution,
     ) -> None:
         super().__init__(ports, state, notifier, clock, metrics, source, approvals)
         self.engine = engine
         self.spend = spend or NoSpendFacts()
+        self.attribution = attribution
 
     @property
     def dry_run(self) -> bool:
@@ -122,6 +126,7 @@ class PolicyRunner(EventService):
             cost_per_hour=self.spend.cost_per_hour(event),
             budgets=self.spend.budget_views(now),
             created_at=event.event_time if event.operation is Operation.CREATE else None,
+            owner=self.attribution.owner(event, tags),
         )
         decisions = self.engine.evaluate(facts)
         for decision in decisions:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from costplane.domain.events import ResourceEvent
-from costplane.domain.tag_keys import canonical
+from costplane.domain.tag_resolution import TagResolver
 from costplane.domain.taxonomy import Exemption, TagKey, Taxonomy
 
 
@@ -32,36 +32,14 @@ class TagCheck:
 class TagChecker:
     """Checks tags in a few microseconds: key lookups are precomputed per taxonomy."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, resolver: TagResolver | None = None) -> None:
         self.taxonomy = taxonomy
-        self._by_spelling: dict[str, TagKey] = {
-            canonical(spelling): key
-            for key in taxonomy.keys
-            for spelling in (key.key, *key.aliases)
-        }
-
-    def resolve(self, tags: dict[str, str]) -> dict[str, str]:
-        """Map observed tags onto taxonomy key names; unknown keys are kept as they are."""
-        resolved: dict[str, str] = {}
-        for name, value in tags.items():
-            key = self._by_spelling.get(canonical(name))
-            resolved[key.key if key else name] = value
-        return resolved
-
-    def defaults_for(self, event: ResourceEvent) -> dict[str, str]:
-        """Inherited tags for the event's scope; later, narrower entries win."""
-        inherited: dict[str, str] = {}
-        for entry in self.taxonomy.defaults:
-            if entry.scope.matches(event):
-                inherited.update(self.resolve(entry.tags))
-        return inherited
+        self.resolver = resolver or TagResolver(taxonomy)
 
     def check(self, event: ResourceEvent, tags: dict[str, str], today: date) -> TagCheck:
-        result = TagCheck(resolved=self.resolve(tags))
-        for name, value in self.defaults_for(event).items():
-            if name not in result.resolved:
-                result.inherited[name] = value
-                result.resolved[name] = value
+        result = TagCheck(resolved=self.resolver.resolve(tags))
+        result.inherited = self.resolver.inherited(event, result.resolved)
+        result.resolved.update(result.inherited)
         for key in self.taxonomy.keys:
             if not key.applies(event.resource_type):
                 continue

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from costplane.domain.decisions import ActionKind, Decision, Outcome
 from costplane.domain.events import Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode, Taxonomy
+from costplane.engine.attribution import Attribution
 from costplane.engine.pipeline import EventService
 from costplane.engine.ports import (
     Clock,
@@ -16,7 +17,6 @@ from costplane.engine.ports import (
     ProviderPorts,
     StateStore,
 )
-from costplane.tagging.attribution import attribute
 from costplane.tagging.check import TagChecker
 from costplane.tagging.plan import plan_actions
 
@@ -39,6 +39,7 @@ class TagEnforcer(EventService):
         super().__init__(ports, state, notifier, clock, metrics, source)
         self.taxonomy = taxonomy
         self.checker = TagChecker(taxonomy)
+        self.attribution = Attribution(taxonomy, self.checker.resolver)
         self._supports: dict[tuple[Provider, str], set[ActionKind]] = {}
 
     @property
@@ -63,7 +64,8 @@ class TagEnforcer(EventService):
         check = self.checker.check(event, tags, now.date())
         decision = self.decision(event, Outcome.COMPLIANT, "")
         decision.tags = check.resolved
-        decision.owner = attribute(self.taxonomy, event, check)
+        observed = {k: v for k, v in check.resolved.items() if k not in check.inherited}
+        decision.owner = self.attribution.owner_of(event, observed, check.inherited)
         decision.missing_tags = [k for k in check.missing if k not in check.inherited]
         decision.invalid_tags = check.invalid
         decision.actions = plan_actions(

@@ -18,17 +18,20 @@ from costplane.adapters.local.plane import (
     PinnedClock,
 )
 from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.bootstrap import EXAMPLE_TAXONOMY
 from costplane.budgets.periods import window
 from costplane.budgets.service import BudgetService, reservation_id
 from costplane.domain.decisions import Decision
 from costplane.domain.events import Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode
+from costplane.engine.attribution import Attribution
 from costplane.engine.envelopes import parse_document
 from costplane.engine.ports import ProviderPorts
 from costplane.policy.engine import PolicyEngine, compile_policies
 from costplane.policy.loader import load_policy_document
 from costplane.policy.service import PolicyRunner
 from costplane.policy.thresholds import threshold_policies
+from costplane.tagging.loader import load_taxonomy
 from tests.conftest import EVENTS
 from tests.unit.budgets.budget_support import NOW, real_document, real_events
 
@@ -86,6 +89,7 @@ def threshold_runner(service: BudgetService) -> PolicyRunner:
         PinnedClock(NOW),
         CounterMetrics(),
         spend=service,
+        attribution=Attribution(load_taxonomy(EXAMPLE_TAXONOMY)),
     )
 
 

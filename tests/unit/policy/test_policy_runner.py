@@ -14,15 +14,18 @@ from costplane.adapters.local.plane import (
     LogNotifier,
 )
 from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.bootstrap import EXAMPLE_TAXONOMY
 from costplane.domain.budgets import BudgetView
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.domain.signals import BudgetSignal
+from costplane.engine.attribution import Attribution
 from costplane.engine.ports import ProviderPorts
 from costplane.planes.envelopes import register_every_cloud
 from costplane.policy.engine import PolicyEngine, compile_policies
 from costplane.policy.loader import load_policy_document
 from costplane.policy.service import PolicyRunner
+from costplane.tagging.loader import load_taxonomy
 from tests.conftest import EVENTS
 from tests.support.tagging import NOW, FixedClock, make_event
 
@@ -62,6 +65,7 @@ def _runner(*policies: dict[str, Any], inventory: dict[str, dict[str, str]] | No
         FixedClock(),
         CounterMetrics(),
         spend=Spend(),
+        attribution=Attribution(load_taxonomy(EXAMPLE_TAXONOMY)),
     )
     return runner, enforcer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from costplane.domain.tag_keys import canonical
+from costplane.domain.tag_resolution import TagResolver
 from costplane.tagging.check import TagChecker
 from tests.support.tagging import NOW, make_event, make_taxonomy
 
@@ -16,7 +17,7 @@ def test_cloud_spellings_of_a_key_share_one_canonical_form() -> None:
 
 
 def test_observed_aliases_resolve_to_taxonomy_key_names() -> None:
-    resolved = TagChecker(make_taxonomy()).resolve(
+    resolved = TagResolver(make_taxonomy()).resolve(
         {"cc": "CC-1234", "team": "payments", "Other": "x"}
     )
     assert resolved == {"CostCenter": "CC-1234", "Team": "payments", "Other": "x"}

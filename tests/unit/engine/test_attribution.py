@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from costplane.domain.decisions import Owner
-from costplane.tagging.attribution import attribute
-from costplane.tagging.check import TagChecker
-from tests.support.tagging import NOW, make_event, make_taxonomy
+from costplane.engine.attribution import Attribution
+from tests.support.tagging import make_event, make_taxonomy
 
 
 def _owner(tags: dict[str, str], **event: object) -> Owner:
-    taxonomy = make_taxonomy()
-    ev = make_event(**event)
-    return attribute(taxonomy, ev, TagChecker(taxonomy).check(ev, tags, NOW.date()))
+    return Attribution(make_taxonomy()).owner(make_event(**event), tags)
 
 
 def test_tags_name_the_owner_first() -> None:
