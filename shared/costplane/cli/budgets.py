@@ -13,7 +13,7 @@ from rich.markup import escape
 from costplane import bootstrap
 from costplane.adapters.lake.budget_forecasts import lake_forecasts
 from costplane.budgets.loader import BudgetsFileError
-from costplane.budgets.service import BudgetStatus
+from costplane.budgets.status import BudgetStatus
 from costplane.cli.lake import JsonOption, LakeOption, print_json_lines
 from costplane.cli.output import fail, table
 from costplane.config import Settings

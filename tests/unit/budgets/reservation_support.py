@@ -19,8 +19,9 @@ from costplane.adapters.local.plane import (
 )
 from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.bootstrap import EXAMPLE_TAXONOMY
+from costplane.budgets.ledger import reservation_id
 from costplane.budgets.periods import window
-from costplane.budgets.service import BudgetService, reservation_id
+from costplane.budgets.service import BudgetService
 from costplane.domain.decisions import Decision
 from costplane.domain.events import Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode

@@ -11,7 +11,9 @@ from pathlib import Path
 from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.budgets.periods import hours
 from costplane.budgets.ports import LakeSpend
-from costplane.budgets.service import BudgetService, BudgetStatus, Observed
+from costplane.budgets.runrate import Observed
+from costplane.budgets.service import BudgetService
+from costplane.budgets.status import BudgetStatus
 from costplane.domain.events import Operation, ResourceEvent
 from tests.unit.budgets.budget_support import NOW, budgets, make_service
 from tests.unit.budgets.reservation_support import (

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from costplane.adapters.local.budget_store import SqliteBudgetStore
-from costplane.budgets.service import BudgetService, Observed
+from costplane.budgets.runrate import Observed
+from costplane.budgets.service import BudgetService
 from costplane.domain.events import ResourceEvent
 from costplane.engine.envelopes import parse_document
 from tests.conftest import EVENTS

@@ -1,0 +1,93 @@
+"""What a budget has spent so far: the lake's actual (re-read at most every `ttl`) and what cloud
+budget notifications reported, the higher of the two; and what running resources still add."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Generic, NamedTuple, TypeVar
+
+from costplane.budgets.periods import Window, hours, window
+from costplane.budgets.ports import LakeSpend, RateEntry, SignalFigures, SignalStore
+from costplane.domain.budgets import Budget, Period
+
+LakeSource = Callable[[datetime], LakeSpend]
+T = TypeVar("T")
+
+
+class Spent(NamedTuple):
+    """(the lake's actual, the clouds' figures, the actual: the higher of the two)."""
+
+    lake_actual: Decimal
+    figures: SignalFigures
+    actual: Decimal
+
+
+class SpendReader:
+    """Actual spend per budget and period, from the lake and the signal store."""
+
+    def __init__(
+        self, signals: SignalStore, lake: LakeSource | None, ttl: timedelta = timedelta(minutes=15)
+    ) -> None:
+        self.signals = signals
+        self._lake_source = lake
+        self._lake = TimedCache[LakeSpend](ttl)
+
+    def lake(self, now: datetime) -> LakeSpend:
+        source = self._lake_source
+        if source is None:
+            return LakeSpend({})
+        return self._lake.get(now, lambda: source(now))
+
+    def spent(self, budget: Budget, period: Window, lake: LakeSpend) -> Spent:
+        figures = self.signals.signal_figures(budget.name, period.key)
+        lake_actual = lake.actual.get(budget.name, Decimal(0))
+        return Spent(lake_actual, figures, max(lake_actual, figures.actual or Decimal(0)))
+
+
+def outstanding(
+    budget: Budget, period: Window, lake: LakeSpend, running: Sequence[RateEntry]
+) -> Decimal:
+    """What the running resources add to actual and reserved spend by the period end."""
+    through = lake.through.get(budget.name)
+    return sum((_still_to_count(e, budget, period, through) for e in running), Decimal(0))
+
+
+def _still_to_count(
+    entry: RateEntry, budget: Budget, period: Window, through: datetime | None
+) -> Decimal:
+    """A resource's rate from where the lake ends (or it started); when its cost from its
+    creation this period is reserved instead, minus the hours of it the lake already counts."""
+    start = max(entry.since, period.start)
+    counted = max(start, through or start)
+    if budget.name in entry.reserved and entry.since >= period.start:
+        return -entry.rate * hours(start, min(counted, period.end))
+    return entry.rate * hours(counted, period.end)
+
+
+class TimedCache(Generic[T]):
+    """A value reused for `ttl` within one calendar month (budget periods turn over at month
+    starts, and a new period needs a new value); `clear` forgets it at once."""
+
+    def __init__(self, ttl: timedelta) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._cached: tuple[datetime, T] | None = None
+
+    def get(self, now: datetime, compute: Callable[[], T]) -> T:
+        with self._lock:
+            cached = self._cached
+            if cached is None or not _fresh(cached[0], now, self.ttl):
+                cached = self._cached = (now, compute())
+            return cached[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cached = None
+
+
+def _fresh(at: datetime, now: datetime, ttl: timedelta) -> bool:
+    same_month = window(Period.MONTHLY, at).start == window(Period.MONTHLY, now).start
+    return at <= now < at + ttl and same_month
