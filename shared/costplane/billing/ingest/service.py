@@ -31,184 +31,36 @@ path on every run, as the lake's manifest identifies a file by its path.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 import orjson
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from costplane.billing.focus.errors import BillFileError
-from costplane.billing.focus.sources import get_normaliser, normaliser_names
+from costplane.billing.focus.sources import get_normaliser
+from costplane.billing.ingest.exports import Export, Exports
+from costplane.billing.ingest.manifests import ManifestError, is_manifest, manifest_parts
+from costplane.billing.ingest.objects import (
+    CHUNK_BYTES,
+    ObjectMissing,
+    ObjectStore,
+    Readable,
+    StoredObject,
+)
+from costplane.billing.ingest.outcomes import (
+    ObjectOutcome,
+    ScanReport,
+    Status,
+    failed,
+    rejected,
+    skipped,
+)
 from costplane.billing.lake.manifest import Manifest
 from costplane.billing.lake.table import Lake
-from costplane.billing.lake.writer import SNAPSHOT_FILES, IngestReport, ingest
-from costplane.domain.errors import DeliveryFailed
-
-BILL_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")
-MANIFEST_NAME = "manifest.json"
-"""Delivery manifests end so: `<export>-Manifest.json` (CUR), `manifest.json` (Azure)."""
-CHUNK_BYTES = 1 << 20
-
-Status = Literal["ingested", "unchanged", "skipped", "rejected", "failed"]
-
-
-class ObjectMissing(LookupError):
-    """The object does not exist: deleted since it was announced, or not delivered yet."""
-
-
-class ManifestError(ValueError):
-    """A delivery manifest that lists no data files we can read."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredObject:
-    uri: str
-    size: int
-    modified: datetime
-
-
-class Readable(Protocol):
-    """A binary stream, such as the blob a trigger hands over."""
-
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
-class ObjectStore(Protocol):
-    """A cloud's object storage, as the service needs it."""
-
-    schemes: tuple[str, ...]
-    """The URI schemes it serves, e.g. ("s3",)."""
-
-    def download(self, uri: str, target: Path) -> None:
-        """Stream the object to `target`; ObjectMissing if there is none."""
-        ...
-
-    def listing(self, location: str) -> Iterator[StoredObject]:
-        """Every object whose URI starts with `location`."""
-        ...
-
-
-class Export(BaseModel):
-    """One bill export: where its files land and which normaliser reads them."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    location: str = Field(description="URI prefix the export writes under.")
-    source: str = Field(description="Normaliser of its bill files, e.g. aws-cur2.")
-    deliveries: Literal["files", "manifest"] = "files"
-    suffixes: tuple[str, ...] = Field(BILL_SUFFIXES, description="Names of its bill files end so.")
-
-    @field_validator("location")
-    @classmethod
-    def _is_a_uri(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if not (parts.scheme and parts.netloc):
-            raise ValueError(f"not a URI prefix such as s3://bucket/prefix/: {value!r}")
-        return value
-
-    @field_validator("source")
-    @classmethod
-    def _is_a_normaliser(cls, value: str) -> str:
-        if value not in normaliser_names():
-            raise ValueError(f"unknown source {value!r}; valid: {', '.join(normaliser_names())}")
-        return value
-
-    def holds_bill(self, uri: str) -> bool:
-        name = uri.lower()
-        return not is_manifest(uri) and name.endswith(tuple(s.lower() for s in self.suffixes))
-
-
-class Exports(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    exports: list[Export]
-
-    def of(self, uri: str) -> Export | None:
-        """The export `uri` belongs to: the one with the longest matching location."""
-        matching = [e for e in self.exports if uri.startswith(e.location)]
-        return max(matching, key=lambda e: len(e.location), default=None)
-
-
-def load_exports(value: str) -> Exports:
-    """COSTPLANE_EXPORTS: inline JSON (a list, or {"exports": [...]}) or a YAML/JSON file."""
-    text = value.strip()
-    data = (
-        orjson.loads(text)
-        if text.startswith(("[", "{"))
-        else yaml.safe_load(Path(text).read_text())
-    )
-    return Exports.model_validate({"exports": data} if isinstance(data, list) else data)
-
-
-class ObjectOutcome(BaseModel):
-    """What became of one announced object (or, for a manifest, of its delivery)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    uri: str
-    status: Status
-    reason: str | None = Field(None, description="Stable code: why skipped, rejected or failed.")
-    message: str | None = None
-    source: str | None = None
-    report: IngestReport | None = None
-
-
-class ScanReport(BaseModel):
-    """A rescan: the deliveries it attempted, and how many were already in the lake."""
-
-    model_config = ConfigDict(frozen=True)
-
-    outcomes: list[ObjectOutcome]
-    up_to_date: int
-
-    def raise_for_failures(self) -> ScanReport:
-        """Return the report, or raise DeliveryFailed so that the platform runs the scan again."""
-        failed = [
-            f"{o.uri}: {o.reason}: {o.message}" for o in self.outcomes if o.status == "failed"
-        ]
-        if failed:
-            raise DeliveryFailed("; ".join(failed))
-        return self
-
-
-def is_manifest(uri: str) -> bool:
-    return uri.lower().endswith(MANIFEST_NAME)
-
-
-def manifest_parts(uri: str, document: bytes) -> list[str]:
-    """The URIs of the data files a delivery manifest lists."""
-    try:
-        body = orjson.loads(document)
-    except orjson.JSONDecodeError as exc:
-        raise ManifestError(f"{uri}: not JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise ManifestError(f"{uri}: not a JSON object")
-    scheme = urlsplit(uri).scheme
-    if isinstance(body.get("dataFiles"), list):
-        parts = body["dataFiles"]
-    elif isinstance(body.get("reportKeys"), list) and isinstance(body.get("bucket"), str):
-        parts = [f"{scheme}://{body['bucket']}/{key}" for key in body["reportKeys"]]
-    elif isinstance(body.get("blobs"), list):
-        root = _container_root(uri)
-        parts = [root + b["blobName"] if isinstance(b, dict) else b for b in body["blobs"]]
-    else:
-        raise ManifestError(f"{uri}: lists no data files (dataFiles, reportKeys or blobs)")
-    bad = [p for p in parts if not isinstance(p, str) or urlsplit(p).scheme != scheme]
-    if bad:
-        raise ManifestError(f"{uri}: not {scheme}:// objects: {bad[:3]}")
-    return list(parts)
-
-
-def _container_root(uri: str) -> str:
-    """s3://bucket/, gs://bucket/; a blob URL's container is the first segment of its path."""
-    parts = urlsplit(uri)
-    root = f"{parts.scheme}://{parts.netloc}/"
-    return root + parts.path.split("/")[1] + "/" if parts.scheme in ("http", "https") else root
+from costplane.billing.lake.writer import SNAPSHOT_FILES, ingest
 
 
 def _safe(uri: str) -> bool:
@@ -245,24 +97,24 @@ class CostIngest:
         """An object was created. `content`: its bytes, when the trigger already holds them."""
         export = self.exports.of(uri)
         if export is None:
-            return _skipped(uri, "outside_exports", "no configured export writes here")
+            return skipped(uri, "outside_exports", "no configured export writes here")
         if not _safe(uri):
-            return _skipped(uri, "unsafe_name", "a `.` or `..` path segment", export.source)
+            return skipped(uri, "unsafe_name", "a `.` or `..` path segment", export.source)
         if export.deliveries == "manifest" and is_manifest(uri):
             try:
                 parts = self._read_manifest(uri, content)
             except ManifestError as exc:
-                return _rejected(uri, "bad_manifest", str(exc), export.source)
+                return rejected(uri, "bad_manifest", str(exc), export.source)
             return self._deliver(export, uri, parts)
         if not export.holds_bill(uri):
-            return _skipped(uri, "not_a_bill_file", "not named like a bill file", export.source)
+            return skipped(uri, "not_a_bill_file", "not named like a bill file", export.source)
         if export.deliveries == "manifest":
             reason = "a part of a delivery, ingested with all its parts when its manifest lands"
-            return _skipped(uri, "awaiting_manifest", reason, export.source)
+            return skipped(uri, "awaiting_manifest", reason, export.source)
         try:
             return self._deliver(export, uri, [uri], content)
         except ObjectMissing as exc:
-            return _skipped(uri, "object_gone", str(exc), export.source)
+            return skipped(uri, "object_gone", str(exc), export.source)
 
     def rescan(self) -> ScanReport:
         """Ingest every delivery modified since it was last ingested, oldest first, so that a
@@ -277,10 +129,10 @@ class CostIngest:
                     try:
                         parts = self._read_manifest(obj.uri, None)
                     except ManifestError as exc:
-                        outcomes.append(_rejected(obj.uri, "bad_manifest", str(exc), export.source))
+                        outcomes.append(rejected(obj.uri, "bad_manifest", str(exc), export.source))
                         continue
                     except Exception as exc:
-                        outcomes.append(_failed(obj.uri, exc, export.source))
+                        outcomes.append(failed(obj.uri, exc, export.source))
                         continue
                 elif export.deliveries == "files" and export.holds_bill(obj.uri):
                     parts = [obj.uri]
@@ -298,7 +150,7 @@ class CostIngest:
         try:
             return self._deliver(export, trigger, parts)
         except Exception as exc:
-            return _failed(trigger, exc, export.source)
+            return failed(trigger, exc, export.source)
 
     def _read_manifest(self, uri: str, content: Readable | None) -> list[str]:
         path = self._local(uri)
@@ -317,10 +169,10 @@ class CostIngest:
     ) -> ObjectOutcome:
         """Download `uris` (one delivery), ingest them in one commit and delete the copies."""
         if not uris:
-            return _skipped(trigger, "empty_manifest", "it lists no data files", export.source)
+            return skipped(trigger, "empty_manifest", "it lists no data files", export.source)
         unsafe = [uri for uri in uris if not _safe(uri)]
         if unsafe:
-            return _rejected(trigger, "bad_manifest", f"unsafe names: {unsafe}", export.source)
+            return rejected(trigger, "bad_manifest", f"unsafe names: {unsafe}", export.source)
         paths = {uri: self._local(uri) for uri in uris}
         named = {str(path): uri for uri, path in paths.items()}
         try:
@@ -335,7 +187,7 @@ class CostIngest:
                 row=exc.row,
                 code=exc.code,
             )
-            return _rejected(trigger, exc.code, f"{where}; nothing was committed", export.source)
+            return rejected(trigger, exc.code, f"{where}; nothing was committed", export.source)
         finally:
             for path in paths.values():
                 path.unlink(missing_ok=True)
@@ -404,17 +256,3 @@ class _Ledger:
     def restated(self, live: set[str]) -> None:
         self.replaced |= self.live - live
         self.live = live
-
-
-def _skipped(uri: str, reason: str, message: str, source: str | None = None) -> ObjectOutcome:
-    return ObjectOutcome(uri=uri, status="skipped", reason=reason, message=message, source=source)
-
-
-def _rejected(uri: str, reason: str, message: str, source: str) -> ObjectOutcome:
-    return ObjectOutcome(uri=uri, status="rejected", reason=reason, message=message, source=source)
-
-
-def _failed(uri: str, exc: Exception, source: str) -> ObjectOutcome:
-    return ObjectOutcome(
-        uri=uri, status="failed", reason=type(exc).__name__, message=str(exc), source=source
-    )
