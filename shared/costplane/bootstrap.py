@@ -89,8 +89,10 @@ def policy_runner(
     settings = settings or Settings()
     wired = load_plane(plane, settings)
     loaded = budgets(settings)
-    policies = compile_policies(load_policy_file(settings.policies or EXAMPLE_POLICIES))
-    thresholds = threshold_policies(loaded.budgets, Mode(settings.mode or Mode.DRY_RUN))
+    ceiling = Mode(settings.mode) if settings.mode else None
+    policy_file = load_policy_file(settings.policies or EXAMPLE_POLICIES)
+    policies = compile_policies(policy_file, ceiling)
+    thresholds = threshold_policies(loaded.budgets, ceiling or Mode.DRY_RUN)
     if thresholds:
         document = {"version": 1, "policies": thresholds}
         policies += compile_policies(load_policy_document(document, "budget thresholds"))

@@ -60,8 +60,12 @@ def _scope_checks(scope: PolicyScope) -> tuple[ScopeCheck, ...]:
     )
 
 
-def compile_policies(policy_file: Any) -> tuple[CompiledPolicy, ...]:
-    """Instantiate each policy's plug-ins from their validated parameters."""
+def compile_policies(policy_file: Any, ceiling: Mode | None = None) -> tuple[CompiledPolicy, ...]:
+    """Instantiate each policy's plug-ins from their validated parameters.
+
+    `ceiling` is the deployment's mode: `dry-run` makes every policy dry whatever its file says
+    (a dry-run deployment never acts); `enforce` or None lets each policy's own mode stand.
+    """
     return tuple(
         CompiledPolicy(
             name=p.name,
@@ -69,7 +73,7 @@ def compile_policies(policy_file: Any) -> tuple[CompiledPolicy, ...]:
             scope_tags=tuple((canonical(k), v.casefold()) for k, v in p.scope.tags.items()),
             conditions=tuple(CONDITIONS[c.type](c) for c in p.conditions),
             actions=tuple(ACTIONS[a.type](a) for a in p.actions),
-            mode=p.mode,
+            mode=Mode.DRY_RUN if ceiling is Mode.DRY_RUN else p.mode,
             grace=p.grace,
             exemptions=tuple(p.exemptions),
         )

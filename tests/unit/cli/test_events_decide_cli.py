@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
+from costplane import bootstrap
 from costplane.cli import app
 from tests.conftest import EVENTS
 
@@ -85,3 +86,23 @@ def test_table_output_names_the_resource() -> None:
     result = runner.invoke(app, ["events", "decide", str(RUN_INSTANCES)])
     assert result.exit_code == 0
     assert "aws.ec2.instance" in result.stdout
+
+
+def test_a_dry_run_deployment_runs_the_bundled_policies_dry_whatever_their_own_mode() -> None:
+    policies = Path(bootstrap.EXAMPLE_POLICIES)
+    assert "mode: enforce" in policies.read_text()
+    payloads = sorted(
+        str(p) for cloud in ("aws", "azure", "gcp") for p in (EVENTS / cloud).glob("*.json")
+    )
+    rows = _lines(
+        "--mode",
+        "dry-run",
+        "--policies",
+        str(policies),
+        "--inventory",
+        str(EVENTS / "inventory.json"),
+        *payloads,
+    )
+    acted = [a for row in rows for a in row["actions"] if a["status"] != "dry-run"]
+    assert any(row["actions"] for row in rows)
+    assert (acted, {row["dry_run"] for row in rows}) == ([], {True})
