@@ -32,10 +32,10 @@ def service() -> PolicyRunner:
 @functions_framework.cloud_event
 def policy_runner(cloud_event: CloudEvent) -> None:
     """An Eventarc CloudEvent: an audit-log entry or a budget notification."""
-    on_cloud_event(service(), cloud_event)
+    on_cloud_event(service, cloud_event)
 
 
 @functions_framework.http
 def policy_runner_push(request: flask.Request) -> flask.typing.ResponseReturnValue:
     """A Pub/Sub push delivery, its message data base64 JSON."""
-    return on_push(service(), request)
+    return on_push(service, request)

@@ -24,10 +24,10 @@ def service() -> TagEnforcer:
 @functions_framework.cloud_event
 def tag_enforcer(cloud_event: CloudEvent) -> None:
     """An Eventarc CloudEvent carrying an audit-log entry."""
-    on_cloud_event(service(), cloud_event)
+    on_cloud_event(service, cloud_event)
 
 
 @functions_framework.http
 def tag_enforcer_push(request: flask.Request) -> flask.typing.ResponseReturnValue:
     """A Pub/Sub push delivery whose message data is a base64 LogEntry."""
-    return on_push(service(), request)
+    return on_push(service, request)

@@ -42,6 +42,10 @@ class Headers(Protocol):
     def items(self) -> Iterable[tuple[str, str]]: ...
 
 
+Callback = Callable[[Headers, bytes], HttpAnswer]
+"""An endpoint of `ApprovalCallbacks`: the request's headers and raw body in, the answer out."""
+
+
 class SlackReplies(Protocol):
     """Replaces the clicked message with its decided form (through the click's response_url)."""
 
@@ -116,6 +120,10 @@ class ApprovalCallbacks:
         if resolution.acted and endpoint.replies is not None:
             _best_effort("teams reply", endpoint.replies.reply, click, resolution)
         return _json(200, _invoke(200, TEAMS_CARD_TYPE, teams_card(resolution.request)))
+
+    def expire(self) -> list[dict[str, Any]]:
+        """The expiry sweep, summarised as the endpoints answer and log a resolution."""
+        return [summary(resolution) for resolution in self.service.expire_pending()]
 
 
 def summary(resolution: Resolution) -> dict[str, Any]:
