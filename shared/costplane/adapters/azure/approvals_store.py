@@ -14,7 +14,8 @@ from datetime import datetime
 from urllib.parse import quote
 
 from costplane.adapters.azure.tables import TableClient
-from costplane.adapters.rest import RestClient, body_of, utc_stamp
+from costplane.adapters.records import utc_stamp
+from costplane.adapters.rest import RestClient, body_of
 from costplane.approvals.model import ApprovalRequest, ApprovalStatus
 from costplane.engine.ports import Clock
 

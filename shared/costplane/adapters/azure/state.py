@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from costplane.adapters.azure.tables import TableClient, continuation
-from costplane.adapters.rest import RestClient, body_of, parse_utc, utc_stamp
+from costplane.adapters.records import parse_utc, utc_stamp
+from costplane.adapters.rest import RestClient, body_of
 from costplane.domain.decisions import Decision
 from costplane.engine.ports import Clock
 

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 from costplane.adapters.gcp.firestore import FirestoreClient
-from costplane.adapters.rest import RestClient, utc_stamp
+from costplane.adapters.records import utc_stamp
+from costplane.adapters.rest import RestClient
 from costplane.approvals.model import ApprovalRequest, ApprovalStatus
 
 _PENDING = ApprovalStatus.PENDING.value

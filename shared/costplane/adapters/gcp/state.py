@@ -14,7 +14,8 @@ import hashlib
 from datetime import timedelta
 
 from costplane.adapters.gcp.firestore import FIRESTORE, FirestoreClient
-from costplane.adapters.rest import RestClient, parse_utc, utc_stamp
+from costplane.adapters.records import parse_utc, utc_stamp
+from costplane.adapters.rest import RestClient
 from costplane.domain.decisions import Decision
 from costplane.engine.ports import Clock
 
