@@ -12,8 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from costplane.adapters.budget_records import RecordBudgetState
 from costplane.adapters.lake.budgets import lake_budget_service
-from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.adapters.local.sqlite import SqliteRecords
 from costplane.billing.lake.table import Lake
 from costplane.budgets.loader import load_budgets
 from costplane.cli.budgets import app
@@ -57,12 +58,13 @@ def spending(lake: Lake, charge: Callable[..., None], budgets_file: Path, tmp_pa
     account = "644160558196"
     charge(Charge("40", at(2), account=account), Charge("10", at(19, 23), account=account))
     lake_dir = tmp_path / "lake"
-    store = SqliteBudgetStore(lake_dir / "state.db")
+    records = SqliteRecords(lake_dir / "state.db")
+    store = RecordBudgetState(records)
     service = lake_budget_service(
         load_budgets(budgets_file), lake, (store, store, store), at(21, 12)
     )
     service.observe(real_events("aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json")[0])
-    store.close()
+    records.close()
     return lake_dir
 
 
