@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from costplane.adapters.aws.budget_state import DynamoDbBudgetState
-from costplane.adapters.aws.reservations import DynamoDbReservationLedger
+from costplane.adapters.aws.dynamodb import DynamoDbRecords
 from costplane.adapters.budget_records import RecordBudgetState
 from costplane.adapters.local.sqlite import SqliteRecords
 from costplane.bootstrap import budget_service
@@ -37,9 +36,10 @@ def test_the_aws_plane_keeps_budgets_in_the_table(
 ) -> None:
     monkeypatch.setenv(BUDGETS_TABLE_ENV, budgets_table)
     spend = _spend(tmp_path)
-    assert isinstance(spend.rates, DynamoDbBudgetState)
-    assert isinstance(spend.signals, DynamoDbBudgetState)
-    assert isinstance(spend.ledger, DynamoDbReservationLedger)
+    assert isinstance(spend.rates, RecordBudgetState)
+    assert spend.rates is spend.signals is spend.ledger
+    assert isinstance(spend.rates.records, DynamoDbRecords)
+    assert spend.rates.records.table == budgets_table
 
 
 def test_one_instance_sees_what_another_observed(

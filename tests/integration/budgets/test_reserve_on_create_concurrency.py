@@ -13,8 +13,8 @@ from pathlib import Path
 
 import orjson
 
-from costplane.adapters.aws.budget_state import DynamoDbBudgetState
-from costplane.adapters.aws.reservations import DynamoDbReservationLedger
+from costplane.adapters.aws.dynamodb import DynamoDbRecords
+from costplane.adapters.budget_records import RecordBudgetState
 from costplane.adapters.local.sqlite import SqliteRecords
 from costplane.budgets.prices import PriceBook, PriceTable, fallback_sheet
 from costplane.budgets.service import BudgetService
@@ -86,6 +86,6 @@ def test_two_instances_on_one_dynamodb_table_get_one_reservation(budgets_table: 
 
 
 def _dynamodb_service(table: str) -> BudgetService:
-    state = DynamoDbBudgetState(table)
+    state = RecordBudgetState(DynamoDbRecords(table, kinds=True))
     prices = PriceBook(PriceTable("lake"), fallback_sheet())
-    return BudgetService(budgets(ML), prices, state, state, ledger=DynamoDbReservationLedger(table))
+    return BudgetService(budgets(ML), prices, state, state, ledger=state)
