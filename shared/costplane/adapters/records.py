@@ -93,7 +93,7 @@ def due(fields: Fields) -> datetime | None:
     return None
 
 
-def hashed(key: str) -> str:
+def sha256_id(key: str) -> str:
     """`key` as an id where ids forbid characters keys hold (`/`, `#`): its SHA-256."""
     return hashlib.sha256(key.encode()).hexdigest()
 

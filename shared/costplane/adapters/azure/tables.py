@@ -36,7 +36,7 @@ from costplane.adapters.records import (
     Fields,
     Record,
     capitalised,
-    hashed,
+    sha256_id,
     uncapitalised,
     utc_stamp,
 )
@@ -177,7 +177,7 @@ class AzureTableRecords:
         return f"PartitionKey eq '{self.partition_prefix}{kind}'"
 
     def _row(self, key: str) -> str:
-        return hashed(key) if self.hashed else key
+        return sha256_id(key) if self.hashed else key
 
     def _url(self, kind: str, key: str) -> str:
         row = quote(self._row(key).replace("'", "''"), safe="")

@@ -33,7 +33,7 @@ from costplane.adapters.records import (
     Value,
     capitalised,
     due,
-    hashed,
+    sha256_id,
     uncapitalised,
     utc_stamp,
 )
@@ -170,7 +170,7 @@ class FirestoreRecords:
         return [r["document"] for r in results if "document" in r]
 
     def _id(self, kind: str, key: str) -> str:
-        found = hashed(key) if self.hashed else key
+        found = sha256_id(key) if self.hashed else key
         return f"{kind}-{found}" if self.kinds else found
 
     def _name(self, document_id: str) -> str:
