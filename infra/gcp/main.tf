@@ -77,7 +77,7 @@ locals {
     "storage.buckets.update",
   ]
 
-  # costplane.config.Settings and costplane.adapters.gcp.settings.GcpSettings read these.
+  # costplane.config.Settings and costplane.config.GcpSettings read these.
   environment = {
     COSTPLANE_PLANE                = "gcp"
     COSTPLANE_MODE                 = var.mode
@@ -181,7 +181,7 @@ resource "google_organization_iam_member" "enforcer" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# State: claims and the decisions audit log (costplane.adapters.gcp.state).
+# State: claims and the decisions audit log (costplane.adapters.gcp.firestore).
 
 resource "google_firestore_database" "state" {
   project                           = var.project
@@ -661,7 +661,7 @@ resource "google_pubsub_topic" "budgets" {
 # in the state database.
 
 locals {
-  # costplane.approvals.settings.ApprovalSettings reads these; unset rather than empty, which
+  # costplane.config.ApprovalSettings reads these; unset rather than empty, which
   # would configure a channel with an empty value.
   approvals_environment = merge(local.environment, {
     for name, value in {

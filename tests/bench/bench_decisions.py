@@ -23,13 +23,13 @@ from costplane.adapters.local.plane import (
     LogNotifier,
     SystemClock,
 )
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.config import Settings
 from costplane.domain.events import Provider
 from costplane.engine.envelopes import parse_payload
 from costplane.engine.ports import ProviderPorts
 from costplane.tagging.service import TagEnforcer
 from tests.bench.report import Figure, show, summary
+from tests.support.stores import sqlite_state
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 N = 10_000
@@ -59,7 +59,7 @@ def run() -> list[Figure]:
     enforcer = TagEnforcer(
         bootstrap.taxonomy(Settings()),
         dict.fromkeys(Provider, ports),
-        SqliteStateStore(":memory:"),
+        sqlite_state(":memory:"),
         LogNotifier(),
         SystemClock(),
         CounterMetrics(),

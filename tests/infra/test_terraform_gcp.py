@@ -27,7 +27,6 @@ from pydantic_settings import BaseSettings
 from costplane.adapters.gcp.auditlog_methods import METHODS, normalise_method
 from costplane.adapters.gcp.enforcer import GcpEnforcer
 from costplane.adapters.gcp.resources import KINDS
-from costplane.adapters.gcp.state import FirestoreStateStore
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
 from costplane.config import ApprovalSettings, GcpSettings, Settings
@@ -35,6 +34,7 @@ from costplane.domain.decisions import ActionKind
 from costplane.domain.taxonomy import Mode
 from costplane.engine.envelopes import parse_payload
 from costplane.planes.envelopes import register_every_cloud
+from costplane.planes.gcp import GcpPlane
 from costplane.policy.plugins import load_plugins
 from costplane.policy.registry import ACTIONS
 
@@ -428,7 +428,9 @@ def test_every_function_but_the_approvals_callbacks_takes_internal_traffic_only(
     }
 
 
-def test_the_ttl_policy_is_on_the_field_and_collection_the_state_store_writes_claims_to():
+def test_the_ttl_policy_is_on_the_field_and_collection_the_state_store_writes_claims_to(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
     requests: list[httpx.Request] = []
 
     def firestore(request: httpx.Request) -> httpx.Response:
@@ -436,9 +438,11 @@ def test_the_ttl_policy_is_on_the_field_and_collection_the_state_store_writes_cl
         return httpx.Response(200, json={})
 
     ttl = resource("google_firestore_field", "claim_expiry")
-    prefix = with_defaults("${var.state_collection}")
-    rest = RestClient(new_client(httpx.MockTransport(firestore)), StaticToken("token"))
-    FirestoreStateStore(rest, SystemClock(), project="p", prefix=prefix).claim("event-1", 60)
+    monkeypatch.setenv("COSTPLANE_GCP_TOKEN", "token")
+    monkeypatch.setenv("COSTPLANE_GCP_STATE_PROJECT", "p")
+    monkeypatch.setenv("COSTPLANE_GCP_STATE_COLLECTION", with_defaults("${var.state_collection}"))
+    plane = GcpPlane(Settings(lake=tmp_path), httpx.MockTransport(firestore))
+    plane.runtime.state.claim("event-1", 60)
     [commit] = requests
     document = orjson.loads(commit.content)["writes"][0]["update"]
     timestamps = [k for k, v in document["fields"].items() if "timestampValue" in v]

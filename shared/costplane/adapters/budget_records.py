@@ -1,33 +1,38 @@
-"""Budget state on a store of records with conditional writes (Azure Table, Firestore).
+"""RunRateStore, SignalStore and ReservationLedger over records (adapters.records), for every
+backend.
 
-Neither REST store offers DynamoDB's multi-item transactions over plain JSON, so every change
-here touches exactly one record, guarded by the version read (an ETag, an updateTime) or by
-its absence. A writer that loses a race re-reads and decides again. The records, by kind:
+No backend is asked for more than one record per write, so every change here touches exactly
+one record, guarded by the version read or by its absence. A writer that loses a race backs
+off, re-reads and decides again. The records, by kind:
 
-    rate         one per priced resource: Rate, Currency, Budgets (JSON list), Running (bool),
-                 Since (ISO 8601), Reserved (JSON list: budgets whose ledger holds its cost)
-    signal       one per budget and period: Actual, Forecast (decimal strings), only raised
-    ledger       one per ledger: Committed (decimal string), Reservations (JSON object of
+    rate         one per priced resource: key, rate, currency, budgets (JSON list), running
+                 (bool), since (ISO 8601), reserved (JSON list: budgets whose ledger holds its
+                 cost)
+    signal       one per budget and period: actual, forecast (decimal strings), only raised
+    ledger       one per ledger: committed (decimal string), reservations (JSON object of
                  reservation id -> {amount, state, cost}); all its reservations live in it,
                  so a grant, a settlement and a release are each one conditional write
-    reservation  one per reservation id: Ledger, to find the ledger that holds it
+    reservation  one per reservation id: ledger, to find the ledger that holds it
 
-A budget's running resources are the `rate` records with Running true (one query), each
+A budget's running resources are the `rate` records with running true (one query), each
 counted in the budgets it lists. Keeping reservations in their ledger's record bounds a ledger
 (one budget and period) to what one record holds: Table storage's 64 KiB string property is
-some 600 reservations, Firestore's 1 MiB document far more.
+some 600 reservations, DynamoDB's 400 KB item some 3,000, Firestore's 1 MiB document more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
+from costplane.adapters.records import RUNNING, Fields, Record, RunningRecords, Value
 from costplane.budgets.ports import (
     RateEntry,
     ReservationNotFound,
@@ -35,47 +40,15 @@ from costplane.budgets.ports import (
     SignalFigures,
 )
 
-MAX_ATTEMPTS = 20
+MAX_ATTEMPTS = 50  # an attempt is lost only to another writer's success: 50 in a row is a livelock
+BACKOFF_SECONDS = 0.005
 RATE, SIGNAL, LEDGER, RESERVATION = "rate", "signal", "ledger", "reservation"
-Fields = dict[str, str | bool]
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    fields: Fields
-    version: str
-
-
-class Records(Protocol):
-    """One kind of record per `kind`, addressed by `key`; what the budget state asks of a store."""
-
-    def read(self, kind: str, key: str) -> Record | None: ...
-
-    def create(self, kind: str, key: str, fields: Fields) -> bool:
-        """Write a record only if absent; False when it exists."""
-        ...
-
-    def replace(self, kind: str, key: str, fields: Fields, version: str) -> bool:
-        """Write a record only if still at `version`; False when it changed or went away."""
-        ...
-
-    def put(self, kind: str, key: str, fields: Fields) -> None:
-        """Write a record whatever it held."""
-        ...
-
-    def delete(self, kind: str, key: str) -> bool:
-        """Delete a record; False when there was none."""
-        ...
-
-    def running(self) -> list[Fields]:
-        """The `rate` records with Running true."""
-        ...
 
 
 class RecordBudgetState:
     """RunRateStore, SignalStore and ReservationLedger over `records`."""
 
-    def __init__(self, records: Records) -> None:
+    def __init__(self, records: RunningRecords) -> None:
         self.records = records
 
     # RunRateStore ------------------------------------------------------------------------
@@ -84,34 +57,34 @@ class RecordBudgetState:
         self.records.put(RATE, key, _rate_fields(key, entry))
 
     def set_running(self, key: str, running: bool, at: datetime) -> bool:
-        for _ in range(MAX_ATTEMPTS):
+        def attempt() -> bool | None:
             held = self.records.read(RATE, key)
             if held is None:
                 return False
-            if held.fields["Running"] == running:
+            if held.fields[RUNNING] == running:
                 return True
-            changed = {**held.fields, "Running": running, "Since": at.isoformat(), "Reserved": "[]"}
-            if self.records.replace(RATE, key, changed, held.version):
-                return True
-        raise RuntimeError(f"resource {key!r} still changing after {MAX_ATTEMPTS} attempts")
+            changed = {**held.fields, RUNNING: running, "since": at.isoformat(), "reserved": "[]"}
+            return self.records.replace(RATE, key, changed, held.version) or None
+
+        return _decided(f"resource {key!r}", attempt)
 
     def remove_rate(self, key: str) -> bool:
         return self.records.delete(RATE, key)
 
     def running_rates(self, budgets: Sequence[str]) -> Mapping[str, list[RateEntry]]:
-        running = self.records.running()
+        running = self.records.running(RATE)
         found: dict[str, list[RateEntry]] = {budget: [] for budget in budgets}
         for fields in running:
-            reserved = _strings(fields["Reserved"])
-            for budget in _strings(fields["Budgets"]):
+            reserved = _strings(fields["reserved"])
+            for budget in _strings(fields["budgets"]):
                 if budget in found:
                     found[budget].append(
                         RateEntry(
-                            Decimal(str(fields["Rate"])),
-                            str(fields["Currency"]),
+                            Decimal(str(fields["rate"])),
+                            str(fields["currency"]),
                             (budget,),
                             True,
-                            datetime.fromisoformat(str(fields["Since"])),
+                            datetime.fromisoformat(str(fields["since"])),
                             (budget,) if budget in reserved else (),
                         )
                     )
@@ -121,21 +94,19 @@ class RecordBudgetState:
 
     def record_signal(self, budget: str, period: str, figures: SignalFigures) -> None:
         key = _signal_key(budget, period)
-        for _ in range(MAX_ATTEMPTS):
+
+        def attempt() -> bool | None:
             held = self.records.read(SIGNAL, key)
             old = _figures(held.fields) if held else SignalFigures()
             raised = SignalFigures(
                 _higher(old.actual, figures.actual), _higher(old.forecast, figures.forecast)
             )
             if held is not None and raised == old:
-                return
-            fields: Fields = {"Budget": budget, "Period": period, **_figure_fields(raised)}
-            if held is None:
-                if self.records.create(SIGNAL, key, fields):
-                    return
-            elif self.records.replace(SIGNAL, key, fields, held.version):
-                return
-        raise RuntimeError(f"signal {key!r} still changing after {MAX_ATTEMPTS} attempts")
+                return True
+            fields: Fields = {"budget": budget, "period": period, **_figure_fields(raised)}
+            return self._write(SIGNAL, key, fields, held) or None
+
+        _decided(f"signal {key!r}", attempt)
 
     def signal_figures(self, budget: str, period: str) -> SignalFigures:
         held = self.records.read(SIGNAL, _signal_key(budget, period))
@@ -147,7 +118,9 @@ class RecordBudgetState:
         if amount <= 0:
             raise ValueError(f"a reservation must be positive, not {amount}")
         indexed = False
-        for _ in range(MAX_ATTEMPTS):
+
+        def attempt() -> bool | None:
+            nonlocal indexed
             held = self.records.read(LEDGER, ledger)
             book = _Book.of(held)
             earlier = book.reservations.get(reservation_id)
@@ -156,16 +129,16 @@ class RecordBudgetState:
             if book.committed + amount > limit:
                 return False
             if not indexed:
-                self.records.create(RESERVATION, reservation_id, {"Ledger": ledger})
+                self.records.create(RESERVATION, reservation_id, {"ledger": ledger})
                 indexed = True
             book.reservations[reservation_id] = {
                 "amount": str(amount),
                 "state": ReservationState.RESERVED.value,
             }
             book.committed += amount
-            if self._write(ledger, book.fields(ledger), held):
-                return True
-        raise RuntimeError(f"ledger {ledger!r} still changing after {MAX_ATTEMPTS} attempts")
+            return self._write(LEDGER, ledger, book.fields(ledger), held) or None
+
+        return _decided(f"ledger {ledger!r}", attempt)
 
     def settle(self, reservation_id: str, cost: Decimal) -> bool:
         return self._close(reservation_id, ReservationState.SETTLED, cost)
@@ -180,8 +153,9 @@ class RecordBudgetState:
         index = self.records.read(RESERVATION, reservation_id)
         if index is None:
             raise ReservationNotFound(reservation_id)
-        ledger = str(index.fields["Ledger"])
-        for _ in range(MAX_ATTEMPTS):
+        ledger = str(index.fields["ledger"])
+
+        def attempt() -> bool | None:
             held = self.records.read(LEDGER, ledger)
             book = _Book.of(held)
             reservation = book.reservations.get(reservation_id)
@@ -191,14 +165,26 @@ class RecordBudgetState:
                 return False
             book.committed += cost - Decimal(reservation["amount"])
             reservation.update(state=state.value, cost=str(cost))
-            if self._write(ledger, book.fields(ledger), held):
-                return True
-        raise RuntimeError(f"ledger {ledger!r} still changing after {MAX_ATTEMPTS} attempts")
+            return self._write(LEDGER, ledger, book.fields(ledger), held) or None
 
-    def _write(self, ledger: str, fields: Fields, held: Record | None) -> bool:
+        return _decided(f"ledger {ledger!r}", attempt)
+
+    def _write(self, kind: str, key: str, fields: Fields, held: Record | None) -> bool:
+        """Create the record if it was absent, else replace it if still as `held`."""
         if held is None:
-            return self.records.create(LEDGER, ledger, fields)
-        return self.records.replace(LEDGER, ledger, fields, held.version)
+            return self.records.create(kind, key, fields)
+        return self.records.replace(kind, key, fields, held.version)
+
+
+def _decided(what: str, attempt: Callable[[], bool | None]) -> bool:
+    """What `attempt` decides, run again while it loses a race (None) to another writer, with
+    jittered backoff so that contending writers spread out instead of colliding again."""
+    for tries in range(MAX_ATTEMPTS):
+        decided = attempt()
+        if decided is not None:
+            return decided
+        time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** min(tries, 6)))
+    raise RuntimeError(f"{what} still changing after {MAX_ATTEMPTS} attempts")
 
 
 @dataclass(slots=True)
@@ -212,30 +198,30 @@ class _Book:
     def of(cls, held: Record | None) -> _Book:
         if held is None:
             return cls(Decimal(0), {})
-        reservations: dict[str, dict[str, str]] = orjson.loads(str(held.fields["Reservations"]))
-        return cls(Decimal(str(held.fields["Committed"])), reservations)
+        reservations: dict[str, dict[str, str]] = orjson.loads(str(held.fields["reservations"]))
+        return cls(Decimal(str(held.fields["committed"])), reservations)
 
     def fields(self, ledger: str) -> Fields:
         return {
-            "Ledger": ledger,
-            "Committed": str(self.committed),
-            "Reservations": orjson.dumps(self.reservations, option=orjson.OPT_SORT_KEYS).decode(),
+            "ledger": ledger,
+            "committed": str(self.committed),
+            "reservations": orjson.dumps(self.reservations, option=orjson.OPT_SORT_KEYS).decode(),
         }
 
 
 def _rate_fields(key: str, entry: RateEntry) -> Fields:
     return {
-        "Key": key,
-        "Rate": str(entry.rate),
-        "Currency": entry.currency,
-        "Budgets": orjson.dumps(list(entry.budgets)).decode(),
-        "Running": entry.running,
-        "Since": entry.since.isoformat(),
-        "Reserved": orjson.dumps(list(entry.reserved)).decode(),
+        "key": key,
+        "rate": str(entry.rate),
+        "currency": entry.currency,
+        "budgets": orjson.dumps(list(entry.budgets)).decode(),
+        RUNNING: entry.running,
+        "since": entry.since.isoformat(),
+        "reserved": orjson.dumps(list(entry.reserved)).decode(),
     }
 
 
-def _strings(value: str | bool) -> list[str]:
+def _strings(value: Value) -> list[str]:
     found: Any = orjson.loads(str(value))
     return [str(item) for item in found]
 
@@ -246,13 +232,13 @@ def _signal_key(budget: str, period: str) -> str:
 
 def _figures(fields: Fields) -> SignalFigures:
     actual, forecast = (
-        Decimal(str(fields[name])) if name in fields else None for name in ("Actual", "Forecast")
+        Decimal(str(fields[name])) if name in fields else None for name in ("actual", "forecast")
     )
     return SignalFigures(actual, forecast)
 
 
 def _figure_fields(figures: SignalFigures) -> Fields:
-    named = (("Actual", figures.actual), ("Forecast", figures.forecast))
+    named = (("actual", figures.actual), ("forecast", figures.forecast))
     return {name: str(value) for name, value in named if value is not None}
 
 

@@ -6,11 +6,10 @@ modules and would dominate a function's cold start. Everything here is provider-
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
 
@@ -29,8 +28,6 @@ Json = dict[str, Any]
 TAGGING = frozenset({ActionKind.TAG, ActionKind.UNTAG, ActionKind.MARK_FOR_OP})
 STOPPING = frozenset({ActionKind.STOP, ActionKind.QUARANTINE})
 QUARANTINE_TAG = "costplane-quarantined"
-
-_UTC_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(?:Z|\+00:00)")
 
 
 class TokenProvider(Protocol):
@@ -215,18 +212,3 @@ def _naming(resource: str, request: httpx.Request, failure: str) -> str:
 def quarantine_tags(now: datetime) -> dict[str, str]:
     """The tag that says when a resource was quarantined; label-safe, like a mark."""
     return {QUARANTINE_TAG: Mark(ActionKind.QUARANTINE, now).encode()}
-
-
-def utc_stamp(moment: datetime) -> str:
-    """RFC 3339 in UTC with microseconds, as Table storage and Firestore accept it."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_utc(value: str) -> datetime:
-    """Read a UTC timestamp back; services return up to 7 (Azure) or 9 (Google) digits."""
-    match = _UTC_STAMP.fullmatch(value)
-    if match is None:
-        raise ValueError(f"not a UTC timestamp: {value!r}")
-    whole, fraction = match.groups()
-    micros = int((fraction or "0")[:6].ljust(6, "0"))
-    return datetime.fromisoformat(whole).replace(microsecond=micros, tzinfo=UTC)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from costplane.adapters.aws.dynamodb import TTL_ATTRIBUTE, DynamoDbRecords
 from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.adapters.aws.inventory import AwsInventory
 from costplane.adapters.aws.notify import SnsNotifier
-from costplane.adapters.aws.state import DynamoDbStateStore
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
+from costplane.adapters.state_records import RecordStateStore
 from costplane.config import AwsSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import Metrics, Notifier, ProviderPorts
@@ -46,7 +47,11 @@ class AwsPlane(Plane):
             metrics = EmfMetrics(aws.metrics_namespace)
         return Runtime(
             ports={Provider.AWS: ProviderPorts(inventory=AwsInventory(), enforcer=AwsEnforcer())},
-            state=DynamoDbStateStore(aws.claims_table, aws.decisions_table, clock=clock),
+            state=RecordStateStore(
+                DynamoDbRecords(aws.claims_table, expiry_attr=TTL_ATTRIBUTE),
+                DynamoDbRecords(aws.decisions_table),
+                clock,
+            ),
             notifier=notifier,
             metrics=metrics,
             clock=clock,
@@ -56,19 +61,18 @@ class AwsPlane(Plane):
         table = self.aws.budgets_table
         if not table:
             return self.sqlite_budget_stores()
-        from costplane.adapters.aws.budget_state import DynamoDbBudgetState
-        from costplane.adapters.aws.reservations import DynamoDbReservationLedger
+        from costplane.adapters.budget_records import RecordBudgetState
 
-        state = DynamoDbBudgetState(table)
-        return state, state, DynamoDbReservationLedger(table)
+        state = RecordBudgetState(DynamoDbRecords(table, kinds=True))
+        return state, state, state
 
     def approval_store(self) -> ApprovalStore:
-        from costplane.adapters.aws.approvals_store import DynamoDbApprovalStore
+        from costplane.adapters.approval_records import RecordApprovalStore
 
         table = self.chat.approvals_table
         if table is None:
             raise ValueError("COSTPLANE_APPROVALS_TABLE is required on the AWS plane")
-        return DynamoDbApprovalStore(table)
+        return RecordApprovalStore(DynamoDbRecords(table))
 
     def object_store(self) -> ObjectStore:
         from costplane.adapters.aws.objects import S3Objects

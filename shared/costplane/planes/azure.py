@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from costplane.adapters.azure.enforcer import AzureEnforcer
 from costplane.adapters.azure.http import ARM_AUDIENCE, STORAGE_AUDIENCE, token_provider
 from costplane.adapters.azure.inventory import AzureInventory
-from costplane.adapters.azure.state import AzureTableStateStore
+from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.adapters.rest import RestClient
+from costplane.adapters.state_records import RecordStateStore
 from costplane.config import AzureSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts, StateStore
@@ -57,23 +57,28 @@ class AzurePlane(Plane):
 
     def _state_store(self) -> StateStore:
         if self.azure.table_url is None:
-            return SqliteStateStore(self.settings.state_path)
-        return AzureTableStateStore(self.storage, self.azure.table_url, self.clock)
+            return self.sqlite_state()
+        records = AzureTableRecords(self.storage, self.azure.table_url, self.clock)
+        return RecordStateStore(records, records, self.clock)
 
     def budget_stores(self) -> BudgetStores:
         if self.azure.table_url is None:
             return self.sqlite_budget_stores()
-        from costplane.adapters.azure.budget_state import azure_budget_state
+        from costplane.adapters.budget_records import RecordBudgetState
 
-        state = azure_budget_state(self.storage, self.azure.table_url, self.clock)
+        records = AzureTableRecords(
+            self.storage, self.azure.table_url, self.clock, partition_prefix="budget-"
+        )
+        state = RecordBudgetState(records)
         return state, state, state
 
     def approval_store(self) -> ApprovalStore:
         if self.azure.table_url is None:
             return self.sqlite_approval_store()
-        from costplane.adapters.azure.approvals_store import AzureTableApprovalStore
+        from costplane.adapters.approval_records import RecordApprovalStore
 
-        return AzureTableApprovalStore(self.storage, self.azure.table_url, self.clock)
+        records = AzureTableRecords(self.storage, self.azure.table_url, self.clock, hashed=False)
+        return RecordApprovalStore(records)
 
     def object_store(self) -> ObjectStore:
         from costplane.adapters.azure.blobs import AzureBlobs

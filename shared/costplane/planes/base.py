@@ -19,6 +19,7 @@ from costplane.engine.ports import Clock, Metrics, Notifier, ProviderPorts, Stat
 if TYPE_CHECKING:
     import httpx
 
+    from costplane.adapters.local.sqlite import SqliteRecords
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.lake.table import Lake
@@ -75,18 +76,31 @@ class Plane(ABC):
     @abstractmethod
     def approval_store(self) -> ApprovalStore: ...
 
-    def sqlite_budget_stores(self) -> BudgetStores:
-        """The embedded plane's budget stores: one SQLite file, for a plane with no cloud store
-        configured."""
-        from costplane.adapters.local.budget_store import SqliteBudgetStore
+    @cached_property
+    def sqlite(self) -> SqliteRecords:
+        """The embedded plane's records (claims, decisions, approvals, budgets): one SQLite
+        file, for a plane with no cloud store configured."""
+        from costplane.adapters.local.sqlite import SqliteRecords
 
-        store = SqliteBudgetStore(self.settings.state_path)
-        return store, store, store
+        return SqliteRecords(self.settings.state_path)
+
+    def sqlite_state(self) -> StateStore:
+        """Claims expire by the wall clock, even on a plane replaying at a pinned time."""
+        from costplane.adapters.local.plane import SystemClock
+        from costplane.adapters.state_records import RecordStateStore
+
+        return RecordStateStore(self.sqlite, self.sqlite, SystemClock())
+
+    def sqlite_budget_stores(self) -> BudgetStores:
+        from costplane.adapters.budget_records import RecordBudgetState
+
+        state = RecordBudgetState(self.sqlite)
+        return state, state, state
 
     def sqlite_approval_store(self) -> ApprovalStore:
-        from costplane.adapters.local.approvals_store import SqliteApprovalStore
+        from costplane.adapters.approval_records import RecordApprovalStore
 
-        return SqliteApprovalStore(self.settings.state_path)
+        return RecordApprovalStore(self.sqlite)
 
     def object_store(self) -> ObjectStore:
         raise NotImplementedError(f"the {self.name} plane ingests no bill exports")

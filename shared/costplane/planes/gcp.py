@@ -7,12 +7,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from costplane.adapters.gcp.enforcer import GcpEnforcer
+from costplane.adapters.gcp.firestore import FirestoreRecords
 from costplane.adapters.gcp.http import token_provider
 from costplane.adapters.gcp.inventory import GcpInventory
-from costplane.adapters.gcp.state import FirestoreStateStore
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.adapters.rest import RestClient
+from costplane.adapters.state_records import RecordStateStore
 from costplane.config import GcpSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts, StateStore
@@ -57,41 +57,49 @@ class GcpPlane(Plane):
     def _state_store(self) -> StateStore:
         gcp = self.gcp
         if gcp.state_project is None:
-            return SqliteStateStore(self.settings.state_path)
-        return FirestoreStateStore(
-            self.rest,
-            self.clock,
-            project=gcp.state_project,
-            database=gcp.state_database,
-            prefix=gcp.state_collection,
+            return self.sqlite_state()
+        claims, decisions = (
+            FirestoreRecords(
+                self.rest,
+                f"{gcp.state_collection}_{name}",
+                project=gcp.state_project,
+                database=gcp.state_database,
+            )
+            for name in ("claims", "decisions")
         )
+        return RecordStateStore(claims, decisions, self.clock)
 
     def budget_stores(self) -> BudgetStores:
         gcp = self.gcp
         if gcp.state_project is None:
             return self.sqlite_budget_stores()
-        from costplane.adapters.gcp.budget_state import firestore_budget_state
+        from costplane.adapters.budget_records import RecordBudgetState
 
-        state = firestore_budget_state(
+        records = FirestoreRecords(
             self.rest,
+            f"{gcp.state_collection}_budgets",
             project=gcp.state_project,
             database=gcp.state_database,
-            prefix=gcp.state_collection,
+            kinds=True,
+            capitalised=True,
         )
+        state = RecordBudgetState(records)
         return state, state, state
 
     def approval_store(self) -> ApprovalStore:
         gcp = self.gcp
         if gcp.state_project is None:
             return self.sqlite_approval_store()
-        from costplane.adapters.gcp.approvals_store import FirestoreApprovalStore
+        from costplane.adapters.approval_records import RecordApprovalStore
 
-        return FirestoreApprovalStore(
+        records = FirestoreRecords(
             self.rest,
+            f"{gcp.state_collection}_approvals",
             project=gcp.state_project,
             database=gcp.state_database,
-            prefix=gcp.state_collection,
+            hashed=False,
         )
+        return RecordApprovalStore(records)
 
     def object_store(self) -> ObjectStore:
         from costplane.adapters.gcp.objects import GcsObjects

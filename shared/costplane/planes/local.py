@@ -13,7 +13,6 @@ from costplane.adapters.local.plane import (
     PinnedClock,
     SystemClock,
 )
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts
 from costplane.planes import envelopes
@@ -36,7 +35,7 @@ class LocalPlane(Plane):
         ports = ProviderPorts(inventory=inventory, enforcer=LocalEnforcer(inventory))
         return Runtime(
             ports=dict.fromkeys(Provider, ports),
-            state=SqliteStateStore(settings.state_path),
+            state=self.sqlite_state(),
             notifier=LogNotifier(),
             metrics=CounterMetrics(),
             clock=PinnedClock(settings.clock) if settings.clock else SystemClock(),

@@ -15,8 +15,9 @@ from typing import Any
 import orjson
 import pytest
 
+from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.adapters.aws import clients
-from costplane.adapters.aws.approvals_store import DynamoDbApprovalStore
+from costplane.adapters.aws.dynamodb import DynamoDbRecords
 from costplane.approvals.model import ApprovalStatus
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
@@ -101,7 +102,8 @@ class Stack:
             self.dynamodb.create_table(
                 TableName=name, **{k: properties[k] for k in keys if k in properties}
             )
-        self.store = DynamoDbApprovalStore(create_approvals_table(endpoint, "ApprovalsTable"))
+        table = create_approvals_table(endpoint, "ApprovalsTable")
+        self.store = RecordApprovalStore(DynamoDbRecords(table))
 
     def instance(self) -> ResourceRef:
         reservation = self.ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)

@@ -16,11 +16,12 @@ import orjson
 import pytest
 from azure.functions.timer import TimerRequest
 
-from costplane.adapters.local.approvals_store import SqliteApprovalStore
+from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.approvals.model import ApprovalStatus
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
 from tests.functions.approvals.conftest import Apis, seed, signed_slack, signed_teams
+from tests.support.stores import sqlite_approvals
 
 APP_ROOT = Path(__file__).resolve().parents[3] / "functions" / "azure"
 BASE = "https://costplane.azurewebsites.net/api/approvals"
@@ -51,8 +52,8 @@ def blueprint(cloud_env: Path, apis: Apis, monkeypatch: pytest.MonkeyPatch) -> M
 
 
 @pytest.fixture
-def store(cloud_env: Path) -> SqliteApprovalStore:
-    return SqliteApprovalStore(cloud_env / "lake" / "state.db")
+def store(cloud_env: Path) -> RecordApprovalStore:
+    return sqlite_approvals(cloud_env / "lake" / "state.db")
 
 
 def post(route: str, headers: dict[str, str], body: bytes) -> func.HttpRequest:

@@ -13,11 +13,12 @@ import flask.testing
 import functions_framework
 import pytest
 
-from costplane.adapters.local.approvals_store import SqliteApprovalStore
+from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.approvals.model import ApprovalStatus
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
 from tests.functions.approvals.conftest import Apis, seed, signed_slack, signed_teams
+from tests.support.stores import sqlite_approvals
 from tests.unit.approvals.approvals_support import bot_token, wall_clock_claims
 
 MAIN = Path(__file__).resolve().parents[3] / "functions" / "gcp" / "approvals" / "main.py"
@@ -50,8 +51,8 @@ def serve_function(
 
 
 @pytest.fixture
-def store(cloud_env: Path) -> SqliteApprovalStore:
-    return SqliteApprovalStore(cloud_env / "lake" / "state.db")
+def store(cloud_env: Path) -> RecordApprovalStore:
+    return sqlite_approvals(cloud_env / "lake" / "state.db")
 
 
 def test_a_signed_slack_approval_stops_the_instance(serve_function, store, apis):

@@ -20,10 +20,10 @@ import functions_framework
 import pytest
 import yaml
 
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.domain.decisions import Decision
 from tests.functions.azure.conftest import arm, function_app  # noqa: F401  (fixtures)
 from tests.functions.gcp.conftest import google  # noqa: F401  (a fixture)
+from tests.support.stores import sqlite_state
 
 REPO = Path(__file__).resolve().parents[3]
 GCP_MAIN = REPO / "functions" / "gcp" / "policy_runner" / "main.py"
@@ -82,7 +82,7 @@ def policy_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def audit_log(cloud_env: Path) -> list[Decision]:
     """The decisions the SQLite plane (no Table storage or Firestore configured) recorded."""
-    return SqliteStateStore(cloud_env / "lake" / "state.db").recent_decisions(100)
+    return sqlite_state(cloud_env / "lake" / "state.db").recent_decisions(100)
 
 
 @pytest.fixture

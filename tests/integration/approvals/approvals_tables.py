@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from costplane.adapters.aws.approvals_store import PENDING_INDEX
+from costplane.adapters.aws.dynamodb import PENDING_INDEX
 
 APPROVALS_TABLE: dict[str, Any] = {
     "BillingMode": "PAY_PER_REQUEST",

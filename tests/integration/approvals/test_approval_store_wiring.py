@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from costplane.adapters.azure.approvals_store import AzureTableApprovalStore
-from costplane.adapters.gcp.approvals_store import FirestoreApprovalStore
-from costplane.adapters.local.approvals_store import SqliteApprovalStore
+from costplane.adapters.approval_records import RecordApprovalStore
+from costplane.adapters.azure.tables import AzureTableRecords
+from costplane.adapters.gcp.firestore import FirestoreRecords
+from costplane.adapters.local.sqlite import SqliteRecords
 from costplane.config import Settings
 from costplane.planes import load_plane
 
@@ -26,8 +27,9 @@ def test_the_azure_plane_keeps_approvals_in_its_state_table(
     monkeypatch.setenv("COSTPLANE_AZURE_STATE_ACCOUNT", "stcostplane")
     monkeypatch.setenv("COSTPLANE_AZURE_TOKEN", "test-token")
     store = load_plane("azure", settings).approval_store()
-    assert isinstance(store, AzureTableApprovalStore)
-    assert store.table_url == "https://stcostplane.table.core.windows.net/costplane"
+    assert isinstance(store, RecordApprovalStore)
+    assert isinstance(store.records, AzureTableRecords)
+    assert store.records.table_url == "https://stcostplane.table.core.windows.net/costplane"
 
 
 def test_the_gcp_plane_keeps_approvals_in_its_firestore(
@@ -37,12 +39,15 @@ def test_the_gcp_plane_keeps_approvals_in_its_firestore(
     monkeypatch.setenv("COSTPLANE_GCP_STATE_COLLECTION", "finops")
     monkeypatch.setenv("COSTPLANE_GCP_TOKEN", "test-token")
     store = load_plane("gcp", settings).approval_store()
-    assert isinstance(store, FirestoreApprovalStore)
-    assert store.approvals == "finops_approvals"
+    assert isinstance(store, RecordApprovalStore)
+    assert isinstance(store.records, FirestoreRecords)
+    assert store.records.collection == "finops_approvals"
 
 
 @pytest.mark.parametrize("plane", ["azure", "gcp", "local"])
 def test_a_plane_without_a_state_store_keeps_approvals_in_sqlite(
     settings: Settings, plane: str
 ) -> None:
-    assert isinstance(load_plane(plane, settings).approval_store(), SqliteApprovalStore)
+    store = load_plane(plane, settings).approval_store()
+    assert isinstance(store, RecordApprovalStore)
+    assert isinstance(store.records, SqliteRecords)

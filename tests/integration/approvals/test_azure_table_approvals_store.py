@@ -1,11 +1,13 @@
-"""AzureTableApprovalStore: inserted once, decided once under the ETag read, pending by expiry."""
+"""The approval store in Azure Table storage: inserted once, decided once under the ETag read,
+pending by expiry."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from costplane.adapters.azure.approvals_store import AzureTableApprovalStore
+from costplane.adapters.approval_records import RecordApprovalStore
+from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.approvals.model import ApprovalRequest, ApprovalStatus
 from costplane.approvals.ports import ApprovalStore
 from tests.integration.azure_adapters.http_script import Exchange, Script, rest
@@ -25,8 +27,8 @@ CONFLICT = {"odata.error": {"code": "EntityAlreadyExists", "message": {"value": 
 PENDING_FILTER = "PartitionKey%20eq%20%27approval%27%20and%20Status%20eq%20%27pending%27"
 
 
-def store(script: Script) -> AzureTableApprovalStore:
-    return AzureTableApprovalStore(rest(script), TABLE, FixedClock())
+def store(script: Script) -> RecordApprovalStore:
+    return RecordApprovalStore(AzureTableRecords(rest(script), TABLE, FixedClock(), hashed=False))
 
 
 def entity(request: ApprovalRequest) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""DynamoDbApprovalStore on the moto server: stored once, decided once by a conditional update
-(also under concurrent callbacks), pending requests listed from a sparse index."""
+"""The approval store in DynamoDB (the moto server): stored once, decided once by a conditional
+write (also under concurrent callbacks), pending requests listed from a sparse index."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.adapters.aws import clients
-from costplane.adapters.aws.approvals_store import DynamoDbApprovalStore
+from costplane.adapters.aws.dynamodb import DynamoDbRecords
 from costplane.approvals.model import ApprovalStatus
 from costplane.approvals.ports import ApprovalStore
 from tests.integration.approvals.approvals_tables import create_approvals_table
@@ -18,9 +19,9 @@ from tests.unit.approvals.approvals_support import pending_request
 
 
 @pytest.fixture
-def store(aws_env: str) -> DynamoDbApprovalStore:
+def store(aws_env: str) -> RecordApprovalStore:
     clients.reset()
-    return DynamoDbApprovalStore(create_approvals_table(aws_env))
+    return RecordApprovalStore(DynamoDbRecords(create_approvals_table(aws_env)))
 
 
 def decided(request_id: str, by: str, status=ApprovalStatus.APPROVED):

@@ -1,12 +1,13 @@
-"""FirestoreApprovalStore: created once, decided once under the updateTime read, pending by a
-sparse `pendingUntil` field."""
+"""The approval store in Firestore: created once, decided once under the updateTime read,
+pending by a sparse `pendingUntil` field."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from costplane.adapters.gcp.approvals_store import FirestoreApprovalStore
+from costplane.adapters.approval_records import RecordApprovalStore
+from costplane.adapters.gcp.firestore import FirestoreRecords
 from costplane.adapters.rest import RestClient, StaticToken
 from costplane.approvals.model import ApprovalRequest, ApprovalStatus
 from costplane.approvals.ports import ApprovalStore
@@ -29,8 +30,14 @@ ORDER = [
 ]
 
 
-def store(script: Script) -> FirestoreApprovalStore:
-    return FirestoreApprovalStore(rest(script), project=PROJECT)
+def store(script: Script) -> RecordApprovalStore:
+    return approvals(rest(script))
+
+
+def approvals(client: RestClient) -> RecordApprovalStore:
+    return RecordApprovalStore(
+        FirestoreRecords(client, "costplane_approvals", project=PROJECT, hashed=False)
+    )
 
 
 def stamp(request: ApprovalRequest) -> str:
@@ -132,8 +139,8 @@ def test_an_unknown_request_cannot_be_settled() -> None:
 def test_a_duplicated_callback_acts_once_across_instances() -> None:
     google = FakeGoogle(TOKEN)
 
-    def instance() -> FirestoreApprovalStore:
-        return FirestoreApprovalStore(RestClient(http(google), StaticToken(TOKEN)), project=PROJECT)
+    def instance() -> RecordApprovalStore:
+        return approvals(RestClient(http(google), StaticToken(TOKEN)))
 
     opener, first, second = instance(), instance(), instance()
     assert opener.add(pending_request())

@@ -360,7 +360,8 @@ def taggable(request: pytest.FixtureRequest, world: World) -> Made:
 
 @pytest.fixture
 def state_tables(world: World) -> tuple[str, str]:
-    """The claims and decisions tables, exactly as costplane.adapters.aws.state documents them."""
+    """The claims and decisions tables, exactly as costplane.adapters.aws.dynamodb documents
+    them."""
     db = world.client("dynamodb")
     db.create_table(
         TableName="costplane-claims",

@@ -6,12 +6,13 @@ import orjson
 import pytest
 from aws_lambda_powertools import Metrics
 
+from costplane.adapters.aws.dynamodb import DynamoDbRecords
 from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.adapters.aws.inventory import AwsInventory
 from costplane.adapters.aws.metrics import EmfMetrics
 from costplane.adapters.aws.notify import SnsNotifier
-from costplane.adapters.aws.state import DynamoDbStateStore
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier
+from costplane.adapters.state_records import RecordStateStore
 from costplane.config import Settings
 from costplane.domain.events import Provider
 from costplane.planes import load_plane
@@ -38,8 +39,11 @@ def test_the_aws_runtime_has_boto3_ports_for_aws_only(tables_env):
 def test_the_aws_runtime_keeps_state_in_the_configured_tables(tables_env):
     runtime = load_plane("aws", Settings()).runtime
 
-    assert isinstance(runtime.state, DynamoDbStateStore)
-    assert (runtime.state.claims_table, runtime.state.decisions_table) == tables_env
+    assert isinstance(runtime.state, RecordStateStore)
+    claims, decisions = runtime.state.claims, runtime.state.log
+    assert isinstance(claims, DynamoDbRecords)
+    assert isinstance(decisions, DynamoDbRecords)
+    assert (claims.table, decisions.table) == tables_env
     assert runtime.state.claim("aws:evt-1:i-1", 60) is True
 
 

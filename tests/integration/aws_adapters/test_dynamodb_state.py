@@ -1,4 +1,5 @@
-"""DynamoDbStateStore: claims are exclusive until released or expired; decisions read back."""
+"""The state store in DynamoDB: claims are exclusive until released or expired; decisions read
+back."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from costplane.adapters.aws.state import DynamoDbStateStore
+from costplane.adapters.aws.dynamodb import TTL_ATTRIBUTE, DynamoDbRecords
+from costplane.adapters.state_records import RecordStateStore
 from costplane.domain.decisions import Decision, Outcome
 
 
@@ -26,8 +28,17 @@ def clock():
 
 @pytest.fixture
 def store(state_tables, clock):
-    claims, decisions = state_tables
-    return DynamoDbStateStore(claims, decisions, clock=clock)
+    return dynamodb_state(*state_tables, clock)
+
+
+def dynamodb_state(
+    claims: str, decisions: str, clock: FakeClock, lookback_days: int = 7
+) -> RecordStateStore:
+    return RecordStateStore(
+        DynamoDbRecords(claims, expiry_attr=TTL_ATTRIBUTE),
+        DynamoDbRecords(decisions, lookback_days=lookback_days),
+        clock,
+    )
 
 
 def decision(n: int, at: datetime) -> Decision:
@@ -104,7 +115,7 @@ def test_recent_decisions_reach_back_over_earlier_days(store, clock):
 
 def test_recent_decisions_stop_at_the_lookback_window(state_tables, clock):
     claims, decisions = state_tables
-    store = DynamoDbStateStore(claims, decisions, clock=clock, lookback_days=2)
+    store = dynamodb_state(claims, decisions, clock, lookback_days=2)
     store.append_decision(decision(1, clock.now() - timedelta(days=2)))
     store.append_decision(decision(2, clock.now() - timedelta(days=1)))
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.adapters.local.sqlite import SqliteRecords
+from costplane.adapters.state_records import RecordStateStore
 from costplane.bootstrap import EXAMPLE_TAXONOMY, tag_enforcer_on
 from costplane.config import Settings
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
@@ -104,6 +105,7 @@ def test_without_a_state_account_the_plane_keeps_its_state_in_sqlite(
     monkeypatch.setenv("COSTPLANE_AZURE_TOKEN", TOKEN)
     monkeypatch.delenv("COSTPLANE_AZURE_STATE_ACCOUNT", raising=False)
     runtime = AzurePlane(Settings(lake=tmp_path)).runtime
-    assert isinstance(runtime.state, SqliteStateStore)
+    assert isinstance(runtime.state, RecordStateStore)
+    assert isinstance(runtime.state.claims, SqliteRecords)
     assert (tmp_path / "state.db").exists()
     assert set(runtime.ports) == {Provider.AZURE}

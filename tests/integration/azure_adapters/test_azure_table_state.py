@@ -1,4 +1,5 @@
-"""AzureTableStateStore: claims are atomic inserts, decisions a newest-first partition."""
+"""The state store in Azure Table storage: claims are atomic inserts, decisions a newest-first
+partition."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from costplane.adapters.azure.state import AzureTableStateStore
+from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.adapters.rest import CloudApiError
+from costplane.adapters.state_records import RecordStateStore
 from costplane.domain.decisions import Decision, Outcome
 from tests.integration.azure_adapters.http_script import Exchange, Script, rest
 from tests.support.tagging import NOW, FixedClock
@@ -39,8 +41,9 @@ CONFLICT = {
 ETAG = "W/\"datetime'2026-11-20T10%3A00%3A00.1234567Z'\""
 
 
-def store(script: Script) -> AzureTableStateStore:
-    return AzureTableStateStore(rest(script), TABLE, FixedClock())
+def store(script: Script) -> RecordStateStore:
+    records = AzureTableRecords(rest(script), TABLE, FixedClock())
+    return RecordStateStore(records, records, FixedClock())
 
 
 def insert(status: int, reply: object = None) -> Exchange:

@@ -12,8 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
-from costplane.adapters.azure.budget_state import AzureTableBudgetRecords, azure_budget_state
+from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.adapters.budget_records import RecordBudgetState
+from costplane.adapters.local.sqlite import SqliteRecords
 from costplane.bootstrap import budget_service
 from costplane.budgets.ports import (
     RateEntry,
@@ -57,7 +58,9 @@ def url(kind: str, key: str) -> str:
 
 
 def state(script: Script) -> RecordBudgetState:
-    return azure_budget_state(rest(script), TABLE, FixedClock())
+    return RecordBudgetState(
+        AzureTableRecords(rest(script), TABLE, FixedClock(), partition_prefix="budget-")
+    )
 
 
 def rate_entity(running: bool = True, reserved: str = "[]") -> dict[str, Any]:
@@ -351,18 +354,17 @@ def test_the_azure_plane_with_a_state_account_keeps_budgets_in_its_table(
     assert isinstance(spend.rates, RecordBudgetState)
     assert spend.rates is spend.signals is spend.ledger
     records = spend.rates.records
-    assert isinstance(records, AzureTableBudgetRecords)
-    assert records.table.table_url == TABLE
+    assert isinstance(records, AzureTableRecords)
+    assert records.table_url == TABLE
 
 
 def test_the_azure_plane_without_a_state_account_keeps_budgets_in_sqlite(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from costplane.adapters.local.budget_store import SqliteBudgetStore
-
     monkeypatch.delenv("COSTPLANE_AZURE_STATE_ACCOUNT", raising=False)
     file = BudgetsFile(budgets=budgets({"name": "vm-budget", "amount": 500, "scope": {}}))
     settings = Settings(lake=tmp_path / "lake", state_path=tmp_path / "state.db")
     spend = budget_service(load_plane("azure", settings), file, NOW)
     assert isinstance(spend, BudgetService)
-    assert isinstance(spend.rates, SqliteBudgetStore)
+    assert isinstance(spend.rates, RecordBudgetState)
+    assert isinstance(spend.rates.records, SqliteRecords)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from costplane.adapters.aws.budget_state import DynamoDbBudgetState
-from costplane.adapters.aws.reservations import DynamoDbReservationLedger
-from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.adapters.aws.dynamodb import DynamoDbRecords
+from costplane.adapters.budget_records import RecordBudgetState
+from costplane.adapters.local.sqlite import SqliteRecords
 from costplane.bootstrap import budget_service
 from costplane.budgets.service import BudgetService
 from costplane.config import Settings
@@ -36,9 +36,10 @@ def test_the_aws_plane_keeps_budgets_in_the_table(
 ) -> None:
     monkeypatch.setenv(BUDGETS_TABLE_ENV, budgets_table)
     spend = _spend(tmp_path)
-    assert isinstance(spend.rates, DynamoDbBudgetState)
-    assert isinstance(spend.signals, DynamoDbBudgetState)
-    assert isinstance(spend.ledger, DynamoDbReservationLedger)
+    assert isinstance(spend.rates, RecordBudgetState)
+    assert spend.rates is spend.signals is spend.ledger
+    assert isinstance(spend.rates.records, DynamoDbRecords)
+    assert spend.rates.records.table == budgets_table
 
 
 def test_one_instance_sees_what_another_observed(
@@ -56,9 +57,13 @@ def test_without_the_table_budgets_stay_on_the_embedded_plane(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv(BUDGETS_TABLE_ENV, raising=False)
-    assert isinstance(_spend(tmp_path).rates, SqliteBudgetStore)
+    rates = _spend(tmp_path).rates
+    assert isinstance(rates, RecordBudgetState)
+    assert isinstance(rates.records, SqliteRecords)
 
 
 def test_other_planes_ignore_the_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(BUDGETS_TABLE_ENV, "costplane-budgets")
-    assert isinstance(_spend(tmp_path, "gcp").rates, SqliteBudgetStore)
+    rates = _spend(tmp_path, "gcp").rates
+    assert isinstance(rates, RecordBudgetState)
+    assert isinstance(rates.records, SqliteRecords)

@@ -13,7 +13,8 @@ import orjson
 import pytest
 
 from costplane.adapters.budget_records import RecordBudgetState
-from costplane.adapters.gcp.budget_state import FirestoreBudgetRecords, firestore_budget_state
+from costplane.adapters.gcp.firestore import FirestoreRecords
+from costplane.adapters.local.sqlite import SqliteRecords
 from costplane.bootstrap import budget_service
 from costplane.budgets.ports import (
     RateEntry,
@@ -48,7 +49,10 @@ def name(kind: str, key: str) -> str:
 
 
 def state(script: Script) -> RecordBudgetState:
-    return firestore_budget_state(rest(script), project=PROJECT)
+    records = FirestoreRecords(
+        rest(script), "costplane_budgets", project=PROJECT, kinds=True, capitalised=True
+    )
+    return RecordBudgetState(records)
 
 
 def strings(**fields: str) -> dict[str, Any]:
@@ -322,19 +326,18 @@ def test_the_gcp_plane_with_a_state_project_keeps_budgets_in_firestore(
     assert isinstance(spend.rates, RecordBudgetState)
     assert spend.rates is spend.signals is spend.ledger
     records = spend.rates.records
-    assert isinstance(records, FirestoreBudgetRecords)
-    assert records.budgets == "finops_budgets"
-    assert records.firestore.documents == DOCUMENTS
+    assert isinstance(records, FirestoreRecords)
+    assert records.collection == "finops_budgets"
+    assert records.documents == DOCUMENTS
 
 
 def test_the_gcp_plane_without_a_state_project_keeps_budgets_in_sqlite(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from costplane.adapters.local.budget_store import SqliteBudgetStore
-
     monkeypatch.delenv("COSTPLANE_GCP_STATE_PROJECT", raising=False)
     file = BudgetsFile(budgets=budgets({"name": "vm-budget", "amount": 500, "scope": {}}))
     settings = Settings(lake=tmp_path / "lake", state_path=tmp_path / "state.db")
     spend = budget_service(load_plane("gcp", settings), file, NOW)
     assert isinstance(spend, BudgetService)
-    assert isinstance(spend.rates, SqliteBudgetStore)
+    assert isinstance(spend.rates, RecordBudgetState)
+    assert isinstance(spend.rates.records, SqliteRecords)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import orjson
 
-from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.adapters.local.sqlite import SqliteRecords
+from tests.support.stores import sqlite_budgets
 
 LEDGER = "ml-prod#2026-11"
 LIMIT = Decimal("10.00")
@@ -46,7 +47,7 @@ def _race(
 
 
 def test_threads_sharing_one_store_never_pass_the_limit(tmp_path: Path) -> None:
-    store = SqliteBudgetStore(tmp_path / "state.db")
+    store = sqlite_budgets(tmp_path / "state.db")
     amount = Decimal("0.30")
     granted = _race(16, 5, lambda _, r: store.reserve(LEDGER, r, amount, LIMIT))
     assert len(granted) == 33  # floor(10.00 / 0.30)
@@ -54,7 +55,7 @@ def test_threads_sharing_one_store_never_pass_the_limit(tmp_path: Path) -> None:
 
 
 def test_threads_with_their_own_connections_never_pass_the_limit(tmp_path: Path) -> None:
-    stores = [SqliteBudgetStore(tmp_path / "state.db") for _ in range(12)]
+    stores = [sqlite_budgets(tmp_path / "state.db") for _ in range(12)]
     amount = Decimal("0.25")
     granted = _race(12, 6, lambda w, r: stores[w].reserve(LEDGER, r, amount, LIMIT))
     assert len(granted) == 40
@@ -63,15 +64,15 @@ def test_threads_with_their_own_connections_never_pass_the_limit(tmp_path: Path)
 
 def test_processes_never_pass_the_limit(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
-    SqliteBudgetStore(path).close()
+    SqliteRecords(path).close()
     script = textwrap.dedent(
         """
         import sys, time
         from decimal import Decimal
         import orjson
-        from costplane.adapters.local.budget_store import SqliteBudgetStore
+        from tests.support.stores import sqlite_budgets
         path, worker, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
-        store = SqliteBudgetStore(path)
+        store = sqlite_budgets(path)
         time.sleep(max(0.0, start_at - time.time()))
         granted = [
             f"p{worker}-{i}" for i in range(20)
@@ -93,11 +94,11 @@ def test_processes_never_pass_the_limit(tmp_path: Path) -> None:
     granted = [r for out in outputs for r in orjson.loads(out)]
     assert len(granted) == 40  # 80 attempts of 0.25 against 10.00
     assert len(set(granted)) == 40
-    assert SqliteBudgetStore(path).committed(LEDGER) == LIMIT
+    assert sqlite_budgets(path).committed(LEDGER) == LIMIT
 
 
 def test_settling_below_the_reservation_frees_exactly_the_difference(tmp_path: Path) -> None:
-    store = SqliteBudgetStore(tmp_path / "state.db")
+    store = sqlite_budgets(tmp_path / "state.db")
     first = _race(8, 1, lambda _, r: store.reserve(LEDGER, r, Decimal("2.50"), LIMIT))
     assert len(first) == 4
     assert all(store.settle(reservation, Decimal("2.00")) for reservation in first)

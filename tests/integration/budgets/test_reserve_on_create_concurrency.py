@@ -13,11 +13,12 @@ from pathlib import Path
 
 import orjson
 
-from costplane.adapters.aws.budget_state import DynamoDbBudgetState
-from costplane.adapters.aws.reservations import DynamoDbReservationLedger
-from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.adapters.aws.dynamodb import DynamoDbRecords
+from costplane.adapters.budget_records import RecordBudgetState
+from costplane.adapters.local.sqlite import SqliteRecords
 from costplane.budgets.prices import PriceBook, PriceTable, fallback_sheet
 from costplane.budgets.service import BudgetService
+from tests.support.stores import sqlite_budgets
 from tests.unit.budgets.budget_support import budgets, make_service
 from tests.unit.budgets.reservation_support import (
     ML,
@@ -33,16 +34,16 @@ INSTANCES = ("i-a", "i-b")
 
 def test_two_processes_on_one_sqlite_file_get_one_reservation(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
-    SqliteBudgetStore(path).close()
+    SqliteRecords(path).close()
     script = textwrap.dedent(
         """
         import sys, time
         import orjson
-        from costplane.adapters.local.budget_store import SqliteBudgetStore
+        from tests.support.stores import sqlite_budgets
         from tests.unit.budgets.budget_support import budgets, make_service
         from tests.unit.budgets.reservation_support import ML, breached, creation, threshold_runner
         path, instance, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
-        runner = threshold_runner(make_service(budgets(ML), store=SqliteBudgetStore(path)))
+        runner = threshold_runner(make_service(budgets(ML), store=sqlite_budgets(path)))
         event = creation(instance)
         time.sleep(max(0.0, start_at - time.time()))
         sys.stdout.write(orjson.dumps(breached(runner.decide(event))).decode())
@@ -58,7 +59,7 @@ def test_two_processes_on_one_sqlite_file_get_one_reservation(tmp_path: Path) ->
     ]
     outputs = [p.communicate(timeout=120)[0] for p in processes]
     assert [p.returncode for p in processes] == [0, 0]
-    service = make_service(budgets(ML), store=SqliteBudgetStore(path))
+    service = make_service(budgets(ML), store=sqlite_budgets(path))
     refused = [
         orjson.loads(out)
         for out, instance in zip(outputs, INSTANCES, strict=True)
@@ -85,6 +86,6 @@ def test_two_instances_on_one_dynamodb_table_get_one_reservation(budgets_table: 
 
 
 def _dynamodb_service(table: str) -> BudgetService:
-    state = DynamoDbBudgetState(table)
+    state = RecordBudgetState(DynamoDbRecords(table, kinds=True))
     prices = PriceBook(PriceTable("lake"), fallback_sheet())
-    return BudgetService(budgets(ML), prices, state, state, ledger=DynamoDbReservationLedger(table))
+    return BudgetService(budgets(ML), prices, state, state, ledger=state)

@@ -1,4 +1,5 @@
-"""FirestoreStateStore: claims are commits guarded by preconditions, decisions a query away."""
+"""The state store in Firestore: claims are commits guarded by preconditions, decisions a query
+away."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from costplane.adapters.gcp.state import FirestoreStateStore
+from costplane.adapters.gcp.firestore import FirestoreRecords
 from costplane.adapters.rest import CloudApiError
+from costplane.adapters.state_records import RecordStateStore
 from costplane.domain.decisions import Decision, Outcome
 from tests.integration.azure_adapters.http_script import Exchange, Script, rest
 from tests.integration.gcp_adapters.gcp_support import PROJECT, google_error
@@ -34,8 +36,12 @@ COMMITTED = {
 EXISTS = google_error(409, f"Document already exists: {CLAIM_NAME}", "ALREADY_EXISTS")
 
 
-def store(script: Script) -> FirestoreStateStore:
-    return FirestoreStateStore(rest(script), FixedClock(), project=PROJECT)
+def store(script: Script) -> RecordStateStore:
+    claims, decisions = (
+        FirestoreRecords(rest(script), collection, project=PROJECT)
+        for collection in ("costplane_claims", "costplane_decisions")
+    )
+    return RecordStateStore(claims, decisions, FixedClock())
 
 
 def commit(precondition: dict[str, Any], status: int = 200, reply: Any = COMMITTED) -> Exchange:
@@ -102,7 +108,16 @@ def test_a_missing_database_is_an_error_not_a_vanished_resource() -> None:
 
 
 def test_release_deletes_the_claim_document() -> None:
-    script = Script(Exchange("DELETE", f"{V1}/{CLAIM_NAME}", reply={}))
+    url = f"{V1}/{CLAIM_NAME}?currentDocument.exists=true"
+    script = Script(Exchange("DELETE", url, reply={}))
+    store(script).release(KEY)
+    assert script.done
+
+
+def test_releasing_a_claim_that_is_not_there_is_fine() -> None:
+    url = f"{V1}/{CLAIM_NAME}?currentDocument.exists=true"
+    missing = google_error(404, "No document to update", "NOT_FOUND")
+    script = Script(Exchange("DELETE", url, status=404, reply=missing))
     store(script).release(KEY)
     assert script.done
 

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 import pytest
 
 from costplane.adapters.local.plane import LocalEnforcer, LocalInventory
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
 from costplane.domain.events import Provider
 from costplane.engine.executor import execute, resume
 from costplane.engine.ports import ResourceRef
+from tests.support.stores import sqlite_state
 from tests.support.tagging import NOW
 
 REF = ResourceRef(
@@ -69,7 +69,7 @@ def test_the_state_an_action_returns_is_kept_as_its_undo(kind, enforcer):
 def test_the_undo_state_survives_the_audit_log(enforcer):
     planned = decision(ActionKind.SUSPEND)
     execute(planned, REF, enforcer, RecordingNotifier())
-    log = SqliteStateStore(":memory:")
+    log = sqlite_state(":memory:")
 
     log.append_decision(planned)
 

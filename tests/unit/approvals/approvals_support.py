@@ -17,8 +17,8 @@ import jwt
 import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from costplane.adapters.local.approvals_store import SqliteApprovalStore
-from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.adapters.approval_records import RecordApprovalStore
+from costplane.adapters.state_records import RecordStateStore
 from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint, TeamsEndpoint
 from costplane.approvals.messages import slack_message, teams_card
 from costplane.approvals.model import ApprovalRequest, Subject
@@ -28,6 +28,7 @@ from costplane.approvals.teams_callback import StaticKeys, TokenVerifier
 from costplane.domain.decisions import Action, ActionKind, Decision, Outcome, Owner
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
+from tests.support.stores import sqlite_approvals, sqlite_state
 from tests.support.tagging import NOW, FixedClock
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
@@ -140,8 +141,8 @@ class Harness:
     """A service and its callbacks over SQLite in memory; every effect is inspectable."""
 
     clock: FixedClock = field(default_factory=FixedClock)
-    store: SqliteApprovalStore = field(default_factory=lambda: SqliteApprovalStore(":memory:"))
-    audit: SqliteStateStore = field(default_factory=lambda: SqliteStateStore(":memory:"))
+    store: RecordApprovalStore = field(default_factory=lambda: sqlite_approvals(":memory:"))
+    audit: RecordStateStore = field(default_factory=lambda: sqlite_state(":memory:"))
     poster: RecordingPoster = field(default_factory=RecordingPoster)
     resume: RecordingResume = field(default_factory=RecordingResume)
     seeded: list[str] = field(default_factory=list)

@@ -10,18 +10,19 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from costplane.adapters.local.approvals_store import SqliteApprovalStore
+from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.approvals.model import ApprovalStatus
 from costplane.cli.approvals import app
+from tests.support.stores import sqlite_approvals
 from tests.support.tagging import NOW
 from tests.unit.approvals.approvals_support import SLACK_APPROVER, TEAMS_APPROVER, pending_request
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteApprovalStore:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RecordApprovalStore:
     path = tmp_path / "state.db"
     monkeypatch.setenv("COSTPLANE_STATE", str(path))
-    return SqliteApprovalStore(path)
+    return sqlite_approvals(path)
 
 
 def test_pending_json_prints_one_object_per_pending_request(store):

@@ -13,7 +13,7 @@ import orjson
 import costplane.adapters.aws.events
 import costplane.adapters.azure.events
 import costplane.adapters.gcp.events  # noqa: F401  (they register the envelopes events use)
-from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.adapters.budget_records import RecordBudgetState
 from costplane.budgets.ports import LakeSpend
 from costplane.budgets.prices import PriceBook, PriceRow, PriceTable, fallback_sheet
 from costplane.budgets.service import BudgetService
@@ -21,6 +21,7 @@ from costplane.domain.budgets import Budget, BudgetsFile
 from costplane.domain.events import ResourceEvent
 from costplane.engine.envelopes import parse_payload
 from tests.conftest import EVENTS
+from tests.support.stores import sqlite_budgets
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -50,9 +51,9 @@ def make_service(
     *,
     lake: LakeSpend | None = None,
     prices: PriceBook | None = None,
-    store: SqliteBudgetStore | None = None,
+    store: RecordBudgetState | None = None,
 ) -> BudgetService:
-    store = store or SqliteBudgetStore(":memory:")
+    store = store or sqlite_budgets(":memory:")
     spend = lake or LakeSpend({})
     return BudgetService(
         found,

@@ -17,9 +17,8 @@ from costplane.adapters.local.plane import (
     LogNotifier,
     PinnedClock,
 )
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.bootstrap import EXAMPLE_TAXONOMY
-from costplane.budgets.ledger import reservation_id
+from costplane.budgets.ledger import ledger_key, reservation_id
 from costplane.budgets.periods import window
 from costplane.budgets.service import BudgetService
 from costplane.domain.decisions import Decision
@@ -34,6 +33,7 @@ from costplane.policy.service import PolicyRunner
 from costplane.policy.thresholds import threshold_policies
 from costplane.tagging.loader import load_taxonomy
 from tests.conftest import EVENTS
+from tests.support.stores import sqlite_state
 from tests.unit.budgets.budget_support import NOW, real_document, real_events
 
 RUN = "aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json"
@@ -73,8 +73,9 @@ def granted(service: BudgetService, instance: str) -> bool:
     [budget] = service.budgets
     assert service.ledger is not None
     key = f"aws:{ACCOUNT}:{instance}"
-    reservation = reservation_id(key, budget, window(budget.period, NOW))
-    return service.ledger.reserve("probe", reservation, Decimal(1), Decimal(0))
+    period = window(budget.period, NOW)
+    reservation = reservation_id(key, budget, period)
+    return service.ledger.reserve(ledger_key(budget, period), reservation, Decimal(1), Decimal(0))
 
 
 def threshold_runner(service: BudgetService) -> PolicyRunner:
@@ -85,7 +86,7 @@ def threshold_runner(service: BudgetService) -> PolicyRunner:
     return PolicyRunner(
         engine,
         dict.fromkeys(Provider, ports),
-        SqliteStateStore(":memory:"),
+        sqlite_state(":memory:"),
         LogNotifier(),
         PinnedClock(NOW),
         CounterMetrics(),

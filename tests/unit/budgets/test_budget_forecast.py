@@ -8,19 +8,20 @@ import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from costplane.adapters.budget_records import RecordBudgetState
 from costplane.adapters.lake.budget_forecasts import period_forecasts
-from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.billing.forecast.synthetic import Shape, generate_history
 from costplane.budgets.ports import LakeSpend, RateEntry
 from costplane.domain.budgets import Projection
+from tests.support.stores import sqlite_budgets
 from tests.unit.budgets.budget_support import NOW, budgets, make_service
 
 ML = {"name": "ml", "amount": 1000}
 LAKE_END = datetime(2026, 11, 20, tzinfo=UTC)
 
 
-def _running(rate: str) -> SqliteBudgetStore:
-    store = SqliteBudgetStore(":memory:")
+def _running(rate: str) -> RecordBudgetState:
+    store = sqlite_budgets(":memory:")
     store.put_rate("aws:1:i-0", RateEntry(Decimal(rate), "USD", ("ml",), True, LAKE_END))
     return store
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from costplane.adapters.local.budget_store import SqliteBudgetStore
+from costplane.adapters.budget_records import RecordBudgetState
 from costplane.budgets.periods import hours, window
 from costplane.budgets.ports import LakeSpend, RateEntry, SignalFigures
 from costplane.domain.budgets import BudgetView, Period
+from tests.support.stores import sqlite_budgets
 from tests.unit.budgets.budget_support import NOW, budgets, make_service
 
 LAKE_END = datetime(2026, 11, 20, tzinfo=UTC)
@@ -27,8 +28,8 @@ ML = {
 }
 
 
-def _store(*entries: RateEntry) -> SqliteBudgetStore:
-    store = SqliteBudgetStore(":memory:")
+def _store(*entries: RateEntry) -> RecordBudgetState:
+    store = sqlite_budgets(":memory:")
     for index, entry in enumerate(entries):
         store.put_rate(f"aws:1:i-{index}", entry)
     return store
@@ -122,28 +123,28 @@ def test_below_every_threshold_the_state_is_ok() -> None:
 
 
 def test_a_higher_cloud_reported_actual_wins_over_the_lake() -> None:
-    store = SqliteBudgetStore(":memory:")
+    store = sqlite_budgets(":memory:")
     store.record_signal("ml", "2026-11", SignalFigures(actual=Decimal("450")))
     [status] = make_service(budgets(ML), lake=_lake("400"), store=store).status(NOW)
     assert (status.lake_actual, status.actual) == (Decimal(400), Decimal(450))
 
 
 def test_a_lower_cloud_reported_actual_changes_nothing() -> None:
-    store = SqliteBudgetStore(":memory:")
+    store = sqlite_budgets(":memory:")
     store.record_signal("ml", "2026-11", SignalFigures(actual=Decimal("399.99")))
     [status] = make_service(budgets(ML), lake=_lake("400"), store=store).status(NOW)
     assert status.actual == Decimal(400)
 
 
 def test_a_cloud_forecast_above_our_projection_becomes_the_projection() -> None:
-    store = SqliteBudgetStore(":memory:")
+    store = sqlite_budgets(":memory:")
     store.record_signal("ml", "2026-11", SignalFigures(forecast=Decimal("1500")))
     [status] = make_service(budgets(ML), lake=_lake("400"), store=store).status(NOW)
     assert status.projected == Decimal(1500)
 
 
 def test_figures_of_another_period_are_ignored() -> None:
-    store = SqliteBudgetStore(":memory:")
+    store = sqlite_budgets(":memory:")
     store.record_signal("ml", "2026-10", SignalFigures(actual=Decimal("999")))
     [status] = make_service(budgets(ML), lake=_lake("400"), store=store).status(NOW)
     assert status.actual == Decimal(400)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.bootstrap import EXAMPLE_BUDGETS
 from costplane.budgets.loader import load_budgets
 from costplane.budgets.ports import LakeSpend, RateEntry
@@ -16,6 +15,7 @@ from costplane.policy.engine import PolicyEngine, compile_policies
 from costplane.policy.facts import Facts
 from costplane.policy.loader import load_policy_document
 from costplane.policy.thresholds import threshold_policies
+from tests.support.stores import sqlite_budgets
 from tests.unit.budgets.budget_support import NOW, budgets, make_service, real_events
 
 ML = {
@@ -42,7 +42,7 @@ def test_every_threshold_of_the_example_file_is_a_valid_policy() -> None:
 
 
 def test_thresholds_reached_by_the_projection_plan_their_actions() -> None:
-    store = SqliteBudgetStore(":memory:")
+    store = sqlite_budgets(":memory:")
     store.put_rate(
         "aws:644160558196:i-1",
         RateEntry(Decimal("1.90"), "USD", ("ml-prod",), True, datetime(2026, 11, 20, tzinfo=UTC)),

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.budgets.periods import hours
 from costplane.budgets.ports import LakeSpend
 from costplane.budgets.runrate import Observed
 from costplane.budgets.service import BudgetService
 from costplane.budgets.status import BudgetStatus
 from costplane.domain.events import Operation, ResourceEvent
+from tests.support.stores import sqlite_budgets
 from tests.unit.budgets.budget_support import NOW, budgets, make_service
 from tests.unit.budgets.reservation_support import (
     COST,
@@ -106,7 +106,7 @@ def test_racing_threads_get_one_reservation_and_the_other_event_breaches(
     tmp_path: Path,
 ) -> None:
     found = budgets(ML)
-    services = [make_service(found, store=SqliteBudgetStore(tmp_path / "s.db")) for _ in "ab"]
+    services = [make_service(found, store=sqlite_budgets(tmp_path / "s.db")) for _ in "ab"]
     decided = race(
         [
             lambda: threshold_runner(services[0]).decide(creation("i-a")),

@@ -14,12 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from costplane.adapters.local.budget_store import SqliteBudgetStore
 from costplane.budgets.runrate import Observed
 from costplane.budgets.service import BudgetService
 from costplane.domain.events import ResourceEvent
 from costplane.engine.envelopes import parse_document
 from tests.conftest import EVENTS
+from tests.support.stores import sqlite_budgets
 from tests.unit.budgets.budget_support import NOW, budgets, make_service, real_document, real_events
 
 RUN = "aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json"
@@ -133,8 +133,8 @@ def test_tag_scoped_budgets_ignore_resources_of_other_teams() -> None:
 
 def test_run_rates_survive_the_process_that_recorded_them(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
-    make_service(budgets(AWS_COMPUTE), store=SqliteBudgetStore(path)).observe(real_events(RUN)[0])
-    later = make_service(budgets(AWS_COMPUTE), store=SqliteBudgetStore(path))
+    make_service(budgets(AWS_COMPUTE), store=sqlite_budgets(path)).observe(real_events(RUN)[0])
+    later = make_service(budgets(AWS_COMPUTE), store=sqlite_budgets(path))
     assert _rate(later) == Decimal("0.067")
 
 
@@ -155,8 +155,8 @@ def test_views_see_a_change_this_process_recorded_at_once() -> None:
 
 def test_views_see_another_process_change_once_their_ttl_passes(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
-    reader = make_service(budgets(AWS_COMPUTE), store=SqliteBudgetStore(path))
+    reader = make_service(budgets(AWS_COMPUTE), store=sqlite_budgets(path))
     assert reader.budget_views(NOW)["aws-compute"].projected == 0
-    make_service(budgets(AWS_COMPUTE), store=SqliteBudgetStore(path)).observe(real_events(RUN)[0])
+    make_service(budgets(AWS_COMPUTE), store=sqlite_budgets(path)).observe(real_events(RUN)[0])
     assert reader.budget_views(NOW + timedelta(seconds=29))["aws-compute"].projected == 0
     assert reader.budget_views(NOW + timedelta(seconds=30))["aws-compute"].projected > 0

@@ -10,13 +10,15 @@ from costplane.adapters.local.plane import (
     LocalInventory,
     LogNotifier,
 )
-from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.adapters.local.sqlite import SqliteRecords
+from costplane.adapters.state_records import RecordStateStore
 from costplane.domain.decisions import Decision, Outcome
 from costplane.domain.errors import DeliveryFailed
 from costplane.domain.events import Provider
 from costplane.engine.pipeline import raise_for_retry
 from costplane.engine.ports import ProviderPorts, ResourceRef
 from costplane.tagging.service import TagEnforcer
+from tests.support.stores import sqlite_state
 from tests.support.tagging import FixedClock, make_event, make_taxonomy
 
 
@@ -25,18 +27,18 @@ class FlakyInventory(LocalInventory):
         raise TimeoutError("ThrottlingException: Rate exceeded")
 
 
-class BrokenAuditLog(SqliteStateStore):
+class BrokenAuditLog(RecordStateStore):
     def append_decision(self, decision: Decision) -> None:
         raise OSError("disk full")
 
 
-def _service(inventory: LocalInventory | None = None, state: SqliteStateStore | None = None):
+def _service(inventory: LocalInventory | None = None, state: RecordStateStore | None = None):
     inv = inventory or LocalInventory()
     ports = dict.fromkeys(Provider, ProviderPorts(inventory=inv, enforcer=LocalEnforcer(inv)))
     return TagEnforcer(
         make_taxonomy(),
         ports,
-        state or SqliteStateStore(":memory:"),
+        state or sqlite_state(":memory:"),
         LogNotifier(),
         FixedClock(),
         CounterMetrics(),
@@ -59,7 +61,8 @@ def test_transient_inventory_error_is_retryable_and_releases_the_claim() -> None
 
 
 def test_audit_log_failure_releases_the_claim_so_the_retry_decides_again() -> None:
-    broken = BrokenAuditLog(":memory:")
+    records = SqliteRecords(":memory:")
+    broken = BrokenAuditLog(records, records, FixedClock())
     service = _service(state=broken)
     with pytest.raises(OSError, match="disk full"):
         service.handle_event(make_event())

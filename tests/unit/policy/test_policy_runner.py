@@ -13,7 +13,6 @@ from costplane.adapters.local.plane import (
     LocalInventory,
     LogNotifier,
 )
-from costplane.adapters.local.sqlite_state import SqliteStateStore
 from costplane.bootstrap import EXAMPLE_TAXONOMY
 from costplane.domain.budgets import BudgetView
 from costplane.domain.decisions import ActionKind, ActionStatus, Outcome
@@ -27,6 +26,7 @@ from costplane.policy.loader import load_policy_document
 from costplane.policy.service import PolicyRunner
 from costplane.tagging.loader import load_taxonomy
 from tests.conftest import EVENTS
+from tests.support.stores import sqlite_state
 from tests.support.tagging import NOW, FixedClock, make_event
 
 
@@ -60,7 +60,7 @@ def _runner(*policies: dict[str, Any], inventory: dict[str, dict[str, str]] | No
     runner = PolicyRunner(
         engine,
         ports,
-        SqliteStateStore(":memory:"),
+        sqlite_state(":memory:"),
         LogNotifier(),
         FixedClock(),
         CounterMetrics(),

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 import pytest
 
 from costplane.adapters.local.plane import CounterMetrics, LocalEnforcer, LocalInventory
-from costplane.adapters.local.sqlite_state import SqliteStateStore
+from costplane.adapters.state_records import RecordStateStore
 from costplane.domain.decisions import ActionKind, ActionStatus, Decision, Outcome
 from costplane.domain.events import Operation, Provider
 from costplane.domain.taxonomy import Taxonomy
 from costplane.engine.ports import ProviderPorts, ResourceRef
 from costplane.tagging.service import TagEnforcer
+from tests.support.stores import sqlite_state
 from tests.support.tagging import FixedClock, make_event, make_taxonomy
 
 
@@ -33,10 +34,10 @@ def _enforcer(
     taxonomy: Taxonomy | None = None,
     inventory: Mapping[str, Mapping[str, str]] | None = None,
     enforcer_cls: type[LocalEnforcer] = LocalEnforcer,
-) -> tuple[TagEnforcer, LocalEnforcer, SqliteStateStore]:
+) -> tuple[TagEnforcer, LocalEnforcer, RecordStateStore]:
     inv = LocalInventory(inventory)
     enforcer = enforcer_cls(inv)
-    state = SqliteStateStore(":memory:")
+    state = sqlite_state(":memory:")
     service = TagEnforcer(
         taxonomy or make_taxonomy(),
         dict.fromkeys(Provider, ProviderPorts(inventory=inv, enforcer=enforcer)),
