@@ -281,14 +281,14 @@ def _end_to_end(endpoint: str, env: dict[str, str]) -> list[Figure]:
     from costplane.bootstrap import tag_enforcer_on, taxonomy
     from costplane.config import Settings
     from costplane.domain.events import Operation, Provider, ResourceEvent
-    from costplane.planes.aws import build_runtime
+    from costplane.planes.aws import AwsPlane
     from tests.support.tagging import enforcing_at_once
 
     os.environ.update(env)
     clients.reset()
     ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=endpoint)
     settings = Settings()
-    service = tag_enforcer_on(build_runtime(settings), enforcing_at_once(taxonomy(settings)))
+    service = tag_enforcer_on(AwsPlane(settings).runtime, enforcing_at_once(taxonomy(settings)))
     launched = ec2.run_instances(
         ImageId="ami-12c6146b", MinCount=2 * E2E_EVENTS, MaxCount=2 * E2E_EVENTS
     )

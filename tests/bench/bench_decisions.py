@@ -27,6 +27,7 @@ from costplane.config import Settings
 from costplane.domain.events import Provider
 from costplane.engine.envelopes import parse_payload
 from costplane.engine.ports import ProviderPorts
+from costplane.planes.envelopes import register_every_cloud
 from costplane.tagging.service import TagEnforcer
 from tests.bench.report import Figure, show, summary
 from tests.support.stores import sqlite_state
@@ -44,7 +45,7 @@ class _AnyTags(LocalInventory):
 
 def decidable_payloads() -> list[bytes]:
     """The real bundled payloads that parse into at least one resource event."""
-    bootstrap.register_events()
+    register_every_cloud()
     return [
         raw
         for path in sorted(EVENTS.glob("*/*.json"))
