@@ -58,16 +58,11 @@ class GcpPlane(Plane):
         gcp = self.gcp
         if gcp.state_project is None:
             return self.sqlite_state()
-        claims, decisions = (
-            FirestoreRecords(
-                self.rest,
-                f"{gcp.state_collection}_{name}",
-                project=gcp.state_project,
-                database=gcp.state_database,
-            )
-            for name in ("claims", "decisions")
+        return RecordStateStore(
+            self._collection(gcp.state_project, "claims"),
+            self._collection(gcp.state_project, "decisions"),
+            self.clock,
         )
-        return RecordStateStore(claims, decisions, self.clock)
 
     def budget_stores(self) -> BudgetStores:
         gcp = self.gcp
@@ -75,15 +70,9 @@ class GcpPlane(Plane):
             return self.sqlite_budget_stores()
         from costplane.adapters.budget_records import RecordBudgetState
 
-        records = FirestoreRecords(
-            self.rest,
-            f"{gcp.state_collection}_budgets",
-            project=gcp.state_project,
-            database=gcp.state_database,
-            kinds=True,
-            capitalised=True,
+        state = RecordBudgetState(
+            self._collection(gcp.state_project, "budgets", kinds=True, capitalised=True)
         )
-        state = RecordBudgetState(records)
         return state, state, state
 
     def approval_store(self) -> ApprovalStore:
@@ -92,14 +81,18 @@ class GcpPlane(Plane):
             return self.sqlite_approval_store()
         from costplane.adapters.approval_records import RecordApprovalStore
 
-        records = FirestoreRecords(
+        return RecordApprovalStore(self._collection(gcp.state_project, "approvals", hashed=False))
+
+    def _collection(self, project: str, name: str, **layout: bool) -> FirestoreRecords:
+        """`<prefix>_<name>` in the project's Firestore; `layout` as FirestoreRecords takes it."""
+        gcp = self.gcp
+        return FirestoreRecords(
             self.rest,
-            f"{gcp.state_collection}_approvals",
-            project=gcp.state_project,
+            f"{gcp.state_collection}_{name}",
+            project=project,
             database=gcp.state_database,
-            hashed=False,
+            **layout,
         )
-        return RecordApprovalStore(records)
 
     def object_store(self) -> ObjectStore:
         from costplane.adapters.gcp.objects import GcsObjects
