@@ -112,10 +112,13 @@ class Plane(ABC):
 
     def lake(self) -> Lake | None:
         """The lake to read: the one the catalog settings name (Glue, REST), else the local one
-        under `settings.lake`; None when there is none yet."""
-        if CatalogSettings().embedded and not (self.settings.lake / "catalog.db").exists():
+        under `settings.lake`; None when there is none yet. Reading creates nothing."""
+        from costplane.billing.lake.table import read_lake
+
+        catalog = CatalogSettings()
+        if catalog.embedded and not (self.settings.lake / "catalog.db").exists():
             return None
-        return self.open_lake()
+        return read_lake(self.settings.lake, catalog)
 
     def open_lake(self) -> Lake:
         """The lake, created on first use (only ingest writes one)."""

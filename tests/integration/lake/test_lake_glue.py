@@ -72,3 +72,16 @@ def test_budgets_read_the_glue_lake_the_environment_names(
 
 def test_budgets_have_no_lake_when_none_is_configured_or_built(tmp_path):
     assert plane(Settings(lake=tmp_path / "empty")).lake() is None
+
+
+def test_reading_a_glue_lake_that_was_never_written_creates_nothing(
+    tmp_path, glue_settings, monkeypatch
+):
+    monkeypatch.setenv("COSTPLANE_CATALOG_TYPE", "glue")
+    monkeypatch.setenv("COSTPLANE_CATALOG_WAREHOUSE", glue_settings.warehouse or "")
+    monkeypatch.setenv(
+        "COSTPLANE_CATALOG_PROPERTIES", orjson.dumps(glue_settings.properties).decode()
+    )
+
+    assert plane(Settings(lake=tmp_path / "no-local-lake")).lake() is None
+    assert boto3.client("glue").get_databases()["DatabaseList"] == []

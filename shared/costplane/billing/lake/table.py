@@ -84,6 +84,16 @@ class Lake:
     focus: Table
 
 
+def read_lake(path: Path, settings: CatalogSettings | None = None) -> Lake | None:
+    """The lake at `path` to read, or None when its FOCUS table does not exist yet. Creates
+    nothing: readers (budgets, the policy runner) hold read-only catalog permissions."""
+    settings = settings or embedded_catalog()
+    catalog = open_catalog(path, settings)
+    if not catalog.table_exists((settings.namespace, FOCUS_TABLE)):
+        return None
+    return Lake(catalog, settings.namespace, catalog.load_table((settings.namespace, FOCUS_TABLE)))
+
+
 def open_lake(path: Path, settings: CatalogSettings | None = None) -> Lake:
     """Open (creating on first use) the lake at `path` with the catalog `settings` select."""
     settings = settings or embedded_catalog()
