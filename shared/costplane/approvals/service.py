@@ -27,12 +27,13 @@ from costplane.approvals.model import (
 from costplane.approvals.ports import ApprovalPoster, ApprovalStore, Resume
 from costplane.domain.action_params import EscalateParams, RequestApprovalParams
 from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
+from costplane.domain.errors import ActionImpossible
 from costplane.engine.ports import Clock, ResourceRef, StateStore
 
 log = logging.getLogger("costplane.approvals")
 
 
-class ChannelNotConfigured(LookupError):
+class ChannelNotConfigured(ActionImpossible):
     """A policy asks for a chat channel this deployment has no credentials for."""
 
 

@@ -34,6 +34,8 @@ class ActionStatus(StrEnum):
     PLANNED = "planned"
     DONE = "done"
     FAILED = "failed"
+    NOT_TAKEN = "not-taken"
+    """Impossible as configured (`ActionImpossible`): final, so the event is not retried."""
     DRY_RUN = "dry-run"
 
 

@@ -57,3 +57,8 @@ class EventRejected(ValueError):
 
 class DeliveryFailed(RuntimeError):
     """Raised by a function so that its platform delivers the event (or object) again."""
+
+
+class ActionImpossible(RuntimeError):
+    """An action that cannot succeed as this deployment is configured (a chat channel without
+    credentials): recorded as not taken, never retried, for a retry would fail the same way."""

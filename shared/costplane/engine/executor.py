@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
+from costplane.domain.errors import ActionImpossible
 from costplane.domain.events import Provider
 from costplane.engine.ports import (
     Approvals,
@@ -111,6 +112,9 @@ def execute(
             if action.kind in DESTRUCTIVE and decision.outcome is not Outcome.VIOLATION:
                 raise RefusedAction(f"{action.kind.value} on a {decision.outcome.value} decision")
             _RUNNERS[action.kind](channels, ref, action, decision)
+        except ActionImpossible as exc:
+            action.status = ActionStatus.NOT_TAKEN
+            action.error = str(exc)
         except Exception as exc:  # an adapter failure must not lose the decision
             action.status = ActionStatus.FAILED
             action.error = f"{type(exc).__name__}: {exc}"

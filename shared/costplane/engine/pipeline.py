@@ -160,6 +160,9 @@ class EventService(ABC):
             ref = ResourceRef.of(event)
             if not execute(decision, ref, ports.enforcer, self.notifier, self.approvals):
                 self.metrics.count("action_failed")
+            for action in decision.actions:
+                if action.status is ActionStatus.NOT_TAKEN:
+                    self.metrics.count("action_not_taken")
 
     def observed_tags(self, event: ResourceEvent) -> dict[str, str] | Decision:
         """The resource's full tag set, or the decision that says why there is nothing to decide.

@@ -7,10 +7,13 @@ from datetime import timedelta
 
 import pytest
 
+from costplane.adapters.local.plane import LocalEnforcer, LocalInventory, LogNotifier
 from costplane.approvals.errors import CallbackRejected
 from costplane.approvals.model import ApprovalStatus
 from costplane.approvals.service import ChannelNotConfigured, request_id
 from costplane.domain.decisions import Action, ActionKind, ActionStatus, Outcome
+from costplane.engine.executor import execute
+from costplane.engine.pipeline import needs_retry
 from tests.support.tagging import NOW
 from tests.unit.approvals.approvals_support import (
     REF,
@@ -265,3 +268,19 @@ def test_an_escalation_by_sns_is_not_a_chat_channel():
     action = Action(kind=ActionKind.ESCALATE, params={"to": ["arn:aws:sns:x"], "channel": "sns"})
     with pytest.raises(ChannelNotConfigured):
         Harness().service.escalate(violation(), action, REF)
+
+
+def test_an_approval_on_a_channel_without_credentials_is_not_taken_and_not_retried():
+    harness = Harness()
+    service = harness.service
+    service.posters = {}
+    decision = violation()
+    decision.actions = [request_approval()]
+
+    ok = execute(decision, REF, LocalEnforcer(LocalInventory()), LogNotifier(), service)
+
+    [action] = decision.actions
+    assert (ok, action.status) == (True, ActionStatus.NOT_TAKEN)
+    assert action.error == "no slack credentials are configured"
+    assert not needs_retry([decision])
+    assert harness.store.pending() == []
