@@ -115,13 +115,13 @@ def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = Non
     """The budgets of `loaded` over the plane's stores: prices learned once from the plane's lake
     (else the shipped sheet alone), actuals read from it when asked."""
     from costplane.adapters.lake.budget_actuals import lake_spend
-    from costplane.adapters.lake.budget_prices import PRICE_HISTORY, learn_prices
-    from costplane.budgets.prices import PriceBook, PriceTable, fallback_sheet
+    from costplane.adapters.lake.budget_prices import learned_prices
+    from costplane.budgets.prices import LearnedPrices, PriceBook, PriceTable, fallback_sheet
     from costplane.budgets.service import BudgetService
 
-    now = now or wired.runtime.clock.now()
+    clock = (lambda: now) if now else wired.runtime.clock.now
     lake = wired.lake()
-    learned = learn_prices(lake, now - PRICE_HISTORY, now) if lake else PriceTable("lake")
+    learned = LearnedPrices(partial(learned_prices, lake), clock) if lake else PriceTable("lake")
     source = partial(lake_spend, lake, loaded.budgets) if lake is not None else None
     rates, signals, ledger = wired.budget_stores()
     prices = PriceBook(learned, fallback_sheet())

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from costplane.budgets.sizing import price_region, sizing
+from costplane.budgets.timed import TimedCache
 from costplane.domain.events import ResourceEvent
 
 FALLBACK_SHEET = Path(__file__).parents[1] / "data" / "prices.fallback.csv"
@@ -68,10 +70,38 @@ class PriceTable:
         return Quote(price, currency, self.source, exact=False)
 
 
+RELEARN_AFTER = timedelta(hours=6)
+"""Bills land every few hours (CUR several times a day); prices older than that go stale."""
+
+
+class Prices(Protocol):
+    def quote(self, provider: str, sku: str, region: str | None) -> Quote | None: ...
+
+
+class LearnedPrices:
+    """Prices learned from the bills, learned again once `ttl` has passed: a warm function runs
+    for days while the bills bring new SKUs and prices every few hours, so prices learned at a
+    cold start would go stale."""
+
+    def __init__(
+        self,
+        learn: Callable[[datetime], PriceTable],
+        clock: Callable[[], datetime],
+        ttl: timedelta = RELEARN_AFTER,
+    ) -> None:
+        self._learn = learn
+        self._clock = clock
+        self._table = TimedCache[PriceTable](ttl)
+
+    def quote(self, provider: str, sku: str, region: str | None) -> Quote | None:
+        now = self._clock()
+        return self._table.get(now, lambda: self._learn(now)).quote(provider, sku, region)
+
+
 class PriceBook:
     """The lake's prices first, then the sheet's; exact regions before any-region prices."""
 
-    def __init__(self, learned: PriceTable, sheet: PriceTable) -> None:
+    def __init__(self, learned: Prices, sheet: Prices) -> None:
         self.tables = (learned, sheet)
 
     def unit_price(self, provider: str, sku: str, region: str | None) -> Quote | None:

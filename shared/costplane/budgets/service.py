@@ -40,8 +40,9 @@ from costplane.budgets.periods import window
 from costplane.budgets.ports import ReservationLedger, RunRateStore, SignalFigures, SignalStore
 from costplane.budgets.prices import PriceBook
 from costplane.budgets.runrate import CHANGES, Observed, RunRate
-from costplane.budgets.spend import LakeSource, SpendReader, TimedCache
+from costplane.budgets.spend import LakeSource, SpendReader
 from costplane.budgets.status import BudgetStatus, StatusReader
+from costplane.budgets.timed import TimedCache
 from costplane.domain.budgets import Budget, BudgetView, Projection
 from costplane.domain.events import ResourceEvent
 from costplane.domain.signals import BudgetSignal, SpendBasis

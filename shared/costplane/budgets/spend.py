@@ -3,18 +3,17 @@ budget notifications reported, the higher of the two; and what running resources
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Generic, NamedTuple, TypeVar
+from typing import NamedTuple
 
-from costplane.budgets.periods import Window, hours, window
+from costplane.budgets.periods import Window, hours
 from costplane.budgets.ports import LakeSpend, RateEntry, SignalFigures, SignalStore
-from costplane.domain.budgets import Budget, Period
+from costplane.budgets.timed import TimedCache
+from costplane.domain.budgets import Budget
 
 LakeSource = Callable[[datetime], LakeSpend]
-T = TypeVar("T")
 
 
 class Spent(NamedTuple):
@@ -65,29 +64,3 @@ def _still_to_count(
     if budget.name in entry.reserved and entry.since >= period.start:
         return -entry.rate * hours(start, min(counted, period.end))
     return entry.rate * hours(counted, period.end)
-
-
-class TimedCache(Generic[T]):
-    """A value reused for `ttl` within one calendar month (budget periods turn over at month
-    starts, and a new period needs a new value); `clear` forgets it at once."""
-
-    def __init__(self, ttl: timedelta) -> None:
-        self.ttl = ttl
-        self._lock = threading.Lock()
-        self._cached: tuple[datetime, T] | None = None
-
-    def get(self, now: datetime, compute: Callable[[], T]) -> T:
-        with self._lock:
-            cached = self._cached
-            if cached is None or not _fresh(cached[0], now, self.ttl):
-                cached = self._cached = (now, compute())
-            return cached[1]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cached = None
-
-
-def _fresh(at: datetime, now: datetime, ttl: timedelta) -> bool:
-    same_month = window(Period.MONTHLY, at).start == window(Period.MONTHLY, now).start
-    return at <= now < at + ttl and same_month

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import copy
 import csv
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from costplane.budgets.prices import FALLBACK_SHEET, PriceBook, Quote, fallback_sheet
+from costplane.budgets.prices import (
+    FALLBACK_SHEET,
+    LearnedPrices,
+    PriceBook,
+    PriceRow,
+    PriceTable,
+    Quote,
+    fallback_sheet,
+)
 from costplane.budgets.sizing import Sizing, price_region, sizing
 from tests.unit.budgets.budget_support import learned, real_events
 
@@ -122,3 +131,23 @@ def test_an_azure_vm_is_priced_by_its_size_when_the_event_carries_it() -> None:
     sized = event.model_copy(update={"raw": raw})
     assert sizing(sized) == Sizing("Standard_D2s_v3")  # ... unless it carries the resource
     assert _book().quote(sized) == Quote(Decimal("0.096"), "USD", "sheet", exact=False)
+
+
+def test_learned_prices_are_learned_again_once_they_are_six_hours_old() -> None:
+    learned_at: list[datetime] = []
+    now = [datetime(2026, 11, 21, 9, tzinfo=UTC)]
+
+    def learn(at: datetime) -> PriceTable:
+        learned_at.append(at)
+        return PriceTable.of(
+            "lake", [PriceRow("aws", "us-east-1", "m5.large", Decimal(len(learned_at)), "USD")]
+        )
+
+    prices = LearnedPrices(learn, lambda: now[0])
+    quotes = []
+    for hours in (0, 1, 5, 6, 7):
+        now[0] = datetime(2026, 11, 21, 9 + hours, tzinfo=UTC)
+        quotes.append(prices.quote("aws", "m5.large", "us-east-1"))
+
+    assert [q.price for q in quotes if q] == [1, 1, 1, 2, 2]
+    assert [at.hour for at in learned_at] == [9, 15]

@@ -82,6 +82,11 @@ def learn_prices(lake: Lake, start: datetime, end: datetime) -> PriceTable:
     return PriceTable.of("lake", _price_rows(rows))
 
 
+def learned_prices(lake: Lake, now: datetime) -> PriceTable:
+    """The prices of the last `PRICE_HISTORY` of bills, as of `now`."""
+    return learn_prices(lake, now - PRICE_HISTORY, now)
+
+
 def _price_rows(rows: pa.Table) -> list[PriceRow]:
     providers = provider_keys(rows["provider_name"].combine_chunks()).to_pylist()
     learned = []
