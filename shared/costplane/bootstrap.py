@@ -128,14 +128,8 @@ def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = Non
     return BudgetService(loaded.budgets, prices, rates, signals, source, ledger)
 
 
-def approval_service(
-    settings: Settings | None = None, plane: PlaneName = "local"
-) -> ApprovalService:
-    """The service the policy runner opens requests with and the expiry sweep calls."""
-    return approvals_on(load_plane(plane, settings or Settings()))
-
-
 def approvals_on(wired: Plane) -> ApprovalService:
+    """The service the policy runner opens approval requests with, on the plane's store."""
     from costplane.planes.chat import approval_service_on
 
     return approval_service_on(wired)
