@@ -12,6 +12,7 @@ from costplane.cli.output import fail, json_lines, table
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
 from costplane.domain.errors import EventRejected, Rejection
+from costplane.domain.taxonomy import Mode
 from costplane.engine.pipeline import EventService
 from costplane.policy.loader import PolicyFileError
 from costplane.tagging.loader import TaxonomyError
@@ -54,15 +55,15 @@ def decision_row(decision: Decision, file: str | None = None) -> dict[str, Any]:
 
 
 def build_service(
-    taxonomy: Path | None, policies: Path | None, inventory: Path | None, mode: str | None
+    taxonomy: Path | None, policies: Path | None, inventory: Path | None, mode: Mode | None
 ) -> EventService:
     """The tag enforcer, or the policy runner when a policy file is given, on the local plane.
 
     Idempotency state lives in memory, so re-running the command decides again.
     """
-    settings = Settings(
-        taxonomy=taxonomy, policies=policies, inventory=inventory, mode=mode, state=":memory:"
-    )
+    settings = Settings(taxonomy=taxonomy, policies=policies, inventory=inventory, state=":memory:")
+    if mode is not None:
+        settings = settings.model_copy(update={"mode": mode.value})
     try:
         if policies is not None:
             return bootstrap.policy_runner(settings)
@@ -128,7 +129,11 @@ def decide(
     ] = None,
     inventory: InventoryOption = None,
     mode: Annotated[
-        str | None, typer.Option(help="Override the taxonomy's mode: dry-run or enforce.")
+        Mode | None,
+        typer.Option(
+            help="The deployment's mode (default COSTPLANE_MODE, else dry-run): dry-run makes "
+            "every action dry; enforce lets each file's own mode stand."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
