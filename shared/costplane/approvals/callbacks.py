@@ -192,6 +192,10 @@ class ApprovalCallbacks:
         except NothingToResume as exc:
             raise CallbackRejected(409, "nothing_to_resume", str(exc)) from None
 
+    def routes(self) -> dict[str, Callback]:
+        """The endpoints by the last segment of their path: /slack, /teams, /resume."""
+        return {"slack": self.slack, "teams": self.teams, "resume": self.resume}
+
     def expire(self) -> list[dict[str, Any]]:
         """The expiry sweep, summarised as the endpoints answer and log a resolution."""
         return [summary(resolution) for resolution in self.service.expire_pending()]
