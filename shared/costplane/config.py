@@ -188,4 +188,7 @@ class ApprovalSettings(BaseSettings):
     )
     teams_service_url: str | None = Field(None, description="Bot Connector URL to post to.")
     teams_conversation: str | None = Field(None, description="Conversation id requests go to.")
+    resume_signing_secret: SecretStr | None = Field(
+        None, description="Signs requests to the resume route (HMAC-SHA256, as Slack signs)."
+    )
     approvals_table: str | None = Field(None, description="DynamoDB table (the AWS plane).")

@@ -13,6 +13,7 @@ from costplane.cli.forecast import app as forecast_app
 from costplane.cli.ingest import ingest_command
 from costplane.cli.lake import app as lake_app
 from costplane.cli.policy import app as policy_app
+from costplane.cli.resume import resume_command
 from costplane.cli.schemas import schemas_command
 
 app = typer.Typer(
@@ -31,4 +32,5 @@ app.add_typer(forecast_app, name="forecast")
 app.command("allocate")(allocate_command)
 app.command("ingest")(ingest_command)
 app.command("demo")(demo_command)
+app.command("resume")(resume_command)
 app.command("schemas")(schemas_command)

@@ -140,12 +140,14 @@ class ExecuteApproved:
     notifier: Notifier
     state: StateStore
 
-    def __call__(self, resource: ResourceRef, then: Decision) -> None:
+    def __call__(self, resource: ResourceRef, then: Decision) -> bool:
         ports = self.ports.get(resource.provider)
+        ok = False
         if ports is None:
             for action in then.actions:
                 action.status = ActionStatus.FAILED
                 action.error = f"this plane has no {resource.provider} adapters"
         else:
-            execute(then, resource, ports.enforcer, self.notifier)
+            ok = execute(then, resource, ports.enforcer, self.notifier)
         self.state.append_decision(then)
+        return ok
