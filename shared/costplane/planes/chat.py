@@ -18,6 +18,7 @@ from costplane.approvals.model import Channel
 from costplane.approvals.ports import ApprovalPoster
 from costplane.approvals.service import ApprovalService
 from costplane.approvals.teams_callback import TokenVerifier
+from costplane.domain.taxonomy import Mode
 from costplane.engine.executor import ExecuteApproved
 from costplane.engine.resuming import ResumeService
 from costplane.planes.base import Plane
@@ -35,7 +36,8 @@ def approval_service_on(plane: Plane, connector: BotConnector | None = None) -> 
     if connector is not None and chat.teams_service_url and chat.teams_conversation:
         posters["teams"] = TeamsPoster(connector, chat.teams_service_url, chat.teams_conversation)
     runtime = plane.runtime
-    resume = ExecuteApproved(runtime.ports, runtime.notifier, runtime.state)
+    dry_run = Mode(plane.settings.mode) is Mode.DRY_RUN
+    resume = ExecuteApproved(runtime.ports, runtime.notifier, runtime.state, dry_run)
     return ApprovalService(plane.approval_store(), runtime.state, runtime.clock, posters, resume)
 
 

@@ -132,6 +132,7 @@ def stack(aws_env: str, apis: Apis, monkeypatch: pytest.MonkeyPatch, tmp_path: P
     clients.reset()
     for name, value in {
         "COSTPLANE_PLANE": "aws",
+        "COSTPLANE_MODE": "enforce",
         "COSTPLANE_CLAIMS_TABLE": "ClaimsTable",
         "COSTPLANE_DECISIONS_TABLE": "DecisionsTable",
         "COSTPLANE_APPROVALS_TABLE": "ApprovalsTable",
@@ -173,6 +174,22 @@ def test_a_signed_slack_approval_stops_the_instance_and_is_audited(app, stack, a
     assert [(a["kind"], a["status"]) for a in then["actions"]] == [("stop", "done")]
     [(method, url, body)] = apis.calls("hooks.slack.com")
     assert (method, url, body["replace_original"]) == ("POST", RESPONSE_URL, True)
+
+
+def test_an_approval_in_a_dry_run_deployment_is_recorded_dry_and_stops_nothing(
+    stack, apis, monkeypatch
+):
+    monkeypatch.setenv("COSTPLANE_MODE", "dry-run")
+    app = fresh_module(APP, "approvals_app")
+    ref = stack.instance()
+    request = seed(stack.store, ref)
+
+    status, answer = invoke(app, "/slack", *signed_slack(request))
+
+    assert (status, answer["status"]) == (200, "approved")
+    assert stack.state(ref) == "running"
+    _, then = stack.decisions()
+    assert (then["dry_run"], [a["status"] for a in then["actions"]]) == (True, ["dry-run"])
 
 
 def test_a_forged_slack_click_is_401_and_the_instance_keeps_running(app, stack, apis):
