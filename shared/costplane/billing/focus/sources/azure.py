@@ -148,9 +148,12 @@ class AzureCostDetailsNormaliser(TabularNormaliser):
 
     required = REQUIRED
 
-    def __init__(self, name: str, *, billing_profile_scope: bool) -> None:
+    def __init__(
+        self, name: str, *, billing_profile_scope: bool, signature: re.Pattern[str]
+    ) -> None:
         self.name = name
         self.billing_profile_scope = billing_profile_scope
+        self.signature = signature
 
     def rename(self, header: str) -> str | None:
         return azure_name(header)
@@ -299,5 +302,14 @@ class AzureCostDetailsNormaliser(TabularNormaliser):
         )
 
 
-register_normaliser(AzureCostDetailsNormaliser("azure-ea", billing_profile_scope=False))
-register_normaliser(AzureCostDetailsNormaliser("azure-mca", billing_profile_scope=True))
+EA_HEADER = re.compile(r"(?i)cost")
+"""EA cost details state the cost in a column named just `Cost`."""
+MCA_HEADER = re.compile(r"(?i)costInBillingCurrency|exchangeRatePricingToBilling")
+"""MCA cost details have no `Cost` column: the cost is in billing and pricing currency."""
+
+register_normaliser(
+    AzureCostDetailsNormaliser("azure-ea", billing_profile_scope=False, signature=EA_HEADER)
+)
+register_normaliser(
+    AzureCostDetailsNormaliser("azure-mca", billing_profile_scope=True, signature=MCA_HEADER)
+)
