@@ -81,7 +81,7 @@ def test_ingest_rejects_an_unknown_source_listing_valid_ones(cli, q1):
 def test_ingest_rejects_a_missing_file_before_touching_the_lake(cli, q1, tmp_path):
     result = cli("ingest", "--source", "test-bill", q1, tmp_path / "nope.csv")
     assert result.exit_code == 2
-    assert f"no such file: {tmp_path / 'nope.csv'}" in flat(result.output)
+    assert f"no such file or directory: {tmp_path / 'nope.csv'}" in flat(result.output)
     assert not (tmp_path / "lake").exists()
 
 

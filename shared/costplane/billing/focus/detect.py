@@ -78,9 +78,7 @@ def check_source(path: Path, normaliser: Normaliser) -> None:
     if found.fits(normaliser.name) or not found.candidates:
         return
     if found.source:
-        message = (
-            f"this is a {found.source} file, not {normaliser.name}: use --source {found.source}"
-        )
+        message = f"this file is {found.source}, not {normaliser.name}: use --source {found.source}"
     else:
         message = f"this file is not {normaliser.name}; it fits {', '.join(found.candidates)}"
     raise BillFileError(str(path), message, code="wrong_source")
