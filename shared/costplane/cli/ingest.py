@@ -65,8 +65,16 @@ def render_replacement(replaced: Replacement) -> None:
                 f" file(s) or source(s): {', '.join(others)}"
             )
         )
-    else:
+    elif replaced.rows:
         errors.print(escape(f"restates {replaced.rows:,} rows of the same file(s)"))
+    if replaced.kept:
+        errors.print(
+            escape(
+                f"kept {replaced.kept:,} rows of the other Azure export of the same periods:"
+                " the two are combined (BilledCost from the actual, EffectiveCost from the"
+                " amortized one)"
+            )
+        )
     table(
         "Totals of the restated periods, before and after",
         ["billing period", "currency", "", "rows", "BilledCost", "EffectiveCost"],
@@ -91,6 +99,13 @@ def render(report: IngestReport) -> None:
             escape(
                 f"warning: {empty.path} holds no rows (a header only?);"
                 " nothing of it is in the lake"
+            )
+        )
+    for partial in (f for f in report.files if f.left_out):
+        errors.print(
+            escape(
+                f"{partial.path}: {partial.left_out:,} rows left out, as the other Azure export"
+                " of their periods holds them"
             )
         )
     ingested = [f for f in report.files if f.status == "ingested"]

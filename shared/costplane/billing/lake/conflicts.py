@@ -35,11 +35,13 @@ class IngestRefused(ValueError):
 
 class Replacement(BaseModel):
     """The lake's rows a restatement replaces: how many, from which other files and sources,
-    and the totals of its keys before (in the lake) and after (the delivery)."""
+    how many it keeps (the other Azure dataset's part, see `datasets`), and the totals of its
+    keys before and after."""
 
     model_config = ConfigDict(frozen=True)
 
     rows: int
+    kept: int = 0
     files: list[str]
     sources: list[str]
     before: list[PeriodTotal]
@@ -94,8 +96,11 @@ def replacement(
     known: Mapping[str, IngestedFile],
     delivered: set[str],
     after: list[PeriodTotal],
+    kept: tuple[int, set[RestatementKey]] = (0, set()),
 ) -> Replacement | None:
-    """What restating `keys` replaces in the lake; None when the lake holds none of them."""
+    """What restating `keys` replaces in the lake; None when the lake holds none of them.
+    `kept`: the rows of the lake written again, and the keys they are of; a file whose keys
+    are all among those is combined with, not replaced."""
     if not keys:
         return None
     totals = Totals()
@@ -108,13 +113,17 @@ def replacement(
             rows += batch.num_rows
     if rows == 0:
         return None
+    kept_rows, combined = kept
     files = sorted(
         path
         for path, entry in known.items()
-        if path not in delivered and entry.restatement_keys() & keys
+        if path not in delivered
+        and entry.restatement_keys() & keys
+        and not entry.restatement_keys() <= combined
     )
     return Replacement(
-        rows=rows,
+        rows=rows - kept_rows,
+        kept=kept_rows,
         files=files,
         sources=sorted({k.source for k in keys} - {source}),
         before=totals.result(),

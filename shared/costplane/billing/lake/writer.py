@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import orjson
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.table import Table
 
@@ -38,7 +38,16 @@ from costplane.billing.lake.conflicts import (
     refuse_duplicates,
     replacement,
 )
-from costplane.billing.lake.datafiles import DataFileWriter
+from costplane.billing.lake.datafiles import DataFileWriter, split_by_file_key
+from costplane.billing.lake.datasets import (
+    Combination,
+    Survey,
+    amortised_keys,
+    carried,
+    combine,
+    combines,
+    kept,
+)
 from costplane.billing.lake.manifest import AccountPeriod, Fingerprint, IngestedFile, Manifest
 from costplane.billing.lake.restate import Restatement
 from costplane.billing.lake.table import Lake, RestatementKey
@@ -61,6 +70,9 @@ class FileOutcome(BaseModel):
     sha256: str
     status: Literal["ingested", "unchanged", "empty"]
     rows: int
+    left_out: int = Field(
+        0, description="Rows read but not kept: the other Azure export holds them (datasets)."
+    )
 
 
 class IngestReport(BaseModel):
@@ -83,6 +95,7 @@ class IngestReport(BaseModel):
 @dataclass(frozen=True, slots=True)
 class _Normalised:
     fingerprint: Fingerprint
+    read: int
     rows: int
     keys: frozenset[RestatementKey]
     totals: list[PeriodTotal]
@@ -111,6 +124,7 @@ def ingest(
     refuse_duplicates(fingerprints, known, normaliser.name)
     for path in paths:
         check_source(path, normaliser)
+    combination = _combination(lake, normaliser, paths, batch_rows)
     delivery = _Delivery(
         normaliser,
         DataFileWriter(lake.focus, uuid.uuid4().hex),
@@ -118,6 +132,7 @@ def ingest(
         known,
         progress,
         batch_rows,
+        combination,
     )
     done = delivery.normalise()
     totals = Totals()
@@ -125,6 +140,7 @@ def ingest(
         totals.merge(normalised.totals)
     try:
         keys = _keys(done.values())
+        after, kept = _carry(lake, delivery, keys, totals)
         keys |= _others(lake, keys, normaliser.name, replace=replace)
         replaced = replacement(
             lake.focus.refresh(),
@@ -132,7 +148,8 @@ def ingest(
             normaliser.name,
             known,
             {n.fingerprint.path for n in done.values()},
-            totals.result(),
+            after,
+            kept,
         )
         if replaced and replaced.files and confirm is not None and not confirm(replaced):
             message = (
@@ -152,6 +169,44 @@ def ingest(
         totals=totals.result(),
         replaced=replaced,
     )
+
+
+def _combination(
+    lake: Lake, normaliser: Normaliser, paths: Sequence[Path], batch_rows: int
+) -> Combination | None:
+    """For exports that come as two datasets (Azure actual and amortized): a first pass over
+    the files tells which each is, to combine them with each other and with the lake."""
+    if not combines(normaliser):
+        return None
+    surveys = {path: Survey() for path in paths}
+    for path, survey in surveys.items():
+        for batch in normaliser.batches(path, ingestion_id="survey", batch_rows=batch_rows):
+            survey.add(batch)
+    keys = {key for survey in surveys.values() for key in survey.seen}
+    return combine(surveys, amortised_keys(lake.focus.refresh(), keys))
+
+
+def _carry(
+    lake: Lake, delivery: _Delivery, keys: set[RestatementKey], totals: Totals
+) -> tuple[list[PeriodTotal], tuple[int, set[RestatementKey]]]:
+    """Write again the lake's part of each key the delivery does not replace (the other
+    Azure dataset's); return the totals of the keys after the ingest and the rows kept."""
+    after = Totals()
+    after.merge(totals.result())
+    rows = 0
+    combined: set[RestatementKey] = set()
+    if delivery.combination is None:
+        return after.result(), (rows, combined)
+    table = lake.focus.refresh()
+    for key, part in sorted(delivery.combination.carry.items()):
+        if key not in keys:
+            continue
+        for batch in carried(table, key, part):
+            delivery.writer.write(batch)
+            after.add(batch)
+            rows += batch.num_rows
+            combined.add(key)
+    return after.result(), (rows, combined)
 
 
 def _others(
@@ -183,6 +238,7 @@ class _Delivery:
     known: dict[str, IngestedFile]
     progress: OnBatch | None
     batch_rows: int
+    combination: Combination | None
 
     @property
     def ingestion_id(self) -> str:
@@ -215,22 +271,30 @@ class _Delivery:
         name = self.normaliser.name
         totals = Totals()
         keys: set[RestatementKey] = set()
-        rows = 0
+        rows = read = 0
         batches = self.normaliser.batches(
             path, ingestion_id=self.ingestion_id, batch_rows=self.batch_rows
         )
         for batch in batches:
             if not batch.schema.equals(focus_arrow_schema()):
                 raise _broken(name, path, "a batch schema is not focus_arrow_schema()")
-            written = self.writer.write(batch)
-            if any(key.source != name for key in written):
-                raise _broken(name, path, "x_SourceName is not the normaliser's name")
-            keys |= written
-            totals.add(batch)
-            rows += batch.num_rows
+            read += batch.num_rows
+            for file_key, part in split_by_file_key(batch):
+                key = RestatementKey(
+                    str(file_key[0]), str(file_key[1]), cast(datetime, file_key[2])
+                )
+                if key.source != name:
+                    raise _broken(name, path, "x_SourceName is not the normaliser's name")
+                keys.add(key)
+                if self.combination is not None:
+                    part = kept(part, self.combination.part(path, key))
+                if part.num_rows:
+                    self.writer.write(part)
+                    totals.add(part)
+                    rows += part.num_rows
             if self.progress is not None:
                 self.progress(path, batch.num_rows)
-        return _Normalised(self.fingerprints[path], rows, frozenset(keys), totals.result())
+        return _Normalised(self.fingerprints[path], read, rows, frozenset(keys), totals.result())
 
 
 def _restate(
@@ -287,8 +351,9 @@ def _outcome(path: Path, fingerprint: Fingerprint, normalised: _Normalised | Non
     return FileOutcome(
         path=str(path),
         sha256=fingerprint.sha256,
-        status="unchanged" if normalised is None else "ingested" if normalised.rows else "empty",
+        status="unchanged" if normalised is None else "ingested" if normalised.read else "empty",
         rows=0 if normalised is None else normalised.rows,
+        left_out=0 if normalised is None else normalised.read - normalised.rows,
     )
 
 
