@@ -21,7 +21,7 @@ from pyiceberg.table import Table
 
 from costplane.billing.lake.manifest import Fingerprint, IngestedFile
 from costplane.billing.lake.restate import accounts_and_periods, restatement_filter
-from costplane.billing.lake.table import RESTATEMENT_KEY, RestatementKey
+from costplane.billing.lake.table import RESTATEMENT_KEY, RestatementKey, distinct_keys
 from costplane.billing.lake.totals import GROUP, PeriodTotal, Totals
 
 
@@ -77,16 +77,11 @@ def other_source_keys(
     if not keys:
         return set()
     row_filter = And(accounts_and_periods(keys), NotEqualTo(term="x_SourceName", value=source))
-    found = (
-        table.scan(row_filter=row_filter, selected_fields=RESTATEMENT_KEY)
-        .to_arrow()
-        .group_by(list(RESTATEMENT_KEY))
-        .aggregate([])
-    )
-    return {
-        RestatementKey(row["x_SourceName"], row["BillingAccountId"], row["BillingPeriodStart"])
-        for row in found.to_pylist()
-    }
+    scan = table.scan(row_filter=row_filter, selected_fields=RESTATEMENT_KEY)
+    found: set[RestatementKey] = set()
+    for batch in scan.to_arrow_batch_reader():
+        found |= distinct_keys(pa.Table.from_batches([batch]))
+    return found
 
 
 def replacement(

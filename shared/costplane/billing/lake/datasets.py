@@ -33,7 +33,7 @@ from pyiceberg.table import Table
 from costplane.billing.focus.columns import focus_arrow_schema
 from costplane.billing.lake.conflicts import IngestRefused
 from costplane.billing.lake.restate import restatement_filter
-from costplane.billing.lake.table import RESTATEMENT_KEY, RestatementKey
+from costplane.billing.lake.table import RESTATEMENT_KEY, RestatementKey, distinct_keys
 
 COMBINES_DATASETS = "combines_actual_and_amortized"
 """A normaliser with this attribute set reads exports that come as these two datasets."""
@@ -165,13 +165,7 @@ def amortised_keys(table: Table, keys: Iterable[RestatementKey]) -> set[Restatem
     columns = (*RESTATEMENT_KEY, "CommitmentDiscountStatus", "EffectiveCost")
     row_filter = And(restatement_filter(keys), NotNull(term="CommitmentDiscountStatus"))
     for batch in table.scan(row_filter=row_filter, selected_fields=columns).to_arrow_batch_reader():
-        survey = Survey()
-        with_columns = {name: batch[name] for name in columns} | {
-            "ChargeCategory": pa.nulls(batch.num_rows, pa.string()),
-            "CommitmentDiscountId": pa.nulls(batch.num_rows, pa.string()),
-        }
-        survey.add(pa.RecordBatch.from_pydict(with_columns))
-        found |= {key for key, (_, has_amortised) in survey.seen.items() if has_amortised}
+        found |= distinct_keys(pa.Table.from_batches([batch]).filter(amortised(batch)))
     return found
 
 
