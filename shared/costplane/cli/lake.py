@@ -13,7 +13,7 @@ import orjson
 import typer
 from rich.markup import escape
 
-from costplane.billing.lake.query import ExportFormat, export, history, sql
+from costplane.billing.lake.query import EmptyQuery, ExportFormat, export, history, sql
 from costplane.billing.lake.table import Lake
 from costplane.bootstrap import plane
 from costplane.cli.output import fail, table
@@ -72,17 +72,22 @@ def print_json_lines(rows: Iterable[Any]) -> None:
 
 @app.command("sql")
 def sql_command(
-    query: Annotated[str, typer.Argument(help="DuckDB SQL; the FOCUS table is `focus`.")],
+    query: Annotated[
+        str,
+        typer.Argument(help="DuckDB SQL over the lake's tables: focus, chargeback, …"),
+    ],
     lake: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a SQL query over the FOCUS table with DuckDB.
+    """Run a read-only SQL query over the lake's tables with DuckDB.
+
+    The query reads the lake and nothing else: no file access, ATTACH or INSTALL.
 
     Example: costplane lake sql "SELECT ProviderName, sum(BilledCost) FROM focus GROUP BY 1"
     """
     try:
         result = sql(lake_at(lake), query)
-    except duckdb.Error as exc:
+    except (duckdb.Error, EmptyQuery) as exc:
         fail(escape(str(exc)))
     rows = result.to_pylist()
     if as_json:

@@ -81,7 +81,7 @@ def test_ingest_rejects_an_unknown_source_listing_valid_ones(cli, q1):
 def test_ingest_rejects_a_missing_file_before_touching_the_lake(cli, q1, tmp_path):
     result = cli("ingest", "--source", "test-bill", q1, tmp_path / "nope.csv")
     assert result.exit_code == 2
-    assert f"no such file: {tmp_path / 'nope.csv'}" in flat(result.output)
+    assert f"no such file or directory: {tmp_path / 'nope.csv'}" in flat(result.output)
     assert not (tmp_path / "lake").exists()
 
 
@@ -115,6 +115,21 @@ def test_lake_sql_reports_a_sql_error_cleanly(cli, q1):
     result = cli("lake", "sql", "SELECT nope FROM focus")
     assert result.exit_code == 2
     assert "nope" in result.output
+
+
+def test_lake_sql_of_an_empty_query_says_so(cli, q1):
+    cli("ingest", "--source", "test-bill", q1)
+    result = cli("lake", "sql", "  ")
+    assert result.exit_code == 2
+    assert "the query is empty" in result.output
+
+
+def test_lake_sql_refuses_to_write_a_file(cli, q1, tmp_path):
+    cli("ingest", "--source", "test-bill", q1)
+    result = cli("lake", "sql", f"COPY focus TO '{tmp_path / 'out.csv'}'")
+    assert result.exit_code == 2
+    assert "disabled by configuration" in flat(result.output)
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_lake_commands_do_not_create_a_missing_lake(cli, tmp_path):
