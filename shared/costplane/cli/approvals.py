@@ -9,7 +9,7 @@ import typer
 
 from costplane.approvals.model import ApprovalRequest
 from costplane.bootstrap import plane as load_plane
-from costplane.cli.output import json_lines, table
+from costplane.cli.output import JsonOption, json_lines, table
 from costplane.config import Settings
 
 app = typer.Typer(no_args_is_help=True)
@@ -46,7 +46,7 @@ def request_row(request: ApprovalRequest) -> dict[str, Any]:
 
 @app.command("pending")
 def pending(
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    as_json: JsonOption = False,
     plane: Annotated[
         Plane, typer.Option(help="Where requests are stored: the local state file or DynamoDB.")
     ] = Plane.LOCAL,

@@ -11,14 +11,23 @@ from typing import Annotated
 
 import typer
 from pyiceberg.exceptions import CommitFailedException, ValidationException
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from costplane.billing.focus.errors import BillFileError, UnknownSourceError
-from costplane.billing.focus.sources import get_normaliser
+from costplane.billing.focus.sources import get_normaliser, normaliser_names
 from costplane.billing.lake.writer import IngestReport, OnBatch, ingest
 from costplane.cli.lake import LakeOption, dump_json, lake_at
-from costplane.cli.output import errors, fail, table
+from costplane.cli.output import (
+    JsonOption,
+    count,
+    errors,
+    fail,
+    money,
+    say,
+    sums_by_currency,
+    table,
+    warn,
+)
 
 
 @contextmanager
@@ -44,30 +53,46 @@ def progress_bar(enabled: bool) -> Iterator[OnBatch]:
         yield on_batch
 
 
-def _amount(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+EPOCH_YEARS = 2000
+"""Billing periods before this year are dates that were missing (read as 1970-01-01)."""
 
 
 def render(report: IngestReport) -> None:
     ingested = [f for f in report.files if f.status == "ingested"]
     skipped = len(report.files) - len(ingested)
     if not ingested:
-        typer.echo(f"nothing to do: {skipped} file(s) unchanged since they were ingested")
+        say(f"nothing to do: {skipped} file(s) unchanged since they were ingested")
         return
+    for t in report.totals:
+        if t.billing_period_start.year < EPOCH_YEARS:
+            warn(
+                f"{t.rows:,} rows are dated {t.billing_period_start:%Y-%m}: their file has no "
+                "usable billing dates (a sample or an export with empty date columns)"
+            )
+    skipped_note = f"; {skipped} unchanged file(s) skipped" if skipped else ""
+    sums = sums_by_currency(
+        (t.billing_currency, (Decimal(t.rows), t.billed_cost, t.effective_cost))
+        for t in report.totals
+    )
     table(
         f"Ingested {report.rows:,} rows from {len(ingested)} file(s) as {report.source}"
-        f" (snapshot {report.snapshot_id}; {skipped} unchanged file(s) skipped)",
-        ["billing period", "currency", "rows", "BilledCost", "EffectiveCost"],
+        f"{skipped_note}",
+        ["billing period", "rows", "BilledCost", "EffectiveCost"],
         (
             (
                 t.billing_period_start.strftime("%Y-%m"),
-                t.billing_currency,
-                f"{t.rows:,}",
-                _amount(t.billed_cost),
-                _amount(t.effective_cost),
+                count(t.rows),
+                money(t.billed_cost, t.billing_currency),
+                money(t.effective_cost, t.billing_currency),
             )
             for t in report.totals
         ),
+        totals=[
+            ("total", count(int(rows)), money(billed, currency), money(effective, currency))
+            for currency, (rows, billed, effective) in sums.items()
+        ]
+        if len(report.totals) > 1
+        else (),
     )
 
 
@@ -78,10 +103,12 @@ def ingest_command(
     ],
     source: Annotated[
         str,
-        typer.Option("--source", "-s", help="Bill source (normaliser), e.g. aws-cur, focus."),
+        typer.Option(
+            "--source", "-s", help=f"Bill source, one of: {', '.join(normaliser_names())}."
+        ),
     ],
     lake: LakeOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Normalise bill files to FOCUS and replace their billing periods in the lake.
 
@@ -93,19 +120,19 @@ def ingest_command(
     try:
         normaliser = get_normaliser(source)
     except UnknownSourceError as exc:
-        fail(escape(str(exc)))
+        fail(str(exc))
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        fail(escape(f"no such file: {', '.join(missing)}"))
+        fail(f"no such file: {', '.join(missing)}")
     try:
         with progress_bar(enabled=not as_json) as on_batch:
             report = ingest(lake_at(lake, create=True), normaliser, files, progress=on_batch)
     except BillFileError as exc:
-        fail(escape(f"{exc} ({exc.code}); nothing was committed"), code=1)
+        fail(f"{exc} ({exc.code}); nothing was committed")
     except (CommitFailedException, ValidationException) as exc:
-        fail(escape(f"other writers kept winning the commit ({exc}); nothing was committed"), 1)
+        fail(f"other writers kept winning the commit ({exc}); nothing was committed", 1)
     except OSError as exc:
-        fail(escape(str(exc)), code=1)
+        fail(str(exc))
     if as_json:
         sys.stdout.buffer.write(dump_json(report.model_dump(mode="json")) + b"\n")
     else:
