@@ -14,7 +14,16 @@ from costplane.adapters.lake.budget_forecasts import lake_forecasts
 from costplane.budgets.loader import BudgetsFileError
 from costplane.budgets.status import BudgetStatus
 from costplane.cli.lake import LakeOption, print_json_lines
-from costplane.cli.output import JsonOption, VerboseOption, fail, money, percent, table, warn
+from costplane.cli.output import (
+    Figure,
+    JsonOption,
+    VerboseOption,
+    fail,
+    money,
+    percent,
+    table,
+    warn,
+)
 from costplane.config import Settings
 from costplane.domain.budgets import Threshold
 from costplane.policy.loader import PolicyFileError
@@ -79,8 +88,8 @@ def status_command(
     render_status(statuses, now, forecast=forecast, verbose=verbose)
 
 
-COLUMNS = ("budget", "period", "amount", "actual", "projected", "used", "at end", "next", "state")
-VERBOSE_COLUMNS = ("from lake", "from alert", "run-rate/h")
+COLUMNS = ("budget", "period", "amount", "actual", "projected", "used → at end", "state")
+VERBOSE_COLUMNS = ("next threshold", "from lake", "from alert", "run-rate/h")
 FORECAST_COLUMNS = ("forecast", "low", "high")
 
 
@@ -116,17 +125,17 @@ def _row(s: BudgetStatus) -> list[object]:
         money(s.budget.amount, currency),
         money(s.actual, currency),
         money(s.projected, currency),
-        percent(s.used_percent),
-        percent(s.projected_percent),
-        _threshold(s.next_threshold),
+        Figure(f"{percent(s.used_percent, 0).text} → {percent(s.projected_percent, 0).text}"),
         s.state,
     ]
 
 
 def _sources(s: BudgetStatus) -> list[object]:
-    """Actual from the lake, from the cloud's own alert, and the live run-rate per hour."""
+    """The next threshold; actual from the lake and from the cloud's own alert; the live
+    run-rate per hour."""
     currency = s.budget.currency
     return [
+        _threshold(s.next_threshold),
         money(s.lake_actual, currency),
         money(s.signal.actual, currency),
         money(s.run_rate, currency),

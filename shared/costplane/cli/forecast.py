@@ -133,9 +133,8 @@ def print_forecast(
 
 
 def _interval(low: Any, high: Any, currency: str) -> Figure:
-    return Figure(
-        f"{money(low, currency).text.removesuffix(currency)}to {money(high, currency).text}"
-    )
+    """`1.20 to 3.40 USD`: one currency for both ends."""
+    return Figure(f"{money(low, currency).number} to {money(high, currency).number}", currency)
 
 
 def history_warnings(daily: pd.DataFrame, scope: Scope) -> list[str]:

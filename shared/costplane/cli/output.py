@@ -60,16 +60,22 @@ def plain(value: object) -> Text:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """A number already formatted for people: right-aligned in its column."""
+    """A number already formatted for people, right-aligned in its column; a column whose
+    figures all share one unit names it in its header instead of on every line."""
 
-    text: str
+    number: str
+    unit: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.number} {self.unit}" if self.unit else self.number
 
 
 def money(amount: Decimal | None, currency: str) -> Figure:
     """`1,234.57 USD`: rounded half-even to the currency's minor unit."""
     if amount is None:
-        return Figure("-")
-    return Figure(f"{quantize(amount, currency):,} {currency}")
+        return Figure("-", currency)
+    return Figure(f"{quantize(amount, currency):,}", currency)
 
 
 def percent(value: Decimal | float | None, places: int = 1) -> Figure:
@@ -141,17 +147,27 @@ def table(
         caption=plain(caption) if caption else None,
         caption_justify="left",
     )
+    units = []
     for index, column in enumerate(columns):
-        numeric = any(_is_figure(row[index]) for row in everything if index < len(row))
+        cells = [row[index] for row in everything if index < len(row)]
+        numeric = any(_is_figure(cell) for cell in cells)
+        shared = {cell.unit for cell in cells if isinstance(cell, Figure)}
+        unit = shared.pop() if len(shared) == 1 and all(_is_figure(c) for c in cells) else ""
+        units.append(unit)
         view.add_column(
-            plain(column), overflow="fold", justify="right" if numeric else "left", no_wrap=numeric
+            plain(f"{column}\n{unit}" if unit else column),
+            overflow="fold",
+            justify="right" if numeric else "left",
+            no_wrap=numeric,
         )
     for row in body:
-        view.add_row(*(_cell(cell) for cell in row))
+        view.add_row(*(_cell(cell, unit) for cell, unit in zip(row, units, strict=False)))
     if foot:
         view.add_section()
         for row in foot:
-            view.add_row(*(_cell(cell) for cell in row), style="bold")
+            view.add_row(
+                *(_cell(cell, unit) for cell, unit in zip(row, units, strict=False)), style="bold"
+            )
     console.print(view)
 
 
@@ -168,9 +184,9 @@ def _common_places(values: Sequence[Decimal]) -> tuple[int, bool]:
     return min(most, GENERIC_PLACES), most > GENERIC_PLACES
 
 
-def _cell(value: Any) -> Text:
+def _cell(value: Any, unit: str = "") -> Text:
     if isinstance(value, Figure):
-        return Text(value.text)
+        return Text(value.number if unit else value.text)
     if isinstance(value, int) and not isinstance(value, bool):
         return Text(f"{value:,}")
     return plain(value)
