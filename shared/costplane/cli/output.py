@@ -117,12 +117,11 @@ def table(
     rows: Iterable[Sequence[Any]],
     *,
     totals: Sequence[Sequence[Any]] = (),
-    caption: str | None = None,
 ) -> None:
     """A table of literal values; `totals` rows follow a rule, in bold.
 
     Columns of figures (`money`, `count`, plain numbers) are right-aligned; a column of bare
-    decimals shares one number of places (at most `GENERIC_PLACES`), with a caption when
+    decimals shares one number of places (at most `GENERIC_PLACES`), with a note below when
     that rounded anything.
     """
     body = [list(row) for row in rows]
@@ -137,16 +136,7 @@ def table(
             for row in everything:
                 if isinstance(row[index], Decimal):
                     row[index] = Figure(f"{row[index]:,.{places}f}")
-    if rounded:
-        note = f"numbers rounded to {GENERIC_PLACES} places; --json has them in full"
-        caption = f"{caption} · {note}" if caption else note
-    view = Table(
-        title=plain(title) if title else None,
-        title_justify="left",
-        header_style="bold",
-        caption=plain(caption) if caption else None,
-        caption_justify="left",
-    )
+    view = Table(header_style="bold")
     units = []
     for index, column in enumerate(columns):
         cells = [row[index] for row in everything if index < len(row)]
@@ -168,7 +158,11 @@ def table(
             view.add_row(
                 *(_cell(cell, unit) for cell, unit in zip(row, units, strict=False)), style="bold"
             )
+    if title:
+        console.print(plain(title))  # its own line: a Table title wraps at the table's width
     console.print(view)
+    if rounded:
+        console.print(f"{GENERIC_PLACES} decimal places shown; --json has every digit")
 
 
 def _is_figure(value: Any) -> bool:
