@@ -22,7 +22,7 @@ param resourceGroupName string = 'rg-costplane'
 @maxLength(11)
 param namePrefix string = 'costplane'
 
-@description('dry-run decides and records; enforce also tags, marks and deallocates.')
+@description('A ceiling: dry-run decides and records whatever the files say; enforce lets the taxonomy\'s and each policy\'s own mode stand.')
 @allowed([
   'dry-run'
   'enforce'

@@ -10,7 +10,7 @@ variable "region" {
 }
 
 variable "mode" {
-  description = "dry-run decides and records; enforce also labels, marks and stops."
+  description = "A ceiling: dry-run decides and records whatever the files say; enforce lets the taxonomy's and each policy's own mode stand."
   type        = string
   default     = "dry-run"
 

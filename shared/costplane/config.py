@@ -36,6 +36,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PlaneName = Literal["local", "aws", "azure", "gcp"]
 CatalogType = Literal["sql", "glue", "rest"]
+DeploymentMode = Literal["dry-run", "enforce"]
 BOT_FRAMEWORK_JWKS_URL = "https://login.botframework.com/v1/.well-known/keys"
 
 
@@ -50,7 +51,11 @@ class Settings(BaseSettings):
     policies: Path | None = Field(None, description="Policy file; the bundled example if unset.")
     budgets: Path | None = Field(None, description="Budgets file; the bundled example if unset.")
     inventory: Path | None = Field(None, description="Local inventory seed (JSON).")
-    mode: str | None = Field(None, description="Override the taxonomy's enforcement mode.")
+    mode: DeploymentMode = Field(
+        "dry-run",
+        description="The deployment's mode, a ceiling: dry-run makes every policy and action dry "
+        "whatever the files say; enforce lets each file's own mode stand.",
+    )
     clock: datetime | None = Field(
         None, description="Pin the local plane's clock (UTC), to replay events as of their time."
     )

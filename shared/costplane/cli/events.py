@@ -12,6 +12,7 @@ from costplane.cli.output import JsonOption, fail, json_lines, table
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
 from costplane.domain.errors import EventRejected, Rejection
+from costplane.domain.taxonomy import Mode
 from costplane.engine.pipeline import EventService
 from costplane.policy.loader import PolicyFileError
 from costplane.tagging.loader import TaxonomyError
@@ -25,14 +26,6 @@ TaxonomyOption = Annotated[
 InventoryOption = Annotated[
     Path | None,
     typer.Option(help="JSON {resource_id: {tag: value}} for events that carry no tags."),
-]
-DryRunOption = Annotated[
-    bool | None,
-    typer.Option(
-        "--dry-run/--enforce",
-        help="Override the taxonomy's (or policies') mode: record what would be done, or do it.",
-        show_default=False,
-    ),
 ]
 
 
@@ -61,15 +54,15 @@ def decision_row(decision: Decision, file: str | None = None) -> dict[str, Any]:
 
 
 def build_service(
-    taxonomy: Path | None, policies: Path | None, inventory: Path | None, mode: str | None
+    taxonomy: Path | None, policies: Path | None, inventory: Path | None, mode: Mode | None
 ) -> EventService:
     """The tag enforcer, or the policy runner when a policy file is given, on the local plane.
 
     Idempotency state lives in memory, so re-running the command decides again.
     """
-    settings = Settings(
-        taxonomy=taxonomy, policies=policies, inventory=inventory, mode=mode, state=":memory:"
-    )
+    settings = Settings(taxonomy=taxonomy, policies=policies, inventory=inventory, state=":memory:")
+    if mode is not None:
+        settings = settings.model_copy(update={"mode": mode.value})
     try:
         if policies is not None:
             return bootstrap.policy_runner(settings)
@@ -132,7 +125,13 @@ def decide(
         typer.Option(help="Run this policy file's policies instead of the tag taxonomy."),
     ] = None,
     inventory: InventoryOption = None,
-    dry_run: DryRunOption = None,
+    mode: Annotated[
+        Mode | None,
+        typer.Option(
+            help="The deployment's mode (default COSTPLANE_MODE, else dry-run): dry-run makes "
+            "every action dry; enforce lets each file's own mode stand."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check tags, attribute an owner and plan actions: one decision per resource (per policy
@@ -142,7 +141,6 @@ def decide(
     that is not a supported event yields an `error` decision with its reason; an unusable
     taxonomy, policy or inventory file exits 2.
     """
-    mode = None if dry_run is None else ("dry-run" if dry_run else "enforce")
     service = build_service(taxonomy, policies, inventory, mode)
     pairs = [(str(path), d) for path in files for d in decide_file(service, path)]
     render(pairs, as_json)

@@ -95,7 +95,8 @@ def test_a_dry_run_deployment_runs_the_bundled_policies_dry_whatever_their_own_m
         str(p) for cloud in ("aws", "azure", "gcp") for p in (EVENTS / cloud).glob("*.json")
     )
     rows = _lines(
-        "--dry-run",
+        "--mode",
+        "dry-run",
         "--policies",
         str(policies),
         "--inventory",
