@@ -91,6 +91,20 @@ def embedded_catalog() -> CatalogSettings:
     return CatalogSettings.model_construct()
 
 
+class TerminalSettings(BaseSettings):
+    """The terminal the command line prints to, as the shell describes it."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    columns: str | None = Field(
+        None, validation_alias="COLUMNS", description="Width in characters (when piped too)."
+    )
+
+    @property
+    def width(self) -> int | None:
+        return int(self.columns) if self.columns and self.columns.isdigit() else None
+
+
 class IngestSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
 

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import getpass
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from costplane import bootstrap
-from costplane.cli.output import fail, json_lines, table
+from costplane.cli.output import JsonOption, fail, json_lines, table
+from costplane.cli.plane_option import Plane, PlaneOption
 from costplane.config import Settings
 from costplane.domain.decisions import ActionStatus, Decision
 from costplane.engine.resuming import NothingToResume
-
-
-class Plane(StrEnum):
-    LOCAL = "local"
-    AWS = "aws"
-    AZURE = "azure"
-    GCP = "gcp"
 
 
 def resume_row(record: Decision) -> dict[str, Any]:
@@ -40,13 +33,11 @@ def resume_row(record: Decision) -> dict[str, Any]:
 
 def resume_command(
     target: Annotated[str, typer.Argument(help="A decision id, or a resource id.")],
-    plane: Annotated[
-        Plane, typer.Option(help="Where the audit log and the resource are.")
-    ] = Plane.LOCAL,
+    plane: PlaneOption = Plane.LOCAL,
     by: Annotated[
         str | None, typer.Option(help="Who asks, for the audit log; default: the OS user.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Undo what a decision did (throttle, suspend, decommission): by its id, or the newest
     undoable decision on a resource. The resume is audited with who asked."""

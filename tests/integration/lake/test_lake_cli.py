@@ -43,8 +43,11 @@ def test_ingest_prints_rows_and_totals_per_period_and_currency(cli, q1):
     result = cli("ingest", "--source", "test-bill", q1)
     assert result.exit_code == 0, result.output
     assert "Ingested 5 rows from 1 file(s)" in flat(result.output)
-    assert "│ 2024-01 │ USD │ 2 │ 2.2 │ 2.2 │" in flat(result.output)
-    assert "│ 2024-02 │ EUR │ 3 │ 6.15 │ 6.15 │" in flat(result.output)
+    assert "│ 2024-01 │ 2 │ 2.20 USD │ 2.20 USD │" in flat(result.output)
+    assert "│ 2024-02 │ 3 │ 6.15 EUR │ 6.15 EUR │" in flat(result.output)
+    assert "│ total │ 3 │ 6.15 EUR │ 6.15 EUR │ │ total │ 2 │ 2.20 USD │ 2.20 USD │" in flat(
+        result.output
+    )
 
 
 def test_ingest_json_reports_decimals_as_strings(cli, q1):
@@ -90,7 +93,7 @@ def test_ingest_of_a_truncated_file_names_file_and_row_and_commits_nothing(cli, 
     cut = whole.with_name("cut.arrows")
     cut.write_bytes(whole.read_bytes()[:-64])
     result = cli("ingest", "--source", "test-bill", q1, cut)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{cut}: row 41:" in flat(result.output)
     assert "(truncated); nothing was committed" in flat(result.output)
     assert cli("lake", "history", "--json").stdout == ""
