@@ -46,7 +46,7 @@ def coverage_command(
             (
                 (
                     s.provider,
-                    f"{s.governed_share:.1%}",
+                    f"{s.governed_share:.2%}",
                     s.governed,
                     s.total,
                     "; ".join(
