@@ -97,6 +97,7 @@ locals {
     "iam.googleapis.com",
     "logging.googleapis.com",
     "monitoring.googleapis.com",
+    "cloudasset.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
@@ -503,6 +504,81 @@ resource "google_pubsub_topic_iam_member" "sink_publishes" {
   topic   = google_pubsub_topic.audit_log.name
   role    = "roles/pubsub.publisher"
   member  = local.sink_writer
+}
+
+# ---------------------------------------------------------------------------------------------
+# The catch-all: a Cloud Asset Inventory feed publishes every change to the governed asset types
+# (labels included) to the same topic; the functions read TemporalAssets beside audit-log
+# entries (costplane.adapters.gcp.asset_feed, whose GOVERNED these types are).
+
+locals {
+  governed_asset_types = [
+    "aiplatform.googleapis.com/Endpoint",
+    "bigquery.googleapis.com/Dataset",
+    "bigquery.googleapis.com/Table",
+    "bigtableadmin.googleapis.com/Instance",
+    "cloudfunctions.googleapis.com/CloudFunction",
+    "compute.googleapis.com/Address",
+    "compute.googleapis.com/Disk",
+    "compute.googleapis.com/ForwardingRule",
+    "compute.googleapis.com/Image",
+    "compute.googleapis.com/Instance",
+    "compute.googleapis.com/InstanceTemplate",
+    "compute.googleapis.com/Snapshot",
+    "container.googleapis.com/Cluster",
+    "container.googleapis.com/NodePool",
+    "dataproc.googleapis.com/Cluster",
+    "file.googleapis.com/Instance",
+    "pubsub.googleapis.com/Subscription",
+    "pubsub.googleapis.com/Topic",
+    "redis.googleapis.com/Instance",
+    "run.googleapis.com/Service",
+    "spanner.googleapis.com/Instance",
+    "sqladmin.googleapis.com/Instance",
+    "storage.googleapis.com/Bucket",
+  ]
+  asset_agent          = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudasset.iam.gserviceaccount.com"
+}
+
+resource "google_cloud_asset_project_feed" "resources" {
+  count           = local.organization ? 0 : 1
+  project         = var.project
+  billing_project = var.project
+  feed_id         = "costplane-resources"
+  content_type    = "RESOURCE"
+  asset_types     = local.governed_asset_types
+
+  feed_output_config {
+    pubsub_destination {
+      topic = google_pubsub_topic.audit_log.id
+    }
+  }
+
+  depends_on = [google_project_service.apis, google_pubsub_topic_iam_member.asset_feed_publishes]
+}
+
+resource "google_cloud_asset_organization_feed" "resources" {
+  count           = local.organization ? 1 : 0
+  org_id          = var.organization_id
+  billing_project = var.project
+  feed_id         = "costplane-resources"
+  content_type    = "RESOURCE"
+  asset_types     = local.governed_asset_types
+
+  feed_output_config {
+    pubsub_destination {
+      topic = google_pubsub_topic.audit_log.id
+    }
+  }
+
+  depends_on = [google_project_service.apis, google_pubsub_topic_iam_member.asset_feed_publishes]
+}
+
+resource "google_pubsub_topic_iam_member" "asset_feed_publishes" {
+  project = var.project
+  topic   = google_pubsub_topic.audit_log.name
+  role    = "roles/pubsub.publisher"
+  member  = local.asset_agent
 }
 
 # One push subscription per function and source: the tag enforcer's on the audit-log topic, the
