@@ -537,7 +537,7 @@ locals {
     "sqladmin.googleapis.com/Instance",
     "storage.googleapis.com/Bucket",
   ]
-  asset_agent          = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudasset.iam.gserviceaccount.com"
+  asset_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudasset.iam.gserviceaccount.com"
 }
 
 resource "google_cloud_asset_project_feed" "resources" {
