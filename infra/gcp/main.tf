@@ -43,6 +43,18 @@ locals {
     "DatasetService.DeleteDataset",
     "Publisher.CreateTopic",
     "Publisher.DeleteTopic",
+    "compute.disks.insert",
+    "compute.disks.setLabels",
+    "compute.disks.delete",
+    "compute.images.insert",
+    "compute.images.setLabels",
+    "compute.images.delete",
+    "compute.snapshots.setLabels",
+    "compute.snapshots.delete",
+    "Subscriber.CreateSubscription",
+    "Subscriber.DeleteSubscription",
+    "InstanceAdmin.CreateInstance",
+    "InstanceAdmin.DeleteInstance",
   ]
 
   # Admin Activity logs only: always on and free. Method names only, never operation.first or
