@@ -165,3 +165,11 @@ def test_a_tag_change_on_an_ungoverned_type_is_skipped_naming_the_type() -> None
 
     assert (rejected.code, rejected.skipped) == (Rejection.UNGOVERNED_RESOURCE_TYPE, True)
     assert "aws.iam.role" in rejected.reason
+
+
+def test_a_plain_text_notification_over_https_is_not_a_resource_event(aws_payload: Load) -> None:
+    notification = aws_payload(INSTANCE) | {"Message": "deployment finished"}
+
+    [rejected] = parse_document(notification).rejected
+
+    assert (rejected.code, rejected.skipped) == (Rejection.NOT_A_RESOURCE_EVENT, True)

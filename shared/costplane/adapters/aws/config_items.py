@@ -85,7 +85,8 @@ def parse_lambda_sns(document: Any) -> Iterator[ParseResult]:
 def items_of(message: Any, delivery_id: str | None) -> Iterator[ParseResult]:
     """The resource events of one Config message (older messages list several items)."""
     if not isinstance(message, dict):
-        yield _rejected(Rejection.MISSING_FIELD, "the Config message is not an object", delivery_id)
+        reason = "the notification's message is not an AWS Config message"
+        yield _rejected(Rejection.NOT_A_RESOURCE_EVENT, reason, delivery_id, skipped=True)
         return
     kind = message.get("messageType")
     if kind not in (CHANGE, OVERSIZED):
