@@ -43,6 +43,18 @@ locals {
     "DatasetService.DeleteDataset",
     "Publisher.CreateTopic",
     "Publisher.DeleteTopic",
+    "compute.disks.insert",
+    "compute.disks.setLabels",
+    "compute.disks.delete",
+    "compute.images.insert",
+    "compute.images.setLabels",
+    "compute.images.delete",
+    "compute.snapshots.setLabels",
+    "compute.snapshots.delete",
+    "Subscriber.CreateSubscription",
+    "Subscriber.DeleteSubscription",
+    "InstanceAdmin.CreateInstance",
+    "InstanceAdmin.DeleteInstance",
   ]
 
   # Admin Activity logs only: always on and free. Method names only, never operation.first or
@@ -61,16 +73,26 @@ locals {
   enforcer_permissions = [
     "bigquery.datasets.get",
     "bigquery.datasets.update",
+    "bigquery.tables.get",
+    "bigquery.tables.update",
     "cloudsql.instances.get",
     "cloudsql.instances.update",
+    "compute.disks.get",
+    "compute.disks.setLabels",
+    "compute.images.get",
+    "compute.images.setLabels",
     "compute.instanceGroupManagers.get",
     "compute.instances.get",
     "compute.instances.setLabels",
     "compute.instances.start",
     "compute.instances.stop",
+    "compute.snapshots.get",
+    "compute.snapshots.setLabels",
     "container.clusters.get",
     "container.clusters.update",
     "container.operations.get",
+    "pubsub.subscriptions.get",
+    "pubsub.subscriptions.update",
     "pubsub.topics.get",
     "pubsub.topics.update",
     "storage.buckets.get",
@@ -90,6 +112,7 @@ locals {
 
   apis = toset([
     "artifactregistry.googleapis.com",
+    "cloudasset.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
@@ -504,6 +527,81 @@ resource "google_pubsub_topic_iam_member" "sink_publishes" {
   topic   = google_pubsub_topic.audit_log.name
   role    = "roles/pubsub.publisher"
   member  = local.sink_writer
+}
+
+# ---------------------------------------------------------------------------------------------
+# The catch-all: a Cloud Asset Inventory feed publishes every change to the governed asset types
+# (labels included) to the same topic; the functions read TemporalAssets beside audit-log
+# entries (costplane.adapters.gcp.asset_feed, whose GOVERNED these types are).
+
+locals {
+  governed_asset_types = [
+    "aiplatform.googleapis.com/Endpoint",
+    "bigquery.googleapis.com/Dataset",
+    "bigquery.googleapis.com/Table",
+    "bigtableadmin.googleapis.com/Instance",
+    "cloudfunctions.googleapis.com/CloudFunction",
+    "compute.googleapis.com/Address",
+    "compute.googleapis.com/Disk",
+    "compute.googleapis.com/ForwardingRule",
+    "compute.googleapis.com/Image",
+    "compute.googleapis.com/Instance",
+    "compute.googleapis.com/InstanceTemplate",
+    "compute.googleapis.com/Snapshot",
+    "container.googleapis.com/Cluster",
+    "container.googleapis.com/NodePool",
+    "dataproc.googleapis.com/Cluster",
+    "file.googleapis.com/Instance",
+    "pubsub.googleapis.com/Subscription",
+    "pubsub.googleapis.com/Topic",
+    "redis.googleapis.com/Instance",
+    "run.googleapis.com/Service",
+    "spanner.googleapis.com/Instance",
+    "sqladmin.googleapis.com/Instance",
+    "storage.googleapis.com/Bucket",
+  ]
+  asset_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudasset.iam.gserviceaccount.com"
+}
+
+resource "google_cloud_asset_project_feed" "resources" {
+  count           = local.organization ? 0 : 1
+  project         = var.project
+  billing_project = var.project
+  feed_id         = "costplane-resources"
+  content_type    = "RESOURCE"
+  asset_types     = local.governed_asset_types
+
+  feed_output_config {
+    pubsub_destination {
+      topic = google_pubsub_topic.audit_log.id
+    }
+  }
+
+  depends_on = [google_project_service.apis, google_pubsub_topic_iam_member.asset_feed_publishes]
+}
+
+resource "google_cloud_asset_organization_feed" "resources" {
+  count           = local.organization ? 1 : 0
+  org_id          = var.organization_id
+  billing_project = var.project
+  feed_id         = "costplane-resources"
+  content_type    = "RESOURCE"
+  asset_types     = local.governed_asset_types
+
+  feed_output_config {
+    pubsub_destination {
+      topic = google_pubsub_topic.audit_log.id
+    }
+  }
+
+  depends_on = [google_project_service.apis, google_pubsub_topic_iam_member.asset_feed_publishes]
+}
+
+resource "google_pubsub_topic_iam_member" "asset_feed_publishes" {
+  project = var.project
+  topic   = google_pubsub_topic.audit_log.name
+  role    = "roles/pubsub.publisher"
+  member  = local.asset_agent
 }
 
 # One push subscription per function and source: the tag enforcer's on the audit-log topic, the

@@ -116,6 +116,13 @@ EXPECTED: dict[str, Outcome] = {
         "aws.marketplace.saas",
         rejected=[("not_a_resource_event", "an AWS Marketplace SaaS message")],
     ),
+    "aws-config-configurationitemchange-ec2-instance-sns-notification.json": Outcome(
+        "aws.config.sns", [("aws.ec2.instance", "i-007d374c8912e3e90", "update")]
+    ),
+    "aws-config-configurationitemchange-ec2-securitygroup-sns-notification.json": Outcome(
+        "aws.config.sns",
+        rejected=[("ungoverned_resource_type", "AWS::EC2::SecurityGroup is not a resource type")],
+    ),
 }
 
 IN_REPO = sorted(AWS.glob("*.json"))

@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+import costplane.adapters.aws.cloudtrail_services  # noqa: F401 (registers the services' calls)
 from costplane.adapters.aws.cloudtrail_resources import supported_calls
 from costplane.config import ApprovalSettings
 from tests.functions.aws.sam_template import TEMPLATE, of_type, resource, template
@@ -84,12 +85,17 @@ def test_checkov_finds_nothing_that_is_not_skipped_with_a_reason():
     assert unexplained == []
 
 
-def test_the_cloudtrail_rule_routes_exactly_the_calls_the_parser_supports():
-    detail = resource("CloudTrailRule")["Properties"]["EventPattern"]["detail"]
+def test_the_cloudtrail_rules_route_exactly_the_calls_the_parser_supports():
+    rules = ("CloudTrailRule", "ServiceCallsRule")
+    branches = [
+        branch
+        for rule in rules
+        for branch in resource(rule)["Properties"]["EventPattern"]["detail"]["$or"]
+    ]
 
     routed = {
         (source, name)
-        for branch in detail["$or"]
+        for branch in branches
         for source in branch.get("eventSource", ["*"])
         for name in branch["eventName"]
     }

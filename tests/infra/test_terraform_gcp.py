@@ -58,6 +58,11 @@ LABEL_PERMISSIONS = {
     "gcp.bigquery.dataset": {"bigquery.datasets.get", "bigquery.datasets.update"},
     "gcp.pubsub.topic": {"pubsub.topics.get", "pubsub.topics.update"},
     "gcp.container.cluster": {"container.clusters.get", "container.clusters.update"},
+    "gcp.compute.disk": {"compute.disks.get", "compute.disks.setLabels"},
+    "gcp.compute.snapshot": {"compute.snapshots.get", "compute.snapshots.setLabels"},
+    "gcp.compute.image": {"compute.images.get", "compute.images.setLabels"},
+    "gcp.bigquery.table": {"bigquery.tables.get", "bigquery.tables.update"},
+    "gcp.pubsub.subscription": {"pubsub.subscriptions.get", "pubsub.subscriptions.update"},
 }
 STOP_PERMISSIONS = {
     "gcp.compute.instance": {"compute.instances.stop"},

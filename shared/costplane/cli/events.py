@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from costplane import bootstrap
+from costplane.cli.coverage import coverage_command
 from costplane.cli.output import JsonOption, fail, json_lines, table
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
@@ -18,6 +19,7 @@ from costplane.policy.loader import PolicyFileError
 from costplane.tagging.loader import TaxonomyError
 
 app = typer.Typer(help="Decide on provider events (CloudTrail, Event Grid, Audit Logs).")
+app.command("coverage")(coverage_command)
 
 TaxonomyOption = Annotated[
     Path | None,

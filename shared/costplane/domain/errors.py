@@ -26,6 +26,7 @@ class Rejection(StrEnum):
     INVALID_BUDGET_SIGNAL = "invalid_budget_signal"
     UNSUPPORTED_BUDGET_TYPE = "unsupported_budget_type"
     OPERATION_LAST = "operation_last"
+    UNGOVERNED_RESOURCE_TYPE = "ungoverned_resource_type"
 
 
 class EventRejected(ValueError):

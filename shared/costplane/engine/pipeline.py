@@ -33,6 +33,10 @@ from costplane.engine.ports import (
 )
 
 CLAIM_TTL_SECONDS = 7 * 24 * 3600
+CREATION_WINDOW_SECONDS = 6 * 3600
+"""A resource's creation is decided once however many routes report it (CloudTrail, AWS Config,
+Cloud Asset Inventory): the first report within this window decides, later ones are skipped.
+A resource deleted and created again under the same id within it is skipped too."""
 
 
 _BUDGET_ALERTS = {
@@ -138,6 +142,14 @@ class EventService(ABC):
             self.metrics.count("duplicate_event")
             reason = f"duplicate delivery of {event.event_id}"
             return [self.decision(event, Outcome.SKIPPED, reason)]
+        keys = [key]
+        if event.operation is Operation.CREATE:
+            created = f"{self.name}:{event.provider}:created:{event.resource_id}"
+            if not self.state.claim(created, CREATION_WINDOW_SECONDS):
+                self.metrics.count("duplicate_event")
+                reason = f"the creation of {event.resource_id} was already decided"
+                return [self.decision(event, Outcome.SKIPPED, reason)]
+            keys.append(created)
         try:
             decisions = self.decide(event)
             for decision in decisions:
@@ -145,14 +157,18 @@ class EventService(ABC):
             for decision in decisions:
                 self.state.append_decision(decision)
         except Exception:
-            self.state.release(key)
+            self._release(keys)
             raise
         if needs_retry(decisions):
             self.metrics.count("delivery_retryable")
-            self.state.release(key)
+            self._release(keys)
         for decision in decisions:
             self.metrics.count(f"decision_{decision.outcome.value}")
         return decisions
+
+    def _release(self, keys: list[str]) -> None:
+        for key in keys:
+            self.state.release(key)
 
     def _act(self, event: ResourceEvent, decision: Decision) -> None:
         if decision.actions:

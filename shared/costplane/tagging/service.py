@@ -9,6 +9,7 @@ from costplane.domain.decisions import ActionKind, Decision, Outcome
 from costplane.domain.events import Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode, Taxonomy
 from costplane.engine.attribution import Attribution
+from costplane.engine.executor import NOTIFYING
 from costplane.engine.pipeline import EventService
 from costplane.engine.ports import (
     Clock,
@@ -75,10 +76,18 @@ class TagEnforcer(EventService):
             decision.reason = f"exempt until {check.exemption.expires}: {check.exemption.reason}"
         elif decision.missing_tags or decision.invalid_tags:
             decision.outcome = Outcome.VIOLATION
-            decision.reason = _violation_reason(decision)
+            decision.reason = _violation_reason(decision) + self._unavailable(event)
         elif check.inherited:
             decision.reason = "compliant with inherited tags"
         return decision
+
+    def _unavailable(self, event: ResourceEvent) -> str:
+        """Why the violation's action will not be taken: the plane can tag this type but not
+        stop (or quarantine) it."""
+        op = self.taxonomy.enforcement.on_violation.kind
+        if op in NOTIFYING or op in self._supported(event):
+            return ""
+        return f"; {op.value} is not available on {event.resource_type} (tag and notify only)"
 
     def _supported(self, event: ResourceEvent) -> set[ActionKind]:
         key = (event.provider, event.resource_type)

@@ -188,7 +188,7 @@ def test_the_template_rules_leave_out_calls_the_parser_does_not_support(stack):
     assert stack.route("aws.s3", "AWS API Call via CloudTrail", record) != []
     assert (
         stack.route(
-            "aws.s3", "AWS API Call via CloudTrail", {**record, "eventName": "DeleteBucket"}
+            "aws.s3", "AWS API Call via CloudTrail", {**record, "eventName": "GetBucketAcl"}
         )
         == []
     )

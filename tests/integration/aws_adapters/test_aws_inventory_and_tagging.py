@@ -58,7 +58,7 @@ def test_enforcer_supports_tagging_and_mark_for_op_on_every_readable_type(kind, 
 
 
 def test_enforcer_does_not_offer_tagging_where_it_has_no_writer():
-    assert not AwsEnforcer().supports(ActionKind.TAG, "aws.sqs.queue")
+    assert not AwsEnforcer().supports(ActionKind.TAG, "aws.iam.policy")
 
 
 def test_removing_every_bucket_tag_leaves_the_bucket_untagged(world):

@@ -320,3 +320,62 @@ def test_supports_labels_on_registered_types_and_stops_compute_and_sql(
     kind: ActionKind, resource_type: str, supported: bool
 ) -> None:
     assert enforcer(Script()).supports(kind, resource_type) is supported
+
+
+# Disks, snapshots and images: labels under a fingerprint, like instances (issue 16).
+
+
+@pytest.mark.parametrize(
+    ("resource_id", "resource_type"),
+    [
+        (f"projects/{PROJECT}/zones/us-central1-a/disks/data-1", "gcp.compute.disk"),
+        (f"projects/{PROJECT}/global/snapshots/nightly", "gcp.compute.snapshot"),
+        (f"projects/{PROJECT}/global/images/base", "gcp.compute.image"),
+    ],
+)
+def test_compute_disk_snapshot_and_image_labels_are_set_under_the_fingerprint(
+    resource_id: str, resource_type: str
+) -> None:
+    url = f"https://compute.googleapis.com/compute/v1/{resource_id}"
+    script = Script(
+        Exchange("GET", url + LABELS_QUERY, reply={"labels": {}, "labelFingerprint": FP}),
+        Exchange(
+            "POST",
+            f"{url}/setLabels",
+            body={"labels": {"costcenter": "cc-1001"}, "labelFingerprint": FP},
+            reply=compute_operation("setLabels"),
+        ),
+    )
+    enforcer(script).tag(ref(resource_id, resource_type), {"CostCenter": "CC-1001"})
+    assert script.done
+
+
+def test_bigquery_table_labels_are_patched_in() -> None:
+    table = f"{DATASET}/tables/usage"
+    script = Script(
+        Exchange(
+            "PATCH",
+            f"{BIGQUERY}/tables/usage",
+            body={"labels": {"costcenter": "cc-1001"}},
+            reply={"labels": {"costcenter": "cc-1001"}},
+        )
+    )
+    enforcer(script).tag(ref(table, "gcp.bigquery.table"), {"CostCenter": "CC-1001"})
+    assert script.done
+
+
+def test_subscription_labels_are_read_merged_and_replaced_under_an_update_mask() -> None:
+    name = f"projects/{PROJECT}/subscriptions/costplane-push"
+    url = f"https://pubsub.googleapis.com/v1/{name}"
+    merged = {"team": "data", "costcenter": "cc-1001"}
+    script = Script(
+        Exchange("GET", url, reply={"name": name, "labels": {"team": "data"}}),
+        Exchange(
+            "PATCH",
+            url,
+            body={"subscription": {"labels": merged}, "updateMask": "labels"},
+            reply={"name": name, "labels": merged},
+        ),
+    )
+    enforcer(script).tag(ref(name, "gcp.pubsub.subscription"), {"CostCenter": "CC-1001"})
+    assert script.done

@@ -279,3 +279,21 @@ def test_log_entry_without_proto_payload_is_missing_a_field(
 
 def test_non_object_entry_is_malformed() -> None:
     assert rejection_of(["not", "an", "entry"]).code == "invalid_field"
+
+
+def test_a_disk_insert_reads_the_disk_and_its_request_labels(instance_insert: Any) -> None:
+    """No public disks.insert entry was found: the real instances.insert entry with the method,
+    resource name and request of compute.disks.insert as the Compute API documents them."""
+    disk = "projects/my-project/zones/us-central1-a/disks/data-1"
+    entry = instance_insert
+    entry["protoPayload"] |= {
+        "methodName": "v1.compute.disks.insert",
+        "resourceName": disk,
+        "request": {"name": "data-1", "sizeGb": "100", "labels": {"team": "ml"}},
+    }
+
+    event = parse_log_entry(entry)
+
+    assert isinstance(event, ResourceEvent)
+    assert (event.resource_type, event.resource_id) == ("gcp.compute.disk", disk)
+    assert (event.operation, event.tags) == (Operation.CREATE, {"team": "ml"})

@@ -15,6 +15,11 @@ GOVERNED_TYPES = {
     "gcp.container.cluster",
     "gcp.bigquery.dataset",
     "gcp.pubsub.topic",
+    "gcp.compute.disk",
+    "gcp.compute.image",
+    "gcp.compute.snapshot",
+    "gcp.pubsub.subscription",
+    "gcp.spanner.instance",
 }
 
 
@@ -47,6 +52,10 @@ def test_every_registered_method_governs_one_of_the_normalised_types() -> None:
         ("cloudsql.instances.create", "gcp.sql.instance"),
         ("storage.buckets.create", "gcp.storage.bucket"),
         ("beta.compute.instanceTemplates.insert", "gcp.compute.instancetemplate"),
+        ("v1.compute.disks.insert", "gcp.compute.disk"),
+        ("beta.compute.images.insert", "gcp.compute.image"),
+        ("google.pubsub.v1.Subscriber.CreateSubscription", "gcp.pubsub.subscription"),
+        ("google.spanner.admin.instance.v1.InstanceAdmin.CreateInstance", "gcp.spanner.instance"),
     ],
 )
 def test_create_methods_map_to_their_resource_type(method: str, resource_type: str) -> None:

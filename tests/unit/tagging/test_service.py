@@ -6,7 +6,12 @@ from collections.abc import Mapping
 
 import pytest
 
-from costplane.adapters.local.plane import CounterMetrics, LocalEnforcer, LocalInventory
+from costplane.adapters.local.plane import (
+    CounterMetrics,
+    LocalEnforcer,
+    LocalInventory,
+    LogNotifier,
+)
 from costplane.adapters.state_records import RecordStateStore
 from costplane.domain.decisions import ActionKind, ActionStatus, Decision, Outcome
 from costplane.domain.events import Operation, Provider
@@ -154,3 +159,25 @@ def test_bad_payloads_are_errors_with_a_counted_reason(payload: bytes, code: str
     assert decision.reason
     assert service.metrics.counts[code] == 1  # type: ignore[attr-defined]
     assert enforcer.calls == []
+
+
+def test_a_violation_on_a_type_the_plane_can_tag_but_not_stop_says_so() -> None:
+    class TagOnly(LocalEnforcer):
+        def supports(self, kind: ActionKind, resource_type: str) -> bool:
+            return kind is not ActionKind.STOP and super().supports(kind, resource_type)
+
+    inventory = LocalInventory()
+    ports = dict.fromkeys(Provider, ProviderPorts(inventory=inventory, enforcer=TagOnly(inventory)))
+    service = TagEnforcer(
+        make_taxonomy(),
+        ports,
+        sqlite_state(":memory:"),
+        LogNotifier(),
+        FixedClock(),
+        CounterMetrics(),
+    )
+
+    decision = service.handle_event(make_event(resource_type="aws.kms.key"))
+
+    assert decision.outcome is Outcome.VIOLATION
+    assert "stop is not available on aws.kms.key (tag and notify only)" in decision.reason

@@ -23,11 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from costplane.adapters.aws import tagging_api
 from costplane.adapters.aws.arns import arn_of, region_of, resource_name
 from costplane.adapters.aws.capacity import GROUP_THROTTLE
 from costplane.adapters.aws.capacity_iam import ROLE_SUSPEND, USER_SUSPEND
 from costplane.adapters.aws.capacity_sagemaker import ENDPOINT_DECOMMISSION
 from costplane.adapters.aws.clients import client, error_code, missing_is_gone
+from costplane.adapters.aws.governed import ARN_ADDRESSED
 from costplane.adapters.aws.inventory import (
     bucket_tags,
     describe_instance,
@@ -246,6 +248,10 @@ _TAGGING: dict[str, Tagging] = {
     "aws.eks.nodegroup": _EKS,
     "aws.elbv2.loadbalancer": Tagging(_elbv2_add, _elbv2_remove),
 }
+# Every other governed type is tagged by ARN through the Resource Groups Tagging API.
+_TAGGING.update(
+    dict.fromkeys(ARN_ADDRESSED - _TAGGING.keys(), Tagging(tagging_api.tag, tagging_api.untag))
+)
 
 
 # Stop ----------------------------------------------------------------------------------------

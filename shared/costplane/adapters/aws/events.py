@@ -39,7 +39,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from costplane.adapters.aws import budget_signals  # noqa: F401 (first: precedence)
+from costplane.adapters.aws import (  # noqa: F401 (budgets, then feeds: before EventBridge, SNS)
+    budget_signals,
+    cloudtrail_services,
+    config_items,
+    tag_changes,
+)
 from costplane.adapters.aws.cloudtrail import (
     PROVIDER,
     Envelope,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from costplane.adapters.aws import tagging_api
 from costplane.adapters.aws.arns import arn_of, is_arn, region_of, resource_name
 from costplane.adapters.aws.clients import client, error_code, missing_is_gone
 from costplane.engine.ports import ResourceGone, ResourceRef
@@ -199,10 +200,7 @@ def _tagging_api(ref: ResourceRef) -> dict[str, str]:
         raise UnsupportedResource(
             f"no tag reader for {ref.resource_type}, and {ref.resource_id!r} is not an ARN"
         )
-    mappings = client("resourcegroupstaggingapi", region_of(ref)).get_resources(
-        ResourceARNList=[ref.resource_id]
-    )["ResourceTagMappingList"]
-    return tag_dict(mappings[0]["Tags"]) if mappings else {}
+    return tagging_api.read(ref)
 
 
 def read_tags(ref: ResourceRef) -> dict[str, str]:

@@ -167,6 +167,39 @@ register_method(
 )
 register_method(MethodSpec(TOPIC, Operation.DELETE), f"{_TOPIC_API}DeleteTopic")
 
+# The other services that carry most spend (issue 16): methods whose resourceName is the
+# resource's own name, as for instances and topics. Their labels are in the request where the
+# API takes them at creation; the Cloud Asset Inventory feed is the catch-all for the rest.
+DISK = "gcp.compute.disk"
+IMAGE = "gcp.compute.image"
+SNAPSHOT = "gcp.compute.snapshot"
+SUBSCRIPTION = "gcp.pubsub.subscription"
+SPANNER = "gcp.spanner.instance"
+_SPANNER_API = "google.spanner.admin.instance.v1.InstanceAdmin."
+_SUBSCRIBER_API = "google.pubsub.v1.Subscriber."
+
+for _kind, _collection in ((DISK, "disks"), (IMAGE, "images")):
+    register_method(
+        MethodSpec(_kind, Operation.CREATE, labels=at("request", "labels")),
+        f"compute.{_collection}.insert",
+    )
+for _kind, _collection in ((DISK, "disks"), (IMAGE, "images"), (SNAPSHOT, "snapshots")):
+    register_method(
+        MethodSpec(_kind, Operation.TAG, labels=at("request", "labels")),
+        f"compute.{_collection}.setLabels",
+    )
+    register_method(MethodSpec(_kind, Operation.DELETE), f"compute.{_collection}.delete")
+register_method(
+    MethodSpec(SUBSCRIPTION, Operation.CREATE, labels=at("request", "labels")),
+    f"{_SUBSCRIBER_API}CreateSubscription",
+)
+register_method(MethodSpec(SUBSCRIPTION, Operation.DELETE), f"{_SUBSCRIBER_API}DeleteSubscription")
+register_method(
+    MethodSpec(SPANNER, Operation.CREATE, labels=at("request", "instance", "labels")),
+    f"{_SPANNER_API}CreateInstance",
+)
+register_method(MethodSpec(SPANNER, Operation.DELETE), f"{_SPANNER_API}DeleteInstance")
+
 
 def method_spec(method: str) -> MethodSpec | None:
     return METHODS.get(normalise_method(method))

@@ -9,7 +9,9 @@ undoes it in a label (see `capacity`); `resume` starts the instance or restores 
 IAM permissions of the function's service account (best as one custom role): read and label
 `compute.instances.get`/`setLabels`/`stop`, `storage.buckets.get`/`update`,
 `cloudsql.instances.get`/`update` (labels and stop), `bigquery.datasets.get`/`update`,
-`pubsub.topics.get`/`update`, `container.clusters.get`/`update`. Suspend and its resume add
+`pubsub.topics.get`/`update`, `container.clusters.get`/`update`, `compute.disks`,
+`compute.snapshots` and `compute.images` `.get`/`.setLabels`, `bigquery.tables.get`/`update`,
+`pubsub.subscriptions.get`/`update`. Suspend and its resume add
 `compute.instances.start`; throttle and its resume `container.clusters.get`/`update` (node
 pool size and autoscaling, cluster labels), `container.operations.get` and
 `compute.instanceGroupManagers.get`.

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from costplane.adapters.gcp import budget_signals  # noqa: F401 (first: precedence)
+from costplane.adapters.gcp.asset_feed import matches_temporal_asset, read_published
 from costplane.adapters.gcp.auditlog import parse_log_entry
 from costplane.domain.errors import EventRejected, Rejection
 from costplane.engine.envelopes import ParseResult, register_envelope
@@ -146,7 +147,7 @@ _CLOUD_EVENT_DATA: dict[str, Callable[[dict[str, Any]], ParseResult]] = {
 }
 _MESSAGE_KINDS: tuple[
     tuple[Callable[[Any], bool], Callable[[dict[str, Any], str | None], ParseResult]], ...
-] = ((matches_log_entry, _entry),)
+] = ((matches_log_entry, _entry), (matches_temporal_asset, read_published))
 
 
 def _text(value: Any) -> str | None:

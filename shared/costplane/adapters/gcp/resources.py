@@ -202,6 +202,31 @@ KINDS: dict[str, ResourceKind] = {
         "https://container.googleapis.com/v1/projects/{p}/locations/{l}/clusters/{c}",
         Fingerprinted("resourceLabels", ":setResourceLabels"),
     ),
+    "gcp.compute.disk": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/zones/(?P<z>[^/]+)/disks/(?P<n>[^/]+)$"),
+        "https://compute.googleapis.com/compute/v1/projects/{p}/zones/{z}/disks/{n}",
+        Fingerprinted("labels", "/setLabels"),
+    ),
+    "gcp.compute.snapshot": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/global/snapshots/(?P<n>[^/]+)$"),
+        "https://compute.googleapis.com/compute/v1/projects/{p}/global/snapshots/{n}",
+        Fingerprinted("labels", "/setLabels"),
+    ),
+    "gcp.compute.image": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/global/images/(?P<n>[^/]+)$"),
+        "https://compute.googleapis.com/compute/v1/projects/{p}/global/images/{n}",
+        Fingerprinted("labels", "/setLabels"),
+    ),
+    "gcp.bigquery.table": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/datasets/(?P<d>[^/]+)/tables/(?P<t>[^/]+)$"),
+        "https://bigquery.googleapis.com/bigquery/v2/projects/{p}/datasets/{d}/tables/{t}",
+        PatchNulls(("labels",)),
+    ),
+    "gcp.pubsub.subscription": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/subscriptions/(?P<s>[^/]+)$"),
+        "https://pubsub.googleapis.com/v1/projects/{p}/subscriptions/{s}",
+        MaskedReplace("subscription"),
+    ),
 }
 
 
