@@ -20,6 +20,7 @@ from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 
 if TYPE_CHECKING:
+    from costplane.adapters.state_records import ClaimSweep
     from costplane.approvals.callbacks import ApprovalCallbacks
     from costplane.approvals.service import ApprovalService
     from costplane.billing.ingest import CostIngest
@@ -150,6 +151,11 @@ def resume_service(settings: Settings | None = None, plane: PlaneName = "local")
     from costplane.planes.chat import resume_service_on
 
     return resume_service_on(load_plane(plane, settings or Settings()))
+
+
+def claim_sweep(settings: Settings | None = None, plane: PlaneName = "local") -> ClaimSweep | None:
+    """What deletes the plane's expired claims; None where its store expires them itself."""
+    return load_plane(plane, settings or Settings()).claim_sweep()
 
 
 def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") -> CostIngest:

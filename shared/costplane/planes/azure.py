@@ -12,7 +12,7 @@ from costplane.adapters.azure.inventory import AzureInventory
 from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
 from costplane.adapters.rest import RestClient
-from costplane.adapters.state_records import RecordStateStore
+from costplane.adapters.state_records import ClaimSweep, RecordStateStore
 from costplane.config import AzureSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts, StateStore
@@ -60,6 +60,14 @@ class AzurePlane(Plane):
             return self.sqlite_state()
         records = AzureTableRecords(self.storage, self.azure.table_url, self.clock)
         return RecordStateStore(records, records, self.clock)
+
+    def claim_sweep(self) -> ClaimSweep | None:
+        """Table storage has no TTL: expired claims are deleted on a schedule."""
+        if self.azure.table_url is None:
+            return None
+        return ClaimSweep(
+            AzureTableRecords(self.storage, self.azure.table_url, self.clock), self.clock
+        )
 
     def budget_stores(self) -> BudgetStores:
         if self.azure.table_url is None:
