@@ -5,7 +5,8 @@
 // Deployed at subscription scope: the enforcer acts on any resource of the subscription, so
 // its custom role, that role's assignment and the subscription's Event Grid system topic all
 // live at (or read) subscription level. The resource group and everything in it are created by
-// the `app` and `events` modules, in one deployment:
+// the `app` and `events` modules, in one deployment; the decisions audit log lives apart, in a
+// locked resource group of its own (the `audit` module), so it outlives costplane's group:
 //   az deployment sub create --location <region> --template-file infra/azure/main.bicep \
 //     --parameters infra/azure/main.parameters.json
 // Deploying it needs Owner (or User Access Administrator plus Contributor) on the subscription.
@@ -16,6 +17,9 @@ param location string = deployment().location
 
 @description('Resource group created for costplane.')
 param resourceGroupName string = 'rg-costplane'
+
+@description('Resource group of the decisions audit log, apart from costplane\'s and locked (CanNotDelete).')
+param auditResourceGroupName string = 'rg-costplane-audit'
 
 @description('Prefix of resource names (letters, digits and hyphens).')
 @minLength(3)
@@ -115,8 +119,25 @@ var enforcerActions = [
   'Microsoft.Resources/tags/write'
 ]
 
+// Append-only access to the audit log (costplane.adapters.azure.tables: `append` is an Insert
+// Entity, `newest` a query): read and add entities, never update or delete one.
+// tests/infra/test_bicep_template.py keeps this list to those two.
+var auditLogDataActions = [
+  'Microsoft.Storage/storageAccounts/tableServices/tables/entities/add/action'
+  'Microsoft.Storage/storageAccounts/tableServices/tables/entities/read'
+]
+
+// Stable per subscription and audit group, so a redeployment finds the same log.
+var auditAccountName = take(toLower('${replace(namePrefix, '-', '')}audit${uniqueString(subscription().id, auditResourceGroupName)}'), 24)
+
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: resourceGroupName
+  location: location
+  tags: tags
+}
+
+resource auditGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: auditResourceGroupName
   location: location
   tags: tags
 }
@@ -131,6 +152,7 @@ module app 'modules/app.bicep' = {
     taxonomyPath: taxonomyPath
     policiesPath: policiesPath
     budgetsPath: budgetsPath
+    auditAccountName: auditAccountName
     maximumInstanceCount: maximumInstanceCount
     logRetentionDays: logRetentionDays
     tags: tags
@@ -176,6 +198,38 @@ resource enforcerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
+resource auditAppendRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(subscription().id, namePrefix, 'audit-append')
+  properties: {
+    roleName: '${namePrefix} audit log append (${subscription().subscriptionId})'
+    description: 'Read and insert table entities; never update or delete one.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: auditLogDataActions
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      subscription().id
+    ]
+  }
+}
+
+module audit 'modules/audit.bicep' = {
+  name: 'costplane-audit'
+  scope: auditGroup
+  params: {
+    location: location
+    accountName: auditAccountName
+    principalId: app.outputs.principalId
+    appendRoleId: auditAppendRole.id
+    tags: tags
+  }
+}
+
 module events 'modules/events.bicep' = if (subscribeToEvents) {
   name: 'costplane-events'
   scope: group
@@ -197,3 +251,5 @@ output storageAccountName string = app.outputs.storageAccountName
 output deadLetterContainerName string = app.outputs.deadLetterContainerName
 output approvalsCallbackUrl string = app.outputs.approvalsCallbackUrl
 output keyVaultName string = app.outputs.keyVaultName
+output auditResourceGroupName string = auditGroup.name
+output auditAccountName string = audit.outputs.accountName

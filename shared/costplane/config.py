@@ -143,12 +143,33 @@ class AzureSettings(BaseSettings):
         None, description="Table endpoint override (Azurite, sovereign clouds)."
     )
 
+    audit_account: str | None = Field(
+        None,
+        description="Storage account whose Table holds the decisions audit log, apart from the "
+        "state (its own locked resource group); the state table's account if unset.",
+    )
+    audit_table: str = "decisions"
+    audit_endpoint: str | None = Field(
+        None, description="The audit account's Table endpoint override (Azurite, sovereign clouds)."
+    )
+
     @property
     def table_url(self) -> str | None:
-        if self.state_account is None:
-            return None
-        endpoint = self.state_endpoint or f"https://{self.state_account}.table.core.windows.net"
-        return f"{endpoint.rstrip('/')}/{self.state_table}"
+        return _table_url(self.state_account, self.state_endpoint, self.state_table)
+
+    @property
+    def audit_url(self) -> str | None:
+        """Where decisions go: the audit account's table, else the state table."""
+        if self.audit_account is None:
+            return self.table_url
+        return _table_url(self.audit_account, self.audit_endpoint, self.audit_table)
+
+
+def _table_url(account: str | None, endpoint: str | None, table: str) -> str | None:
+    if account is None:
+        return None
+    root = endpoint or f"https://{account}.table.core.windows.net"
+    return f"{root.rstrip('/')}/{table}"
 
 
 class GcpSettings(BaseSettings):

@@ -135,9 +135,10 @@ def test_the_deployment_is_at_subscription_scope_with_its_modules_in_the_resourc
     modules = re.findall(r"^module \w+ '([^']+)'", main, re.MULTILINE)
 
     assert re.search(r"^targetScope = 'subscription'$", main, re.MULTILINE)
-    assert modules == ["modules/app.bicep", "modules/events.bicep"]
+    assert modules == ["modules/app.bicep", "modules/audit.bicep", "modules/events.bicep"]
     assert all((INFRA / module).exists() for module in modules)
-    assert main.count("scope: group") == len(modules)
+    assert main.count("scope: group") == 2
+    assert "scope: auditGroup" in enclosed(main, "module audit ")
 
 
 def test_every_resource_type_is_declared_with_one_ga_api_version():
@@ -147,6 +148,7 @@ def test_every_resource_type_is_declared_with_one_ga_api_version():
             declared.setdefault(type_, set()).add(version)
 
     assert set(declared) == {
+        "Microsoft.Authorization/locks",
         "Microsoft.Authorization/roleAssignments",
         "Microsoft.Authorization/roleDefinitions",
         "Microsoft.KeyVault/vaults",
@@ -178,8 +180,11 @@ def test_the_app_runs_python_311_on_linux_flex_consumption_with_a_system_identit
     assert "type: 'SystemAssigned'" in enclosed(app, "identity: {")
 
 
-def test_storage_takes_only_identities_over_tls_1_2_and_never_serves_public_blobs():
-    storage = enclosed(bicep("modules/app.bicep"), "resource storage 'Microsoft.Storage/storageA")
+@pytest.mark.parametrize(
+    ("module", "resource"), [("modules/app.bicep", "storage"), ("modules/audit.bicep", "account")]
+)
+def test_storage_takes_only_identities_over_tls_1_2_and_never_serves_public_blobs(module, resource):
+    storage = enclosed(bicep(module), f"resource {resource} 'Microsoft.Storage/storageA")
 
     assert "allowSharedKeyAccess: false" in storage
     assert "allowBlobPublicAccess: false" in storage
@@ -402,3 +407,54 @@ def test_the_approvals_functions_are_disabled_unless_a_callback_can_be_verified(
     assert "disabledApprovals" in expression(app, "approvalSettings")
     for verified_by in ("slackSigningSecretName", "teamsAppId", "resumeSigningSecretName"):
         assert f"!empty({verified_by})" in configured
+
+
+# What the audit log's identity may do to its table: Insert Entity (AzureTableRecords.append)
+# and queries (newest); nothing that updates or deletes an entity.
+AUDIT_DATA_ACTIONS = {
+    "Microsoft.Storage/storageAccounts/tableServices/tables/entities/add/action",
+    "Microsoft.Storage/storageAccounts/tableServices/tables/entities/read",
+}
+
+
+def test_the_audit_log_lives_in_a_resource_group_of_its_own():
+    main = bicep("main.bicep")
+    group = enclosed(main, "resource auditGroup 'Microsoft.Resources/resourceGroups")
+
+    assert "name: auditResourceGroupName" in group
+    assert "param auditResourceGroupName string = 'rg-costplane-audit'" in main
+    assert "param resourceGroupName string = 'rg-costplane'" in main
+
+
+def test_the_audit_group_is_locked_against_deletion():
+    lock = enclosed(bicep("modules/audit.bicep"), "resource lock 'Microsoft.Authorization/locks")
+
+    assert "level: 'CanNotDelete'" in lock
+    assert "scope:" not in lock, "the lock must cover the whole audit resource group"
+
+
+def test_the_audit_table_is_the_one_the_plane_writes_decisions_to():
+    audit = bicep("modules/audit.bicep")
+
+    assert variable(audit, "auditTableName") == AzureSettings.model_fields["audit_table"].default
+    assert "name: auditTableName" in enclosed(audit, "resource auditTable '")
+    assert app_settings()["COSTPLANE_AZURE_AUDIT_ACCOUNT"] == "auditAccountName"
+    assert "    auditAccountName: auditAccountName\n" in enclosed(
+        bicep("main.bicep"), "module app "
+    )
+    assert "    accountName: auditAccountName\n" in enclosed(bicep("main.bicep"), "module audit ")
+
+
+def test_the_function_may_only_append_to_and_read_the_audit_log():
+    main = bicep("main.bicep")
+    role = enclosed(main, "resource auditAppendRole 'Microsoft.Authorization/roleDefinitions")
+    access = enclosed(bicep("modules/audit.bicep"), "resource appendAccess 'Microsoft.Authoriza")
+
+    assert set(literals(enclosed(main, "var auditLogDataActions = ["))) == AUDIT_DATA_ACTIONS
+    assert "dataActions: auditLogDataActions" in role
+    assert "actions: []" in role
+    assert "scope: auditTable" in access
+    assert "roleDefinitionId: appendRoleId" in access
+    assert "principalId: app.outputs.principalId" in enclosed(main, "module audit ")
+    assert "appendRoleId: auditAppendRole.id" in enclosed(main, "module audit ")
+    assert STORAGE_TABLE_DATA_CONTRIBUTOR not in bicep("modules/audit.bicep")

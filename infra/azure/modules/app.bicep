@@ -25,6 +25,9 @@ param policiesPath string
 @description('Path of the budgets file in the deployed package; empty uses the bundled example.')
 param budgetsPath string
 
+@description('Storage account of the decisions audit log (modules/audit.bicep, its own locked group).')
+param auditAccountName string
+
 @description('Upper bound on function instances.')
 param maximumInstanceCount int
 
@@ -118,7 +121,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   location: location
   tags: tags
   kind: 'StorageV2'
-  // Geo-redundant: the decisions audit log in the state table survives a regional outage.
+  // Geo-redundant: the state table (claims, approvals, budgets) survives a regional outage.
   sku: {
     name: 'Standard_GRS'
   }
@@ -256,6 +259,11 @@ var baseSettings = [
   {
     name: 'COSTPLANE_AZURE_STATE_TABLE'
     value: stateTable.name
+  }
+  // The decisions audit log: its own account, table and locked group (modules/audit.bicep).
+  {
+    name: 'COSTPLANE_AZURE_AUDIT_ACCOUNT'
+    value: auditAccountName
   }
   // The package is mounted read-only; approvals keep their SQLite store (the plane's state
   // file) under /tmp until an Azure Table approvals store exists: not durable across instances.
@@ -410,7 +418,8 @@ resource hostStorageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   }
 }
 
-// Claims and the decisions audit log (costplane.adapters.azure.state): this table only.
+// Claims, budgets and approvals (costplane.adapters.azure.tables): this table only. The
+// decisions audit log is the audit account's (modules/audit.bicep).
 resource stateAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(stateTable.id, functionApp.id, storageTableDataContributor)
   scope: stateTable
