@@ -43,6 +43,33 @@ param policiesPath string = ''
 param budgetsPath string = ''
 
 @description('''
+The lake the budgets read (costplane.config.CatalogSettings): the Iceberg catalog cost ingest
+writes, `rest` (Polaris, Lakekeeper, Unity Catalog, OneLake…) or `sql` (PostgreSQL). Empty:
+no lake, the budgets price from the shipped sheet and read no actuals.
+''')
+@allowed([
+  ''
+  'rest'
+  'sql'
+])
+param lakeCatalogType string = ''
+
+@description('The catalog\'s URI (the REST endpoint, or the SQLAlchemy URL of the SQL catalog).')
+param lakeCatalogUri string = ''
+
+@description('The warehouse: abfss://<container>@<account>.dfs.core.windows.net/<path> (or the REST catalog\'s warehouse name).')
+param lakeCatalogWarehouse string = ''
+
+@description('Namespace of the lake\'s tables.')
+param lakeCatalogNamespace string = 'costplane'
+
+@description('Resource id of the storage account holding the lake\'s files; the app gets Storage Blob Data Reader on its container.')
+param lakeStorageAccountId string = ''
+
+@description('Container of the lake\'s files in that account.')
+param lakeContainerName string = 'lake'
+
+@description('''
 Create the Event Grid subscription to tag_enforcer. Event Grid requires the function to exist,
 so the first deployment leaves it false; publish the code, then deploy again with true.
 ''')
@@ -127,6 +154,12 @@ var auditLogDataActions = [
   'Microsoft.Storage/storageAccounts/tableServices/tables/entities/read'
 ]
 
+var readsLake = !empty(lakeCatalogType) && !empty(lakeStorageAccountId)
+var lakeIdParts = split(lakeStorageAccountId, '/')
+var lakeSubscriptionId = readsLake ? lakeIdParts[2] : subscription().subscriptionId
+var lakeResourceGroupName = readsLake ? lakeIdParts[4] : resourceGroupName
+var lakeStorageAccountName = readsLake ? last(lakeIdParts) : ''
+
 // Stable per subscription and audit group, so a redeployment finds the same log.
 var auditAccountName = take(toLower('${replace(namePrefix, '-', '')}audit${uniqueString(subscription().id, auditResourceGroupName)}'), 24)
 
@@ -153,6 +186,11 @@ module app 'modules/app.bicep' = {
     policiesPath: policiesPath
     budgetsPath: budgetsPath
     auditAccountName: auditAccountName
+    lakeCatalogType: lakeCatalogType
+    lakeCatalogUri: lakeCatalogUri
+    lakeCatalogWarehouse: lakeCatalogWarehouse
+    lakeCatalogNamespace: lakeCatalogNamespace
+    lakeStorageAccountName: lakeStorageAccountName
     maximumInstanceCount: maximumInstanceCount
     logRetentionDays: logRetentionDays
     tags: tags
@@ -227,6 +265,19 @@ module audit 'modules/audit.bicep' = {
     principalId: app.outputs.principalId
     appendRoleId: auditAppendRole.id
     tags: tags
+  }
+}
+
+// Read only: the budgets read the lake; writing it is cost ingest's, which this template does
+// not configure (no COSTPLANE_EXPORTS), so a writer is granted apart. The scope falls back to
+// costplane's own group when there is no lake, as ARM evaluates it even for a skipped module.
+module lakeReader 'modules/lake-reader.bicep' = if (readsLake) {
+  name: 'costplane-lake-reader'
+  scope: resourceGroup(lakeSubscriptionId, lakeResourceGroupName)
+  params: {
+    accountName: lakeStorageAccountName
+    containerName: lakeContainerName
+    principalId: app.outputs.principalId
   }
 }
 
