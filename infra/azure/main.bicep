@@ -1,6 +1,7 @@
 // costplane tag enforcer on Azure: resource events of the subscription through Event Grid
 // (retries, then a dead-letter container) to an Azure Functions app that checks tags,
-// attributes an owner and acts; Table storage for claims and the decisions audit log.
+// attributes an owner and acts; Table storage for claims, and for the decisions audit log a
+// locked store of its own that outlives costplane's resource group.
 //
 // Deployed at subscription scope: the enforcer acts on any resource of the subscription, so
 // its custom role, that role's assignment and the subscription's Event Grid system topic all

@@ -18,6 +18,12 @@ Lake catalogs (COSTPLANE_CATALOG_*):
         COSTPLANE_CATALOG_WAREHOUSE=analytics
         COSTPLANE_CATALOG_PROPERTIES='{"credential": "client-id:client-secret"}'
 
+    Azure and GCP (the Bicep's lakeCatalog* parameters, Terraform's lake_catalog_* variables):
+    a REST or SQL catalog, the warehouse abfss://<container>@<account>.dfs.core.windows.net/…
+    or gs://<bucket>/…, read by pyarrow with the function's identity
+    (COSTPLANE_CATALOG_PROPERTIES='{"py-io-impl": "pyiceberg.io.pyarrow.PyArrowFileIO"}', and
+    on Azure "adls.account-name").
+
     COSTPLANE_CATALOG_PROPERTIES (a JSON object) is handed to pyiceberg's `load_catalog` as is,
     so every catalog and FileIO property pyiceberg documents works; pyiceberg also merges in
     its own configuration (~/.pyiceberg.yaml, PYICEBERG_CATALOG__COSTPLANE__* variables).
