@@ -1,11 +1,13 @@
 // costplane tag enforcer on Azure: resource events of the subscription through Event Grid
 // (retries, then a dead-letter container) to an Azure Functions app that checks tags,
-// attributes an owner and acts; Table storage for claims and the decisions audit log.
+// attributes an owner and acts; Table storage for claims, and for the decisions audit log a
+// locked store of its own that outlives costplane's resource group.
 //
 // Deployed at subscription scope: the enforcer acts on any resource of the subscription, so
 // its custom role, that role's assignment and the subscription's Event Grid system topic all
 // live at (or read) subscription level. The resource group and everything in it are created by
-// the `app` and `events` modules, in one deployment:
+// the `app` and `events` modules, in one deployment; the decisions audit log lives apart, in a
+// locked resource group of its own (the `audit` module), so it outlives costplane's group:
 //   az deployment sub create --location <region> --template-file infra/azure/main.bicep \
 //     --parameters infra/azure/main.parameters.json
 // Deploying it needs Owner (or User Access Administrator plus Contributor) on the subscription.
@@ -16,6 +18,9 @@ param location string = deployment().location
 
 @description('Resource group created for costplane.')
 param resourceGroupName string = 'rg-costplane'
+
+@description('Resource group of the decisions audit log, apart from costplane\'s and locked (CanNotDelete).')
+param auditResourceGroupName string = 'rg-costplane-audit'
 
 @description('Prefix of resource names (letters, digits and hyphens).')
 @minLength(3)
@@ -37,6 +42,33 @@ param policiesPath string = ''
 
 @description('Path of the budgets file in the deployed package (e.g. /home/site/wwwroot/budgets.yaml); empty uses the bundled example.')
 param budgetsPath string = ''
+
+@description('''
+The lake the budgets read (costplane.config.CatalogSettings): the Iceberg catalog cost ingest
+writes, `rest` (Polaris, Lakekeeper, Unity Catalog, OneLake…) or `sql` (PostgreSQL). Empty:
+no lake, the budgets price from the shipped sheet and read no actuals.
+''')
+@allowed([
+  ''
+  'rest'
+  'sql'
+])
+param lakeCatalogType string = ''
+
+@description('The catalog\'s URI (the REST endpoint, or the SQLAlchemy URL of the SQL catalog).')
+param lakeCatalogUri string = ''
+
+@description('The warehouse: abfss://<container>@<account>.dfs.core.windows.net/<path> (or the REST catalog\'s warehouse name).')
+param lakeCatalogWarehouse string = ''
+
+@description('Namespace of the lake\'s tables.')
+param lakeCatalogNamespace string = 'costplane'
+
+@description('Resource id of the storage account holding the lake\'s files; the app gets Storage Blob Data Reader on its container.')
+param lakeStorageAccountId string = ''
+
+@description('Container of the lake\'s files in that account.')
+param lakeContainerName string = 'lake'
 
 @description('''
 Create the Event Grid subscription to tag_enforcer. Event Grid requires the function to exist,
@@ -115,8 +147,31 @@ var enforcerActions = [
   'Microsoft.Resources/tags/write'
 ]
 
+// Append-only access to the audit log (costplane.adapters.azure.tables: `append` is an Insert
+// Entity, `newest` a query): read and add entities, never update or delete one.
+// tests/infra/test_bicep_template.py keeps this list to those two.
+var auditLogDataActions = [
+  'Microsoft.Storage/storageAccounts/tableServices/tables/entities/add/action'
+  'Microsoft.Storage/storageAccounts/tableServices/tables/entities/read'
+]
+
+var readsLake = !empty(lakeCatalogType) && !empty(lakeStorageAccountId)
+var lakeIdParts = split(lakeStorageAccountId, '/')
+var lakeSubscriptionId = readsLake ? lakeIdParts[2] : subscription().subscriptionId
+var lakeResourceGroupName = readsLake ? lakeIdParts[4] : resourceGroupName
+var lakeStorageAccountName = readsLake ? last(lakeIdParts) : ''
+
+// Stable per subscription and audit group, so a redeployment finds the same log.
+var auditAccountName = take(toLower('${replace(namePrefix, '-', '')}audit${uniqueString(subscription().id, auditResourceGroupName)}'), 24)
+
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: resourceGroupName
+  location: location
+  tags: tags
+}
+
+resource auditGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: auditResourceGroupName
   location: location
   tags: tags
 }
@@ -131,6 +186,12 @@ module app 'modules/app.bicep' = {
     taxonomyPath: taxonomyPath
     policiesPath: policiesPath
     budgetsPath: budgetsPath
+    auditAccountName: auditAccountName
+    lakeCatalogType: lakeCatalogType
+    lakeCatalogUri: lakeCatalogUri
+    lakeCatalogWarehouse: lakeCatalogWarehouse
+    lakeCatalogNamespace: lakeCatalogNamespace
+    lakeStorageAccountName: lakeStorageAccountName
     maximumInstanceCount: maximumInstanceCount
     logRetentionDays: logRetentionDays
     tags: tags
@@ -176,6 +237,51 @@ resource enforcerAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
+resource auditAppendRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(subscription().id, namePrefix, 'audit-append')
+  properties: {
+    roleName: '${namePrefix} audit log append (${subscription().subscriptionId})'
+    description: 'Read and insert table entities; never update or delete one.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: auditLogDataActions
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      subscription().id
+    ]
+  }
+}
+
+module audit 'modules/audit.bicep' = {
+  name: 'costplane-audit'
+  scope: auditGroup
+  params: {
+    location: location
+    accountName: auditAccountName
+    principalId: app.outputs.principalId
+    appendRoleId: auditAppendRole.id
+    tags: tags
+  }
+}
+
+// Read only: the budgets read the lake; writing it is cost ingest's, which this template does
+// not configure (no COSTPLANE_EXPORTS), so a writer is granted apart. The scope falls back to
+// costplane's own group when there is no lake, as ARM evaluates it even for a skipped module.
+module lakeReader 'modules/lake-reader.bicep' = if (readsLake) {
+  name: 'costplane-lake-reader'
+  scope: resourceGroup(lakeSubscriptionId, lakeResourceGroupName)
+  params: {
+    accountName: lakeStorageAccountName
+    containerName: lakeContainerName
+    principalId: app.outputs.principalId
+  }
+}
+
 module events 'modules/events.bicep' = if (subscribeToEvents) {
   name: 'costplane-events'
   scope: group
@@ -197,3 +303,5 @@ output storageAccountName string = app.outputs.storageAccountName
 output deadLetterContainerName string = app.outputs.deadLetterContainerName
 output approvalsCallbackUrl string = app.outputs.approvalsCallbackUrl
 output keyVaultName string = app.outputs.keyVaultName
+output auditResourceGroupName string = auditGroup.name
+output auditAccountName string = audit.outputs.accountName

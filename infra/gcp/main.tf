@@ -110,6 +110,22 @@ locals {
   # Unset rather than empty: an empty COSTPLANE_TAXONOMY would name the current directory.
   taxonomy = var.taxonomy_path == "" ? {} : { COSTPLANE_TAXONOMY = var.taxonomy_path }
 
+  # The lake the budgets read (costplane.config.CatalogSettings), as cost ingest writes it;
+  # unset without a catalog. pyarrow reads gs:// files with the function's service account
+  # (the metadata server's credentials): FileIO is pinned to pyarrow's.
+  lake = var.lake_catalog_type == "" ? {} : {
+    COSTPLANE_CATALOG_TYPE      = var.lake_catalog_type
+    COSTPLANE_CATALOG_URI       = var.lake_catalog_uri
+    COSTPLANE_CATALOG_WAREHOUSE = var.lake_catalog_warehouse
+    COSTPLANE_CATALOG_NAMESPACE = var.lake_catalog_namespace
+    COSTPLANE_CATALOG_PROPERTIES = jsonencode(merge(
+      { "py-io-impl" = "pyiceberg.io.pyarrow.PyArrowFileIO" },
+      var.lake_catalog_properties,
+    ))
+  }
+  # The warehouse's bucket, which the policy runner reads.
+  lake_bucket = var.lake_catalog_type == "" || var.lake_catalog_warehouse == "" ? "" : regex("^gs://([^/]+)", var.lake_catalog_warehouse)[0]
+
   apis = toset([
     "artifactregistry.googleapis.com",
     "cloudasset.googleapis.com",
@@ -280,7 +296,7 @@ locals {
       # Budget run-rates and signals stay in SQLite under /tmp until the GCP plane has a
       # Firestore budget store: per instance, not durable. It posts approval requests: the
       # channels' settings and the secrets that post (never the ones that verify callbacks).
-      environment = merge(local.environment, local.policy_files, local.chat_environment, { COSTPLANE_LAKE = "/tmp/costplane" })
+      environment = merge(local.environment, local.policy_files, local.chat_environment, local.lake, { COSTPLANE_LAKE = "/tmp/costplane" })
       secrets     = local.posting_secrets
     }
     approvals = {
@@ -752,6 +768,16 @@ resource "google_pubsub_topic" "budgets" {
   labels                     = var.labels
 
   depends_on = [google_project_service.apis]
+}
+
+# The budgets read the lake's files, never write them: object reads on the warehouse's bucket.
+# Writing is cost ingest's, which this configuration does not deploy, so a writer is granted
+# apart; a REST catalog authorises its own metadata reads.
+resource "google_storage_bucket_iam_member" "lake_reader" {
+  count  = local.lake_bucket == "" ? 0 : 1
+  bucket = local.lake_bucket
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.enforcer.member
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -171,3 +171,43 @@ variable "approvals_expiry_schedule" {
   type        = string
   default     = "*/15 * * * *"
 }
+
+variable "lake_catalog_type" {
+  description = "The lake the budgets read (costplane.config.CatalogSettings): the Iceberg catalog cost ingest writes, \"rest\" (BigLake's Iceberg REST catalog, Polaris, Lakekeeper…) or \"sql\" (PostgreSQL); empty: no lake, budgets price from the shipped sheet and read no actuals."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = contains(["", "rest", "sql"], var.lake_catalog_type)
+    error_message = "lake_catalog_type is \"\", \"rest\" or \"sql\"."
+  }
+}
+
+variable "lake_catalog_uri" {
+  description = "The lake catalog's URI (the REST endpoint, or the SQL catalog's SQLAlchemy URL)."
+  type        = string
+  default     = ""
+}
+
+variable "lake_catalog_warehouse" {
+  description = "The lake's warehouse, gs://<bucket>/<path>: the policy runner may read (never write) that bucket's objects."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.lake_catalog_warehouse == "" || can(regex("^gs://[^/]+", var.lake_catalog_warehouse))
+    error_message = "lake_catalog_warehouse is a gs:// URI."
+  }
+}
+
+variable "lake_catalog_namespace" {
+  description = "Namespace of the lake's tables."
+  type        = string
+  default     = "costplane"
+}
+
+variable "lake_catalog_properties" {
+  description = "Further pyiceberg catalog and FileIO properties (no secrets: they are plain environment)."
+  type        = map(string)
+  default     = {}
+}

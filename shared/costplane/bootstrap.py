@@ -20,6 +20,7 @@ from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 
 if TYPE_CHECKING:
+    from costplane.adapters.state_records import ClaimSweep
     from costplane.approvals.callbacks import ApprovalCallbacks
     from costplane.approvals.service import ApprovalService
     from costplane.billing.ingest import CostIngest
@@ -113,10 +114,11 @@ def policy_runner(
 
 
 def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = None) -> BudgetService:
-    """The budgets of `loaded` over the plane's stores: prices learned once from the plane's lake
-    (else the shipped sheet alone), actuals read from it when asked."""
+    """The budgets of `loaded` over the plane's stores: prices learned from the plane's lake
+    (else the shipped sheet alone), actuals and stored projections read from it when asked."""
     from costplane.adapters.lake.budget_actuals import lake_spend
     from costplane.adapters.lake.budget_prices import learned_prices
+    from costplane.adapters.lake.forecast_table import stored_forecasts
     from costplane.budgets.prices import LearnedPrices, PriceBook, PriceTable, fallback_sheet
     from costplane.budgets.service import BudgetService
 
@@ -124,9 +126,12 @@ def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = Non
     lake = wired.lake()
     learned = LearnedPrices(partial(learned_prices, lake), clock) if lake else PriceTable("lake")
     source = partial(lake_spend, lake, loaded.budgets) if lake is not None else None
+    forecasts = partial(stored_forecasts, lake, loaded.budgets) if lake is not None else None
     rates, signals, ledger = wired.budget_stores()
     prices = PriceBook(learned, fallback_sheet())
-    return BudgetService(loaded.budgets, prices, rates, signals, source, ledger)
+    return BudgetService(
+        loaded.budgets, prices, rates, signals, source, ledger, forecasts=forecasts
+    )
 
 
 def approvals_on(wired: Plane) -> ApprovalService:
@@ -152,11 +157,28 @@ def resume_service(settings: Settings | None = None, plane: PlaneName = "local")
     return resume_service_on(load_plane(plane, settings or Settings()))
 
 
+def claim_sweep(settings: Settings | None = None, plane: PlaneName = "local") -> ClaimSweep | None:
+    """What deletes the plane's expired claims; None where its store expires them itself."""
+    return load_plane(plane, settings or Settings()).claim_sweep()
+
+
 def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") -> CostIngest:
-    """Bill exports as the plane's object store announces them, into the plane's lake."""
+    """Bill exports as the plane's object store announces them, into the plane's lake; then the
+    budgets' period end projections, fitted on the lake and stored in it for the policy runners
+    (the event path never fits)."""
+    from costplane.adapters.lake.forecast_table import write_forecasts
+    from costplane.adapters.local.plane import SystemClock
     from costplane.billing.ingest import CostIngest, load_exports
 
-    wired = load_plane(plane, settings or Settings())
+    settings = settings or Settings()
+    wired = load_plane(plane, settings)
     ingest = IngestSettings()
     exports = load_exports(ingest.exports)
-    return CostIngest(exports, wired.object_store(), wired.open_lake, ingest.ingest_dir)
+    loaded, clock = budgets(settings), SystemClock()
+    return CostIngest(
+        exports,
+        wired.object_store(),
+        wired.open_lake,
+        ingest.ingest_dir,
+        after=lambda lake: write_forecasts(lake, loaded, clock.now()),
+    )

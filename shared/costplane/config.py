@@ -18,6 +18,12 @@ Lake catalogs (COSTPLANE_CATALOG_*):
         COSTPLANE_CATALOG_WAREHOUSE=analytics
         COSTPLANE_CATALOG_PROPERTIES='{"credential": "client-id:client-secret"}'
 
+    Azure and GCP (the Bicep's lakeCatalog* parameters, Terraform's lake_catalog_* variables):
+    a REST or SQL catalog, the warehouse abfss://<container>@<account>.dfs.core.windows.net/…
+    or gs://<bucket>/…, read by pyarrow with the function's identity
+    (COSTPLANE_CATALOG_PROPERTIES='{"py-io-impl": "pyiceberg.io.pyarrow.PyArrowFileIO"}', and
+    on Azure "adls.account-name").
+
     COSTPLANE_CATALOG_PROPERTIES (a JSON object) is handed to pyiceberg's `load_catalog` as is,
     so every catalog and FileIO property pyiceberg documents works; pyiceberg also merges in
     its own configuration (~/.pyiceberg.yaml, PYICEBERG_CATALOG__COSTPLANE__* variables).
@@ -157,12 +163,33 @@ class AzureSettings(BaseSettings):
         None, description="Table endpoint override (Azurite, sovereign clouds)."
     )
 
+    audit_account: str | None = Field(
+        None,
+        description="Storage account whose Table holds the decisions audit log, apart from the "
+        "state (its own locked resource group); the state table's account if unset.",
+    )
+    audit_table: str = "decisions"
+    audit_endpoint: str | None = Field(
+        None, description="The audit account's Table endpoint override (Azurite, sovereign clouds)."
+    )
+
     @property
     def table_url(self) -> str | None:
-        if self.state_account is None:
-            return None
-        endpoint = self.state_endpoint or f"https://{self.state_account}.table.core.windows.net"
-        return f"{endpoint.rstrip('/')}/{self.state_table}"
+        return _table_url(self.state_account, self.state_endpoint, self.state_table)
+
+    @property
+    def audit_url(self) -> str | None:
+        """Where decisions go: the audit account's table, else the state table."""
+        if self.audit_account is None:
+            return self.table_url
+        return _table_url(self.audit_account, self.audit_endpoint, self.audit_table)
+
+
+def _table_url(account: str | None, endpoint: str | None, table: str) -> str | None:
+    if account is None:
+        return None
+    root = endpoint or f"https://{account}.table.core.windows.net"
+    return f"{root.rstrip('/')}/{table}"
 
 
 class GcpSettings(BaseSettings):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import typing
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 from costplane.adapters.azure.enforcer import POWER_ACTIONS, AzureEnforcer
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
-from costplane.config import ApprovalSettings, AzureSettings, Settings
+from costplane.config import ApprovalSettings, AzureSettings, CatalogSettings, Settings
 from costplane.domain.taxonomy import Mode
 from costplane.policy.plugins import load_plugins
 from costplane.policy.registry import ACTIONS
@@ -135,9 +136,15 @@ def test_the_deployment_is_at_subscription_scope_with_its_modules_in_the_resourc
     modules = re.findall(r"^module \w+ '([^']+)'", main, re.MULTILINE)
 
     assert re.search(r"^targetScope = 'subscription'$", main, re.MULTILINE)
-    assert modules == ["modules/app.bicep", "modules/events.bicep"]
+    assert modules == [
+        "modules/app.bicep",
+        "modules/audit.bicep",
+        "modules/lake-reader.bicep",
+        "modules/events.bicep",
+    ]
     assert all((INFRA / module).exists() for module in modules)
-    assert main.count("scope: group") == len(modules)
+    assert main.count("scope: group") == 2
+    assert "scope: auditGroup" in enclosed(main, "module audit ")
 
 
 def test_every_resource_type_is_declared_with_one_ga_api_version():
@@ -147,6 +154,7 @@ def test_every_resource_type_is_declared_with_one_ga_api_version():
             declared.setdefault(type_, set()).add(version)
 
     assert set(declared) == {
+        "Microsoft.Authorization/locks",
         "Microsoft.Authorization/roleAssignments",
         "Microsoft.Authorization/roleDefinitions",
         "Microsoft.KeyVault/vaults",
@@ -178,8 +186,11 @@ def test_the_app_runs_python_311_on_linux_flex_consumption_with_a_system_identit
     assert "type: 'SystemAssigned'" in enclosed(app, "identity: {")
 
 
-def test_storage_takes_only_identities_over_tls_1_2_and_never_serves_public_blobs():
-    storage = enclosed(bicep("modules/app.bicep"), "resource storage 'Microsoft.Storage/storageA")
+@pytest.mark.parametrize(
+    ("module", "resource"), [("modules/app.bicep", "storage"), ("modules/audit.bicep", "account")]
+)
+def test_storage_takes_only_identities_over_tls_1_2_and_never_serves_public_blobs(module, resource):
+    storage = enclosed(bicep(module), f"resource {resource} 'Microsoft.Storage/storageA")
 
     assert "allowSharedKeyAccess: false" in storage
     assert "allowBlobPublicAccess: false" in storage
@@ -197,7 +208,7 @@ def test_the_host_reaches_its_storage_by_identity_not_by_connection_string():
 
 def test_app_settings_name_only_settings_the_code_reads_and_every_one_it_needs():
     names = set(app_settings())
-    read = environment_names(Settings, AzureSettings, ApprovalSettings) | {PLANE}
+    read = environment_names(Settings, AzureSettings, ApprovalSettings, CatalogSettings) | {PLANE}
 
     assert names <= read
     assert {PLANE, "COSTPLANE_MODE", "COSTPLANE_AZURE_STATE_ACCOUNT"} <= names
@@ -402,3 +413,110 @@ def test_the_approvals_functions_are_disabled_unless_a_callback_can_be_verified(
     assert "disabledApprovals" in expression(app, "approvalSettings")
     for verified_by in ("slackSigningSecretName", "teamsAppId", "resumeSigningSecretName"):
         assert f"!empty({verified_by})" in configured
+
+
+# What the audit log's identity may do to its table: Insert Entity (AzureTableRecords.append)
+# and queries (newest); nothing that updates or deletes an entity.
+AUDIT_DATA_ACTIONS = {
+    "Microsoft.Storage/storageAccounts/tableServices/tables/entities/add/action",
+    "Microsoft.Storage/storageAccounts/tableServices/tables/entities/read",
+}
+
+
+def test_the_audit_log_lives_in_a_resource_group_of_its_own():
+    main = bicep("main.bicep")
+    group = enclosed(main, "resource auditGroup 'Microsoft.Resources/resourceGroups")
+
+    assert "name: auditResourceGroupName" in group
+    assert "param auditResourceGroupName string = 'rg-costplane-audit'" in main
+    assert "param resourceGroupName string = 'rg-costplane'" in main
+
+
+def test_the_audit_group_is_locked_against_deletion():
+    lock = enclosed(bicep("modules/audit.bicep"), "resource lock 'Microsoft.Authorization/locks")
+
+    assert "level: 'CanNotDelete'" in lock
+    assert "scope:" not in lock, "the lock must cover the whole audit resource group"
+
+
+def test_the_audit_table_is_the_one_the_plane_writes_decisions_to():
+    audit = bicep("modules/audit.bicep")
+
+    assert variable(audit, "auditTableName") == AzureSettings.model_fields["audit_table"].default
+    assert "name: auditTableName" in enclosed(audit, "resource auditTable '")
+    assert app_settings()["COSTPLANE_AZURE_AUDIT_ACCOUNT"] == "auditAccountName"
+    assert "    auditAccountName: auditAccountName\n" in enclosed(
+        bicep("main.bicep"), "module app "
+    )
+    assert "    accountName: auditAccountName\n" in enclosed(bicep("main.bicep"), "module audit ")
+
+
+def test_the_function_may_only_append_to_and_read_the_audit_log():
+    main = bicep("main.bicep")
+    role = enclosed(main, "resource auditAppendRole 'Microsoft.Authorization/roleDefinitions")
+    access = enclosed(bicep("modules/audit.bicep"), "resource appendAccess 'Microsoft.Authoriza")
+
+    assert set(literals(enclosed(main, "var auditLogDataActions = ["))) == AUDIT_DATA_ACTIONS
+    assert "dataActions: auditLogDataActions" in role
+    assert "actions: []" in role
+    assert "scope: auditTable" in access
+    assert "roleDefinitionId: appendRoleId" in access
+    assert "principalId: app.outputs.principalId" in enclosed(main, "module audit ")
+    assert "appendRoleId: auditAppendRole.id" in enclosed(main, "module audit ")
+    assert STORAGE_TABLE_DATA_CONTRIBUTOR not in bicep("modules/audit.bicep")
+
+
+# Built-in role id: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+LAKE_SETTINGS = {
+    "COSTPLANE_CATALOG_TYPE": "lakeCatalogType",
+    "COSTPLANE_CATALOG_URI": "lakeCatalogUri",
+    "COSTPLANE_CATALOG_WAREHOUSE": "lakeCatalogWarehouse",
+    "COSTPLANE_CATALOG_NAMESPACE": "lakeCatalogNamespace",
+    "COSTPLANE_CATALOG_PROPERTIES": "string(lakeProperties)",
+}
+
+
+def test_the_app_reads_the_lake_through_every_catalog_setting_when_a_catalog_is_given():
+    app = bicep("modules/app.bicep")
+    lake = app[app.index("var lakeSettings = empty(lakeCatalogType) ? [] : [") :]
+    lake = lake[: lake.index("\n]\n")]
+
+    assert set(LAKE_SETTINGS) == environment_names(CatalogSettings) - {"COSTPLANE_CATALOG_NAME"}
+    assert dict(re.findall(r"name: '(COSTPLANE_\w+)'\s+value: ([^\n]+)", lake)) == LAKE_SETTINGS
+    assert "lakeSettings" in re.findall(r"appSettings: concat\(([^)]*)\)", app)[0]
+    for parameter in ("lakeCatalogType", "lakeCatalogUri", "lakeCatalogWarehouse"):
+        assert f"param {parameter} string = ''" in bicep("main.bicep")
+        assert f"    {parameter}: {parameter}\n" in enclosed(bicep("main.bicep"), "module app ")
+
+
+def test_the_lake_catalog_types_are_ones_the_settings_accept():
+    catalog_types = set(typing.get_args(CatalogSettings.model_fields["type"].annotation))
+
+    found = re.search(r"@allowed\(\[([^\]]*)\]\)\s*param lakeCatalogType ", bicep("main.bicep"))
+
+    assert found
+    assert set(literals(found.group(1))) == {"", "rest", "sql"}
+    assert {"rest", "sql"} <= catalog_types
+
+
+def test_the_lake_files_are_read_with_pyarrow_and_the_app_identity():
+    app = bicep("modules/app.bicep")
+
+    assert "'py-io-impl': 'pyiceberg.io.pyarrow.PyArrowFileIO'" in app
+    assert "'adls.account-name': lakeStorageAccountName" in app
+    assert "adls.account-key" not in app
+    assert "adls.sas-token" not in app
+
+
+def test_the_app_identity_may_only_read_the_lake_container():
+    reader = bicep("modules/lake-reader.bicep")
+    grant = enclosed(reader, "resource lakeRead 'Microsoft.Authorization/roleAssignments")
+    module = enclosed(bicep("main.bicep"), "module lakeReader ")
+
+    assert variable(reader, "storageBlobDataReader") == STORAGE_BLOB_DATA_READER
+    assert "scope: account::blobService::lake" in grant
+    assert "storageBlobDataReader" in grant
+    assert len(RESOURCE.findall(reader)) == 2, "an existing account, and one role assignment"
+    assert "principalId: app.outputs.principalId" in module
+    assert "module lakeReader 'modules/lake-reader.bicep' = if (readsLake)" in bicep("main.bicep")

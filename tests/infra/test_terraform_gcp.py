@@ -30,7 +30,7 @@ from costplane.adapters.gcp.resources import KINDS
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
 from costplane.approvals.callbacks import ApprovalCallbacks
-from costplane.config import ApprovalSettings, GcpSettings, Settings
+from costplane.config import ApprovalSettings, CatalogSettings, GcpSettings, Settings
 from costplane.domain.decisions import ActionKind
 from costplane.domain.taxonomy import Mode
 from costplane.engine.envelopes import parse_payload
@@ -667,3 +667,66 @@ def test_the_resume_route_takes_its_signing_key_from_secret_manager():
     assert "COSTPLANE_RESUME_SIGNING_SECRET" in environment_of(str(local("approvals_secrets")))
     assert "var.resume_signing_secret_id" in str(local("approvals_secrets"))
     assert terraform()["variable"]["resume_signing_secret_id"]["default"] == ""
+
+
+def test_the_policy_runner_reads_the_lake_through_every_catalog_setting_when_a_catalog_is_given():
+    lake = local("lake")
+    [service] = function("policy_runner")["service_config"]
+
+    assert "local.lake" in service["environment_variables"]
+    assert environment_of(lake) == environment_names(CatalogSettings) - {"COSTPLANE_CATALOG_NAME"}
+    assert lake.startswith('${var.lake_catalog_type == "" ? {} :')
+    for setting, variable in {
+        "COSTPLANE_CATALOG_TYPE": "lake_catalog_type",
+        "COSTPLANE_CATALOG_URI": "lake_catalog_uri",
+        "COSTPLANE_CATALOG_WAREHOUSE": "lake_catalog_warehouse",
+        "COSTPLANE_CATALOG_NAMESPACE": "lake_catalog_namespace",
+    }.items():
+        assert re.search(rf"{setting}\s*=\s*var\.{variable}\b", lake), setting
+
+
+def test_only_the_policy_runner_reads_the_lake():
+    for name, deployed in instances("google_cloudfunctions2_function", "function").items():
+        [service] = deployed["service_config"]
+        reads = "lake" in merged_locals(service["environment_variables"])
+        assert reads == (name == "policy_runner"), name
+
+
+def merged_locals(expression: str) -> set[str]:
+    """The names of the locals an expression merges."""
+    return set(re.findall(r"local\.(\w+)", expression))
+
+
+def test_the_lake_catalog_types_are_ones_the_settings_accept():
+    catalog_types = set(typing.get_args(CatalogSettings.model_fields["type"].annotation))
+    condition = terraform()["variable"]["lake_catalog_type"]["validation"][0]["condition"]
+
+    assert set(quoted(condition)) == {"", "rest", "sql"}
+    assert {"rest", "sql"} <= catalog_types
+    assert terraform()["variable"]["lake_catalog_type"]["default"] == ""
+
+
+def test_the_lake_files_are_read_with_pyarrow_and_the_service_account():
+    lake = local("lake")
+
+    assert "pyiceberg.io.pyarrow.PyArrowFileIO" in lake
+    assert "gcs.oauth2.token" not in lake
+
+
+def test_the_function_identity_may_only_read_the_lake_bucket():
+    reader = resource("google_storage_bucket_iam_member", "lake_reader")
+    bucket_of = local("lake_bucket")
+
+    assert reader["role"] == "roles/storage.objectViewer"
+    assert reader["bucket"] == "${local.lake_bucket}"
+    assert reader["member"] == "${google_service_account.enforcer.member}"
+    assert reader["count"] == '${local.lake_bucket == "" ? 0 : 1}'
+    assert 'regex("^gs://([^/]+)", var.lake_catalog_warehouse)[0]' in bucket_of
+    writers = [
+        body
+        for name, body in terraform()["resource"]
+        .get("google_storage_bucket_iam_member", {})
+        .items()
+        if "lake_bucket" in str(body.get("bucket"))
+    ]
+    assert writers == [reader]

@@ -25,6 +25,24 @@ param policiesPath string
 @description('Path of the budgets file in the deployed package; empty uses the bundled example.')
 param budgetsPath string
 
+@description('Storage account of the decisions audit log (modules/audit.bicep, its own locked group).')
+param auditAccountName string
+
+@description('The lake\'s catalog type (rest, sql); empty: no lake.')
+param lakeCatalogType string
+
+@description('The lake catalog\'s URI.')
+param lakeCatalogUri string
+
+@description('The lake\'s warehouse.')
+param lakeCatalogWarehouse string
+
+@description('Namespace of the lake\'s tables.')
+param lakeCatalogNamespace string
+
+@description('Storage account of the lake\'s files (abfss://), read with the app\'s identity.')
+param lakeStorageAccountName string
+
 @description('Upper bound on function instances.')
 param maximumInstanceCount int
 
@@ -118,7 +136,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   location: location
   tags: tags
   kind: 'StorageV2'
-  // Geo-redundant: the decisions audit log in the state table survives a regional outage.
+  // Geo-redundant: the state table (claims, approvals, budgets) survives a regional outage.
   sku: {
     name: 'Standard_GRS'
   }
@@ -257,6 +275,11 @@ var baseSettings = [
     name: 'COSTPLANE_AZURE_STATE_TABLE'
     value: stateTable.name
   }
+  // The decisions audit log: its own account, table and locked group (modules/audit.bicep).
+  {
+    name: 'COSTPLANE_AZURE_AUDIT_ACCOUNT'
+    value: auditAccountName
+  }
   // The package is mounted read-only; approvals keep their SQLite store (the plane's state
   // file) under /tmp until an Azure Table approvals store exists: not durable across instances.
   {
@@ -352,6 +375,39 @@ var budgetsSettings = empty(budgetsPath) ? [] : [
   }
 ]
 
+// The lake the budgets read (costplane.config.CatalogSettings), as cost ingest writes it; unset
+// without a catalog. pyarrow reads abfss:// files with the app's managed identity (no key):
+// FileIO is pinned to pyarrow's, which needs the account name.
+var lakeFileIo = {
+  'py-io-impl': 'pyiceberg.io.pyarrow.PyArrowFileIO'
+}
+var lakeAccount = empty(lakeStorageAccountName) ? {} : {
+  'adls.account-name': lakeStorageAccountName
+}
+var lakeProperties = union(lakeFileIo, lakeAccount)
+var lakeSettings = empty(lakeCatalogType) ? [] : [
+  {
+    name: 'COSTPLANE_CATALOG_TYPE'
+    value: lakeCatalogType
+  }
+  {
+    name: 'COSTPLANE_CATALOG_URI'
+    value: lakeCatalogUri
+  }
+  {
+    name: 'COSTPLANE_CATALOG_WAREHOUSE'
+    value: lakeCatalogWarehouse
+  }
+  {
+    name: 'COSTPLANE_CATALOG_NAMESPACE'
+    value: lakeCatalogNamespace
+  }
+  {
+    name: 'COSTPLANE_CATALOG_PROPERTIES'
+    value: string(lakeProperties)
+  }
+]
+
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   // checkov:skip=CKV_AZURE_16:Event Grid and the Slack and Teams callbacks cannot sign in with Entra ID (App Service Authentication); the webhook takes a function key and the callbacks verify their senders' signatures.
   // checkov:skip=CKV_AZURE_17:Event Grid, Slack and the Bot Connector present no client certificates.
@@ -372,7 +428,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(baseSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings)
+      appSettings: concat(baseSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings, lakeSettings)
     }
     functionAppConfig: {
       deployment: {
@@ -410,7 +466,8 @@ resource hostStorageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   }
 }
 
-// Claims and the decisions audit log (costplane.adapters.azure.state): this table only.
+// Claims, budgets and approvals (costplane.adapters.azure.tables): this table only. The
+// decisions audit log is the audit account's (modules/audit.bicep).
 resource stateAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(stateTable.id, functionApp.id, storageTableDataContributor)
   scope: stateTable

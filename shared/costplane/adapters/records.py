@@ -74,6 +74,19 @@ class RunningRecords(Records, Protocol):
         ...
 
 
+class ExpiringRecords(Records, Protocol):
+    """A backend without a TTL of its own (Table storage): what has expired is found and
+    deleted by costplane, each record only while still at the version found."""
+
+    def expired(self, kind: str, before: datetime) -> list[Record]:
+        """The records of `kind` whose `expires` is before `before`."""
+        ...
+
+    def discard(self, kind: str, key: str, version: str) -> bool:
+        """Delete a record only if still at `version`; False when it changed or went away."""
+        ...
+
+
 class DecisionLog(Protocol):
     """The audit log: appended to, read newest first, never changed."""
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from costplane.adapters.records import EXPIRES, DecisionLog, Fields, Records, parse_utc
+from costplane.adapters.records import (
+    EXPIRES,
+    DecisionLog,
+    ExpiringRecords,
+    Fields,
+    Records,
+    parse_utc,
+)
 from costplane.domain.decisions import Decision
 from costplane.engine.ports import Clock
 
@@ -47,3 +54,20 @@ class RecordStateStore:
         """The latest `limit` decisions, oldest first."""
         bodies = self.log.newest(limit, self.clock.now())
         return [Decision.model_validate_json(body) for body in reversed(bodies)]
+
+
+class ClaimSweep:
+    """Deletes the claims that expired and nobody took, where the backend has no TTL of its own
+    (Table storage); each only while still at the version found, so a claim taken over since
+    stays."""
+
+    def __init__(self, claims: ExpiringRecords, clock: Clock) -> None:
+        self.claims = claims
+        self.clock = clock
+
+    def purge(self) -> int:
+        """How many expired claims were deleted."""
+        expired = self.claims.expired(CLAIM, self.clock.now())
+        return sum(
+            self.claims.discard(CLAIM, str(held.fields["key"]), held.version) for held in expired
+        )

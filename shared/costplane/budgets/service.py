@@ -21,8 +21,10 @@ counted from when it started, not from now. With every resource running since be
 lake's last row, this is `actual + run-rate x hours left` measured from where the lake ends.
 The run-rate misses what no event announces (usage-priced services, growth, weekly swings);
 a statsforecast forecast of the daily history sees those, so `projected` is the higher of the
-two. Fitting takes seconds, so it is made only when asked (`period_forecasts`, passed to
-`status`): the policy runner's `budget_views` stays on the run-rate.
+two. Fitting takes seconds, so the event path never fits: cost ingest fits after each delivery
+and stores the projections in the lake (`budget_forecasts`), and the policy runner's
+`budget_views` read them from there (`forecasts`); without a stored projection for the current
+period, the run-rate stands. `status(now, forecasts)` takes freshly fitted ones instead.
 
 `BudgetService` is the policy runner's `SpendFacts`: `cost_per_hour(event)` and
 `budget_views(now)`. Events reach it through `observe(event)`; cloud notifications through
@@ -40,7 +42,7 @@ from costplane.budgets.periods import window
 from costplane.budgets.ports import ReservationLedger, RunRateStore, SignalFigures, SignalStore
 from costplane.budgets.prices import PriceBook
 from costplane.budgets.runrate import CHANGES, Observed, RunRate
-from costplane.budgets.spend import LakeSource, SpendReader
+from costplane.budgets.spend import ForecastSource, LakeSource, SpendReader
 from costplane.budgets.status import BudgetStatus, StatusReader
 from costplane.budgets.timed import TimedCache
 from costplane.domain.budgets import Budget, BudgetView, Projection
@@ -63,13 +65,14 @@ class BudgetService:
         ledger: ReservationLedger | None = None,
         lake_ttl: timedelta = timedelta(minutes=15),
         views_ttl: timedelta = timedelta(seconds=30),
+        forecasts: ForecastSource | None = None,
     ) -> None:
         self.budgets = tuple(budgets)
         self.prices = prices
         self.rates = rates
         self.signals = signals
         self.ledger = ledger
-        spend = SpendReader(signals, lake, lake_ttl)
+        spend = SpendReader(signals, lake, lake_ttl, forecasts)
         by_name = {b.name: b for b in self.budgets}
         self.reservations = Reservations(by_name, spend, rates, ledger)
         self.run_rate = RunRate(self.budgets, prices, rates, self.reservations)

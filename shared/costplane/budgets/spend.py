@@ -1,9 +1,10 @@
 """What a budget has spent so far: the lake's actual (re-read at most every `ttl`) and what cloud
-budget notifications reported, the higher of the two; and what running resources still add."""
+budget notifications reported, the higher of the two; what running resources still add; and
+the period end projections stored in the lake (re-read as the actual is)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -11,9 +12,10 @@ from typing import NamedTuple
 from costplane.budgets.periods import Window, hours
 from costplane.budgets.ports import LakeSpend, RateEntry, SignalFigures, SignalStore
 from costplane.budgets.timed import TimedCache
-from costplane.domain.budgets import Budget
+from costplane.domain.budgets import Budget, Projection
 
 LakeSource = Callable[[datetime], LakeSpend]
+ForecastSource = Callable[[datetime], Mapping[str, Projection]]
 
 
 class Spent(NamedTuple):
@@ -28,17 +30,30 @@ class SpendReader:
     """Actual spend per budget and period, from the lake and the signal store."""
 
     def __init__(
-        self, signals: SignalStore, lake: LakeSource | None, ttl: timedelta = timedelta(minutes=15)
+        self,
+        signals: SignalStore,
+        lake: LakeSource | None,
+        ttl: timedelta = timedelta(minutes=15),
+        forecasts: ForecastSource | None = None,
     ) -> None:
         self.signals = signals
         self._lake_source = lake
         self._lake = TimedCache[LakeSpend](ttl)
+        self._forecast_source = forecasts
+        self._forecasts = TimedCache[Mapping[str, Projection]](ttl)
 
     def lake(self, now: datetime) -> LakeSpend:
         source = self._lake_source
         if source is None:
             return LakeSpend({})
         return self._lake.get(now, lambda: source(now))
+
+    def forecasts(self, now: datetime) -> Mapping[str, Projection]:
+        """The stored projections of the budgets' current periods; none without a source."""
+        source = self._forecast_source
+        if source is None:
+            return {}
+        return self._forecasts.get(now, lambda: source(now))
 
     def spent(self, budget: Budget, period: Window, lake: LakeSpend) -> Spent:
         figures = self.signals.signal_figures(budget.name, period.key)

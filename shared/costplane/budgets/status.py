@@ -75,10 +75,11 @@ class StatusReader:
     def status(
         self, now: datetime, forecasts: Mapping[str, Projection] | None = None
     ) -> list[BudgetStatus]:
-        """Each budget as of `now`; `forecasts` (from `period_forecasts`) raise projections."""
+        """Each budget as of `now`; `forecasts` (fitted just now by `period_forecasts`), else
+        those stored in the lake, raise projections; without either, the run-rate stands."""
         lake = self.spend.lake(now)
         running = self.rates.running_rates([b.name for b in self.budgets])
-        found = forecasts or {}
+        found = self.spend.forecasts(now) if forecasts is None else forecasts
         return [
             self._status(b, now, lake, running[b.name], found.get(b.name)) for b in self.budgets
         ]

@@ -1,5 +1,7 @@
-"""The Azure plane: ARM adapters; claims, decisions, budgets and approvals in one Table storage
-table (SQLite when no account is configured); bill exports in Blob storage."""
+"""The Azure plane: ARM adapters; claims, budgets and approvals in one Table storage table
+(SQLite when no account is configured), the decisions audit log in that table or, when an
+audit account is configured, in a table of its own that outlives costplane's resource group;
+bill exports in Blob storage."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from costplane.adapters.azure.inventory import AzureInventory
 from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
 from costplane.adapters.rest import RestClient
-from costplane.adapters.state_records import RecordStateStore
+from costplane.adapters.state_records import ClaimSweep, RecordStateStore
 from costplane.config import AzureSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts, StateStore
@@ -58,8 +60,17 @@ class AzurePlane(Plane):
     def _state_store(self) -> StateStore:
         if self.azure.table_url is None:
             return self.sqlite_state()
-        records = AzureTableRecords(self.storage, self.azure.table_url, self.clock)
-        return RecordStateStore(records, records, self.clock)
+        claims = AzureTableRecords(self.storage, self.azure.table_url, self.clock)
+        log = AzureTableRecords(self.storage, self.azure.audit_url or claims.table_url, self.clock)
+        return RecordStateStore(claims, log, self.clock)
+
+    def claim_sweep(self) -> ClaimSweep | None:
+        """Table storage has no TTL: expired claims are deleted on a schedule."""
+        if self.azure.table_url is None:
+            return None
+        return ClaimSweep(
+            AzureTableRecords(self.storage, self.azure.table_url, self.clock), self.clock
+        )
 
     def budget_stores(self) -> BudgetStores:
         if self.azure.table_url is None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import httpx
 
     from costplane.adapters.local.sqlite import SqliteRecords
+    from costplane.adapters.state_records import ClaimSweep
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.lake.table import Lake
@@ -101,6 +102,11 @@ class Plane(ABC):
         from costplane.adapters.approval_records import RecordApprovalStore
 
         return RecordApprovalStore(self.sqlite)
+
+    def claim_sweep(self) -> ClaimSweep | None:
+        """What deletes expired claims, where the claims' store has no TTL of its own; None
+        where it has (DynamoDB, Firestore) or keeps them locally (SQLite)."""
+        return None
 
     def object_store(self) -> ObjectStore:
         raise NotImplementedError(f"the {self.name} plane ingests no bill exports")

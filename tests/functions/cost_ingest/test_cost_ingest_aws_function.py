@@ -22,6 +22,7 @@ import pytest
 from pyiceberg.catalog import Catalog, load_catalog
 
 from costplane.adapters.aws import clients
+from costplane.adapters.lake.forecast_table import FORECAST_TABLE
 from costplane.billing.ingest import ObjectMissing
 from costplane.domain.errors import DeliveryFailed
 from tests.functions.aws.conftest import LambdaContext
@@ -67,10 +68,20 @@ class Stack:
         return len(self.catalog.load_table(("costplane", "focus")).snapshots())
 
 
-def _resolve(value: Any, names: dict[str, str]) -> str:
-    """A template value with the stack's parameters and resource names filled in."""
+CONDITIONS = {"HasBudgets": False}
+"""The template's conditions as these tests deploy it (the bundled budgets)."""
+
+
+def _resolve(value: Any, names: dict[str, str]) -> str | None:
+    """A template value with the stack's parameters and resource names filled in; None for a
+    value left out (AWS::NoValue)."""
     if isinstance(value, str):
         return value
+    if "Fn::If" in value:
+        condition, then, otherwise = value["Fn::If"]
+        return _resolve(then if CONDITIONS[condition] else otherwise, names)
+    if value.get("Ref") == "AWS::NoValue":
+        return None
     if "Ref" in value:
         return names[value["Ref"]]
     return re.sub(r"\$\{([\w.]+)\}", lambda m: names[m.group(1)], value["Fn::Sub"])
@@ -109,7 +120,8 @@ def deploy(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cal
         }
         variables = resource("CostIngestFunction")["Properties"]["Environment"]["Variables"]
         for name, value in variables.items():
-            monkeypatch.setenv(name, _resolve(value, parameters))
+            if (resolved := _resolve(value, parameters)) is not None:
+                monkeypatch.setenv(name, resolved)
         # The endpoints of the moto server (in AWS: the defaults), and a download directory
         # per test instead of the template's /tmp/costplane-ingest.
         monkeypatch.setenv("COSTPLANE_CATALOG_PROPERTIES", orjson.dumps(io).decode())
@@ -400,3 +412,13 @@ def test_a_header_only_bill_is_skipped_as_empty(deploy):
 
     assert (outcome["status"], outcome["reason"]) == ("skipped", "empty_delivery")
     assert stack.snapshots() == 0
+
+
+def test_an_ingest_writes_the_budget_forecasts_into_the_glue_lake(deploy):
+    stack = deploy(prefix="cur/", source="aws-cur", deliveries="files")
+    key = "cur/costplane/20231101-20231201/costplane-00001.csv"
+    stack.put(key, CUR_LEGACY.read_bytes())
+
+    stack.invoke(s3_notification(key))
+
+    assert stack.catalog.table_exists(("costplane", FORECAST_TABLE))

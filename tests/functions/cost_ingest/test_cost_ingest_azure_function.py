@@ -23,6 +23,7 @@ from azure.functions.blob import BlobConverter
 from azure.functions.meta import Datum
 from azure.functions.timer import TimerRequest
 
+from costplane.adapters.lake.forecast_table import FORECAST_TABLE
 from costplane.domain.errors import DeliveryFailed
 from tests.functions.cost_ingest.conftest import (
     EA_ACTUAL,
@@ -265,3 +266,9 @@ def test_the_timer_raises_after_trying_every_delivery_when_one_failed(blueprint,
         blueprint.on_timer(TimerRequest(past_due=True))
 
     assert lake() == SOURCE
+
+
+def test_a_bill_blob_then_writes_the_budget_forecasts_into_the_lake(blueprint, storage, cloud_env):
+    blueprint.on_blob(blob("exports/ea/20240101-20240131/costplane-ea.csv", EA_ACTUAL.read_bytes()))
+
+    assert sql_lake(cloud_env / "lake").table_exists(("costplane", FORECAST_TABLE))

@@ -21,6 +21,7 @@ import httpx
 import orjson
 import pytest
 
+from costplane.adapters.lake.forecast_table import FORECAST_TABLE
 from tests.functions.cost_ingest.conftest import (
     FOCUS_SAMPLE,
     Totals,
@@ -215,3 +216,36 @@ def test_the_scheduler_rescan_answers_500_when_a_delivery_failed(serve_function,
         f"gs://{BUCKET}/focus/costplane-focus/2024-02/focus-00001.csv"
     ]
     assert lake() == SOURCE
+
+
+def test_a_finalized_bill_then_writes_the_budget_forecasts_into_the_lake(
+    serve_function, storage, cloud_env
+):
+    storage.objects[KEY] = FOCUS_SAMPLE.read_bytes()
+    body, headers = finalized(KEY, len(storage.objects[KEY]))
+
+    serve_function("cost_ingest").post("/", data=body, headers=headers)
+
+    assert sql_lake(cloud_env / "lake").table_exists(("costplane", FORECAST_TABLE))
+
+
+def test_a_broken_bill_writes_no_forecasts(serve_function, storage, cloud_env):
+    storage.objects[KEY] = FOCUS_SAMPLE.read_bytes()[:5000]
+    body, headers = finalized(KEY, 5000)
+
+    serve_function("cost_ingest").post("/", data=body, headers=headers)
+
+    assert not sql_lake(cloud_env / "lake").table_exists(("costplane", FORECAST_TABLE))
+
+
+def test_the_scheduler_rescan_refreshes_the_forecasts_even_when_no_bill_changed(
+    serve_function, storage, cloud_env
+):
+    storage.objects[KEY] = FOCUS_SAMPLE.read_bytes()
+    scan = serve_function("cost_ingest_scan")
+    scan.post("/")
+    forecasts = sql_lake(cloud_env / "lake").load_table(("costplane", FORECAST_TABLE))
+    written = len(forecasts.snapshots())
+
+    assert scan.post("/").get_json() == {"outcomes": [], "up_to_date": 1}
+    assert len(forecasts.refresh().snapshots()) == written + 1

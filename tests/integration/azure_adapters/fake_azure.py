@@ -17,6 +17,8 @@ import orjson
 ARM_HOST = "management.azure.com"
 TAGS_PATH = "/providers/Microsoft.Resources/tags/default"
 TABLE_VERSION = "2019-02-02"
+_TABLE = re.compile(r"^/\w+$")
+_QUERY = re.compile(r"^/\w+\(\)$")
 _ENTITY = re.compile(r"^/(?P<table>\w+)\(PartitionKey='(?P<pk>[^']+)',RowKey='(?P<rk>[^']+)'\)$")
 
 
@@ -79,14 +81,14 @@ class FakeAzure:
         ):
             return self._problem(request, "missing Table storage headers")
         path = request.url.path
-        if request.method == "POST" and path == "/costplane":
+        if request.method == "POST" and _TABLE.match(path):
             inserted = _body(request)
             key = (inserted["PartitionKey"], inserted["RowKey"])
             if key in self.entities:
                 return _json(409, {"odata.error": {"code": "EntityAlreadyExists"}})
             self.entities[key] = inserted
             return httpx.Response(204)
-        if request.method == "GET" and path == "/costplane()":
+        if request.method == "GET" and _QUERY.match(path):
             partition = request.url.params["$filter"].split("'")[1]
             rows = sorted((v for k, v in self.entities.items() if k[0] == partition), key=_row)
             return _json(200, {"value": rows[: int(request.url.params["$top"])]})

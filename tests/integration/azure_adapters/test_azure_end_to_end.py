@@ -109,3 +109,25 @@ def test_without_a_state_account_the_plane_keeps_its_state_in_sqlite(
     assert isinstance(runtime.state.claims, SqliteRecords)
     assert (tmp_path / "state.db").exists()
     assert set(runtime.ports) == {Provider.AZURE}
+
+
+def test_with_an_audit_account_decisions_go_to_its_table_and_claims_stay_in_the_state_table(
+    fake: FakeAzure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit = FakeAzure(TOKEN, "stcostplaneaudit.table.core.windows.net")
+    both = {fake.table_host: fake, audit.table_host: audit}
+    monkeypatch.setenv("COSTPLANE_AZURE_TOKEN", TOKEN)
+    monkeypatch.setenv("COSTPLANE_AZURE_STATE_ACCOUNT", ACCOUNT)
+    monkeypatch.setenv("COSTPLANE_AZURE_AUDIT_ACCOUNT", "stcostplaneaudit")
+    transport = httpx.MockTransport(lambda request: both.get(request.url.host, fake)(request))
+    runtime = AzurePlane(Settings(lake=tmp_path), transport).runtime
+
+    decision = enforcer(runtime).handle_event(vm_created(datetime.now(UTC)))
+
+    assert fake.problems == audit.problems == []
+    assert {key[0] for key in audit.entities} == {"decision"}
+    assert {key[0] for key in fake.entities} == {"claim"}
+    assert audit.requests[0].startswith(
+        "POST https://stcostplaneaudit.table.core.windows.net/decisions"
+    )
+    assert [d.decision_id for d in runtime.state.recent_decisions(10)] == [decision.decision_id]

@@ -10,7 +10,7 @@ import pytest
 
 from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.adapters.rest import CloudApiError
-from costplane.adapters.state_records import RecordStateStore
+from costplane.adapters.state_records import ClaimSweep, RecordStateStore
 from costplane.domain.decisions import Decision, Outcome
 from tests.integration.azure_adapters.http_script import Exchange, Script, rest
 from tests.support.tagging import NOW, FixedClock
@@ -166,4 +166,74 @@ def test_recent_decisions_follow_the_continuation_headers() -> None:
         ),
     )
     assert store(script).recent_decisions(2) == [first, second]
+    assert script.done
+
+
+def sweep(script: Script) -> ClaimSweep:
+    return ClaimSweep(AzureTableRecords(rest(script), TABLE, FixedClock()), FixedClock())
+
+
+EXPIRED_QUERY = (
+    f"{TABLE}()?%24filter=PartitionKey%20eq%20%27claim%27%20and%20Expires%20lt%20"
+    "datetime%272026-11-27T12%3A00%3A00.000000Z%27"
+)
+MINIMAL = {**HEADERS, "Accept": "application/json;odata=minimalmetadata"}
+
+
+def expired_row(key: str, etag: str) -> dict[str, str]:
+    return {
+        "odata.etag": etag,
+        "PartitionKey": "claim",
+        "RowKey": hashlib.sha256(key.encode()).hexdigest(),
+        "Timestamp": "2026-11-20T10:00:00.1234567Z",
+        "Key": key,
+        "Expires": "2026-11-27T11:00:00.0000000Z",
+        "Expires@odata.type": "Edm.DateTime",
+    }
+
+
+def test_the_sweep_deletes_each_expired_claim_under_the_etag_it_was_found_with() -> None:
+    other = "azure:other:/subscriptions/s/resourceGroups/rg/vm2"
+    other_url = (
+        f"{TABLE}(PartitionKey='claim',RowKey='{hashlib.sha256(other.encode()).hexdigest()}')"
+    )
+    reply = {"value": [expired_row(KEY, ETAG), expired_row(other, 'W/"x"')]}
+    script = Script(
+        Exchange("GET", EXPIRED_QUERY, headers=MINIMAL, reply=reply),
+        Exchange("DELETE", CLAIM_URL, headers={**HEADERS, "If-Match": ETAG}, status=204),
+        Exchange("DELETE", other_url, headers={**HEADERS, "If-Match": 'W/"x"'}, status=204),
+    )
+    assert sweep(script).purge() == 2
+    assert script.done
+
+
+@pytest.mark.parametrize(
+    "status", [412, 404], ids=["taken over since: its etag changed", "released since"]
+)
+def test_a_claim_that_changed_after_the_sweep_found_it_is_not_counted(status: int) -> None:
+    reply = {"value": [expired_row(KEY, ETAG)]}
+    script = Script(
+        Exchange("GET", EXPIRED_QUERY, headers=MINIMAL, reply=reply),
+        Exchange("DELETE", CLAIM_URL, headers={**HEADERS, "If-Match": ETAG}, status=status),
+    )
+    assert sweep(script).purge() == 0
+    assert script.done
+
+
+def test_the_sweep_follows_the_continuation_headers() -> None:
+    more = {
+        "x-ms-continuation-NextPartitionKey": "1!8!Y2xhaW0-",
+        "x-ms-continuation-NextRowKey": "1!4!YWI-",
+    }
+    script = Script(
+        Exchange("GET", EXPIRED_QUERY, headers=MINIMAL, reply={"value": []}, reply_headers=more),
+        Exchange(
+            "GET",
+            f"{EXPIRED_QUERY}&NextPartitionKey=1%218%21Y2xhaW0-&NextRowKey=1%214%21YWI-",
+            headers=MINIMAL,
+            reply={"value": [expired_row(KEY, ETAG)]},
+        ),
+        Exchange("DELETE", CLAIM_URL, headers={**HEADERS, "If-Match": ETAG}, status=204),
+    )
+    assert sweep(script).purge() == 1
     assert script.done

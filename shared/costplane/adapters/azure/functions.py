@@ -32,6 +32,7 @@ from costplane.adapters.webhooks import answer_delivery
 from costplane.engine.pipeline import EventService, raise_for_retry
 
 if TYPE_CHECKING:
+    from costplane.adapters.state_records import ClaimSweep
     from costplane.approvals.callbacks import ApprovalCallbacks, Callback
     from costplane.billing.ingest import CostIngest, ObjectOutcome
 
@@ -41,6 +42,7 @@ EVENT_GRID_ORIGINS = ("eventgrid.azure.net",)
 
 ingest_log = logging.getLogger("costplane.cost_ingest")
 approvals_log = logging.getLogger("costplane.approvals")
+claims_log = logging.getLogger("costplane.claims")
 
 
 def _event_grid_document(event: func.EventGridEvent) -> dict[str, Any]:
@@ -110,6 +112,15 @@ def expire_approvals(callbacks: Callable[[], ApprovalCallbacks]) -> None:
     """Requests nobody answered take their configured default."""
     expired = callbacks().expire()
     approvals_log.info("expired %d approval requests: %s", len(expired), expired)
+
+
+def purge_claims(sweep: Callable[[], ClaimSweep | None]) -> None:
+    """Claims that expired and nobody took, deleted (Table storage has no TTL)."""
+    built = sweep()
+    if built is None:
+        claims_log.info("no claims table configured: nothing to purge")
+        return
+    claims_log.info("purged %d expired claims", built.purge())
 
 
 def _abuse_protection(req: func.HttpRequest) -> func.HttpResponse:

@@ -12,7 +12,12 @@ an entity reads back as plain properties. A record is an entity:
 Creating is an Insert Entity (409 when the row exists); a conditional write a Replace Entity
 under `If-Match: <ETag read>` (412 when another instance wrote first, 404 when it deleted the
 row); an unconditional one an Insert Or Replace (PUT without If-Match); deleting a Delete under
-`If-Match: *`. The pending and running records are one filtered query each. The decisions are
+`If-Match: *`. The pending and running records are one filtered query each.
+
+Table storage has no TTL: a claim carries its `Expires`, an expired one is free to take (a
+Replace under the ETag read), and `expired` / `discard` let a sweep delete those nobody took
+(one query in the minimal-metadata format, whose entities carry their `odata.etag`, then a
+Delete under each ETag, so a claim taken again since the query stays). The decisions are
 the `decision` partition, their RowKeys sorting newest first (Table storage only sorts
 ascending), so the latest are one query away. The identity needs the data role Storage Table
 Data Contributor on the table; the table is created by the deployment.
@@ -45,6 +50,7 @@ from costplane.domain.decisions import Decision
 from costplane.engine.ports import Clock
 
 TABLE_API_VERSION = "2019-02-02"
+MINIMAL_METADATA = "application/json;odata=minimalmetadata"
 DECISIONS = "decision"
 PAGE_SIZE = 1000
 _NEWEST_FIRST = 10**17 - 1
@@ -102,6 +108,17 @@ class AzureTableRecords:
             condition += f" and {capitalised(EXPIRES)} le datetime'{utc_stamp(due_by)}'"
         return [_fields(row) for row in self._query(condition)]
 
+    def expired(self, kind: str, before: datetime) -> list[Record]:
+        condition = f"{self._in(kind)} and {capitalised(EXPIRES)} lt datetime'{utc_stamp(before)}'"
+        rows = self._query(condition, accept=MINIMAL_METADATA)
+        return [Record(_fields(row), row["odata.etag"]) for row in rows]
+
+    def discard(self, kind: str, key: str, version: str) -> bool:
+        url = self._url(kind, key)
+        return self._call(
+            "DELETE", url, headers={"If-Match": version}, expect=(404, 412)
+        ).is_success
+
     def running(self, kind: str) -> list[Fields]:
         condition = f"{self._in(kind)} and {capitalised(RUNNING)} eq true"
         return [_fields(row) for row in self._query(condition)]
@@ -156,9 +173,11 @@ class AzureTableRecords:
         )
         return response.status_code != 409
 
-    def _query(self, condition: str, limit: int | None = None) -> list[dict[str, Any]]:
+    def _query(
+        self, condition: str, limit: int | None = None, accept: str | None = None
+    ) -> list[dict[str, Any]]:
         """The entities matching the OData `condition` (the first `limit` of them if given),
-        following the continuation headers."""
+        following the continuation headers; `accept` another JSON format (with ETags)."""
         rows: list[dict[str, Any]] = []
         following: dict[str, str] = {}
         while limit is None or len(rows) < limit:
@@ -166,7 +185,8 @@ class AzureTableRecords:
             if limit is not None:
                 params["$top"] = str(min(limit - len(rows), PAGE_SIZE))
             query = urlencode({**params, **following}, quote_via=quote)  # spaces as %20, not +
-            response = self._call("GET", f"{self.table_url}()?{query}")
+            headers = {"Accept": accept} if accept else None
+            response = self._call("GET", f"{self.table_url}()?{query}", headers=headers)
             rows.extend(body_of(response).get("value", []))
             following = _continuation(response.headers)
             if not following:
@@ -213,5 +233,5 @@ def _fields(entity: Mapping[str, Any]) -> Fields:
     return {
         uncapitalised(name): value
         for name, value in entity.items()
-        if name not in _SYSTEM and not name.startswith("odata.")
+        if name not in _SYSTEM and not name.startswith("odata.") and "@odata." not in name
     }

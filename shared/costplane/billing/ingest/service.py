@@ -74,8 +74,16 @@ class CostIngest:
     """Objects announced by the platform, or found by a rescan, ingested into the lake."""
 
     def __init__(
-        self, exports: Exports, store: ObjectStore, lake: Callable[[], Lake], work_dir: Path
+        self,
+        exports: Exports,
+        store: ObjectStore,
+        lake: Callable[[], Lake],
+        work_dir: Path,
+        after: Callable[[Lake], object] | None = None,
     ) -> None:
+        """`after`: what derives from the lake once it changed (the budgets' projections), run
+        after each delivery that reached it and at the end of each rescan; what it raises
+        raises, for the platform to retry."""
         foreign = [
             e.location for e in exports.exports if urlsplit(e.location).scheme not in store.schemes
         ]
@@ -86,6 +94,7 @@ class CostIngest:
         self.work_dir = work_dir.resolve()
         self._open_lake = lake
         self._lake: Lake | None = None
+        self._after = after
 
     def lake(self) -> Lake:
         """Opened once per process (catalog clients stay warm), its table re-read on each use."""
@@ -97,6 +106,12 @@ class CostIngest:
 
     def on_object(self, uri: str, content: Readable | None = None) -> ObjectOutcome:
         """An object was created. `content`: its bytes, when the trigger already holds them."""
+        outcome = self._on_object(uri, content)
+        if outcome.status in ("ingested", "unchanged"):
+            self._derive()
+        return outcome
+
+    def _on_object(self, uri: str, content: Readable | None) -> ObjectOutcome:
         export = self.exports.of(uri)
         if export is None:
             return skipped(uri, "outside_exports", "no configured export writes here")
@@ -120,7 +135,8 @@ class CostIngest:
 
     def rescan(self) -> ScanReport:
         """Ingest every delivery modified since it was last ingested, oldest first, so that a
-        period ends with its newest delivery. One failure does not stop the others."""
+        period ends with its newest delivery, then derive from the lake. One failure does not
+        stop the others."""
         ledger = self._ledger()
         outcomes: list[ObjectOutcome] = []
         up_to_date = 0
@@ -146,7 +162,14 @@ class CostIngest:
                 outcomes.append(outcome := self._attempt(export, obj.uri, parts))
                 if outcome.status == "ingested":
                     ledger.restated(self._live(self.lake()))
+        self._derive()
         return ScanReport(outcomes=outcomes, up_to_date=up_to_date)
+
+    def _derive(self) -> None:
+        """What derives from the lake, from its current snapshot (a rescan refreshes it even
+        when no bill changed: a projection moves with the day it is made on)."""
+        if self._after is not None:
+            self._after(self.lake())
 
     def _attempt(self, export: Export, trigger: str, parts: list[str]) -> ObjectOutcome:
         try:
