@@ -19,6 +19,7 @@ import pytest
 from costplane.approvals.model import ApprovalRequest, Verdict
 from costplane.approvals.ports import ApprovalStore
 from costplane.approvals.slack_callback import signature
+from costplane.domain.decisions import Action, ActionKind
 from costplane.engine.ports import ResourceRef
 from tests.unit.approvals.approvals_support import (
     APP_ID,
@@ -97,8 +98,10 @@ def seed(
     on_expiry: Verdict = "deny",
     expires_in: timedelta = timedelta(hours=4),
     channel: str = "slack",
+    then: ActionKind = ActionKind.STOP,
 ) -> ApprovalRequest:
-    """A pending request to stop `ref`, opened a minute ago by the wall clock."""
+    """A pending request to act on `ref` (stop it unless `then` says otherwise), opened a
+    minute ago by the wall clock."""
     now = datetime.now(UTC)
     request = pending_request(
         f"req-{time.time_ns()}",
@@ -107,6 +110,7 @@ def seed(
         expires=now + expires_in,
         on_expiry=on_expiry,
         channel=channel,
+        then=Action(kind=then),
     )
     assert store.add(request)
     return request

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 import pytest
@@ -18,7 +18,10 @@ import pytest
 from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.adapters.aws import clients
 from costplane.adapters.aws.dynamodb import DynamoDbRecords
+from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.approvals.model import ApprovalStatus
+from costplane.domain.action_params import RequestApprovalParams
+from costplane.domain.decisions import ActionKind
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
 from tests.functions.approvals.conftest import (
@@ -29,13 +32,18 @@ from tests.functions.approvals.conftest import (
     signed_teams,
 )
 from tests.functions.aws.sam_template import resource
+from tests.functions.aws.template_roles import Deployment
 from tests.integration.approvals.approvals_tables import create_approvals_table
+from tests.integration.aws_adapters.conftest import World
+from tests.support.aws_targets import RESOURCE_TYPES, make
 from tests.support.modules import fresh_module
+from tests.support.moto_iam import acting_as, create_role
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "aws" / "approvals" / "app.py"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 AMI = "ami-12c6146b"  # one of moto's bundled images
+FUNCTION = "ApprovalsFunction"
 
 
 @dataclass
@@ -257,3 +265,36 @@ def test_a_url_request_carrying_the_schedules_input_does_not_sweep(app, stack, a
 
     assert status == 404
     assert stack.store.get(overdue.id).status is ApprovalStatus.PENDING
+
+
+# Under the template's role ------------------------------------------------------------------
+
+THEN = [
+    (kind, resource_type)
+    for kind in (
+        ActionKind(k) for k in get_args(RequestApprovalParams.model_fields["then"].annotation)
+    )
+    for resource_type in RESOURCE_TYPES
+    if AwsEnforcer().supports(kind, resource_type)
+]
+
+
+@pytest.mark.parametrize(("kind", "resource_type"), THEN, ids=[f"{k.value}-{t}" for k, t in THEN])
+def test_an_approved_action_runs_with_only_the_permissions_the_template_gives_the_function(
+    stack, apis, aws_env, iam_session, kind, resource_type
+):
+    ref = make(World(aws_env, {}), resource_type)
+    request = seed(stack.store, ref, then=kind)
+    role = create_role(aws_env, "ApprovalsFunctionRole", Deployment().role_policies(FUNCTION))
+
+    with acting_as(aws_env, role, iam_session):
+        status, answer = invoke(
+            fresh_module(APP, "approvals_app"), "/slack", *signed_slack(request)
+        )
+
+    assert iam_session.denials == []
+    assert (status, answer["acted"]) == (200, True)
+    [then] = next(d for d in stack.decisions() if d["decision_id"] == f"{request.id}-then")[
+        "actions"
+    ]
+    assert (then["kind"], then["status"], then["error"]) == (kind.value, "done", None)
