@@ -1,4 +1,4 @@
-"""A real resource in moto of every type costplane's AWS actions act on.
+"""Costplane's policy actions on AWS, and a real resource in moto of every type they act on.
 
 `tests.integration.aws_adapters.conftest.World` makes the taggable ones; Auto Scaling groups
 and IAM principals, which only the capacity actions touch, are made here.
@@ -7,9 +7,39 @@ and IAM principals, which only the capacity actions touch, are made here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext, suppress
 
-from costplane.engine.ports import ResourceRef
-from tests.integration.aws_adapters.conftest import _FACTORIES, AMI, World
+from costplane.adapters.aws.enforcer import AwsEnforcer
+from costplane.domain.decisions import ActionKind
+from costplane.engine.ports import ResourceGone, ResourceRef
+from costplane.engine.undo import Undo
+from costplane.policy.plugins import load_plugins
+from costplane.policy.registry import ACTIONS
+from tests.integration.aws_adapters.conftest import _FACTORIES, AMI, UNTAGGABLE_IN_MOTO, World
+
+load_plugins()
+ON_AWS = sorted(key for key, action in ACTIONS.items() if action.permissions.get("aws"))
+"""The registered policy actions that call AWS (they declare `permissions["aws"]`)."""
+
+
+def kind_of(key: str) -> ActionKind:
+    """The kind the enforcer runs for policy action `key`: a mark is a tag (its op runs
+    later, as an action of its own)."""
+    return ActionKind.TAG if key == "mark-for-op" else ActionKind(key)
+
+
+def act(enforcer: AwsEnforcer, kind: ActionKind, ref: ResourceRef) -> Undo:
+    """Run `kind` on `ref` as the executor does; the state that undoes it ({} for a tag)."""
+    if kind is ActionKind.TAG:
+        enforcer.tag(ref, {"costplane-reviewed": "true"})
+        return {}
+    undo: Undo = getattr(enforcer, kind.value)(ref)
+    return undo
+
+
+def unless_moto_lacks(resource_type: str) -> AbstractContextManager[None]:
+    """moto cannot tag EKS nodegroups: the call is made (and recorded), then answered 404."""
+    return suppress(ResourceGone) if resource_type in UNTAGGABLE_IN_MOTO else nullcontext()
 
 
 def _group(world: World) -> ResourceRef:

@@ -32,18 +32,16 @@ from tests.functions.approvals.conftest import (
     signed_teams,
 )
 from tests.functions.aws.sam_template import resource
-from tests.functions.aws.template_roles import Deployment
+from tests.functions.aws.template_roles import as_function
 from tests.integration.approvals.approvals_tables import create_approvals_table
 from tests.integration.aws_adapters.conftest import World
 from tests.support.aws_targets import RESOURCE_TYPES, make
 from tests.support.modules import fresh_module
-from tests.support.moto_iam import acting_as, create_role
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "aws" / "approvals" / "app.py"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 AMI = "ami-12c6146b"  # one of moto's bundled images
-FUNCTION = "ApprovalsFunction"
 
 
 @dataclass
@@ -285,9 +283,8 @@ def test_an_approved_action_runs_with_only_the_permissions_the_template_gives_th
 ):
     ref = make(World(aws_env, {}), resource_type)
     request = seed(stack.store, ref, then=kind)
-    role = create_role(aws_env, "ApprovalsFunctionRole", Deployment().role_policies(FUNCTION))
 
-    with acting_as(aws_env, role, iam_session):
+    with as_function("ApprovalsFunction", aws_env, iam_session):
         status, answer = invoke(
             fresh_module(APP, "approvals_app"), "/slack", *signed_slack(request)
         )

@@ -18,7 +18,8 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ import orjson
 import pytest
 
 from tests.functions.aws.sam_template import TEMPLATE
+from tests.support.moto_iam import Session, acting_as, create_role
 
 TRANSLATE = Path(__file__).with_name("sam_translate.py")
 SAM_PYTHON = TEMPLATE.parents[2] / ".venv-tools" / "sam" / "bin" / "python"
@@ -92,10 +94,16 @@ class Deployment:
 
 
 def _managed(arn: str) -> dict[str, Any]:
+    found: dict[str, Any] = _aws_managed_policies()[arn.rsplit("/", 1)[-1]]
+    return dict(found["Document"])
+
+
+@cache
+def _aws_managed_policies() -> dict[str, Any]:
     from moto.iam.aws_managed_policies import aws_managed_policies_data
 
-    found: dict[str, Any] = orjson.loads(aws_managed_policies_data)[arn.rsplit("/", 1)[-1]]
-    return dict(found["Document"])
+    found: dict[str, Any] = orjson.loads(aws_managed_policies_data)
+    return found
 
 
 class _Resolver:
@@ -202,3 +210,14 @@ class _Resolver:
             return str(self.ref(name))
 
         return _SUB.sub(value, text).replace("${!", "${")
+
+
+@contextmanager
+def as_function(
+    function: str, endpoint: str, session: Session, deployment: Deployment | None = None
+) -> Iterator[Session]:
+    """Run the block as `function` runs when deployed: in a role with exactly the policies
+    the template gives it, IAM enforced. Load the function's module inside the block."""
+    policies = (deployment or Deployment()).role_policies(function)
+    with acting_as(endpoint, create_role(endpoint, f"{function}Role", policies), session):
+        yield session

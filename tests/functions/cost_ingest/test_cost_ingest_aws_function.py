@@ -7,6 +7,7 @@ row for row and cent for cent with the source file's own totals.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from costplane.billing.ingest import ObjectMissing
 from costplane.domain.errors import DeliveryFailed
 from tests.functions.aws.conftest import LambdaContext
 from tests.functions.aws.sam_template import resource
+from tests.functions.aws.template_roles import Deployment, as_function
 from tests.functions.cost_ingest.conftest import (
     CUR_LEGACY,
     Totals,
@@ -89,18 +91,22 @@ def deploy(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cal
     boto3.client("glue", region_name=REGION).create_database(
         DatabaseInput={key: _resolve(value, names) for key, value in database.items()}
     )
-    io = {
-        "glue.endpoint": aws_env,
-        "glue.region": REGION,
-        "s3.endpoint": aws_env,
-        "s3.region": REGION,
-        "s3.access-key-id": "testing",
-        "s3.secret-access-key": "testing",
-    }
 
     def stack(
         prefix: str = "cur2/", source: str = "aws-cur2", deliveries: str = "manifest"
     ) -> Stack:
+        # pyarrow's S3 does not read AWS_ENDPOINT_URL: the credentials in effect now (a
+        # template role's, under IAM) are handed to it with the endpoint.
+        io = {
+            "glue.endpoint": aws_env,
+            "glue.region": REGION,
+            "s3.endpoint": aws_env,
+            "s3.region": REGION,
+            "s3.access-key-id": os.environ["AWS_ACCESS_KEY_ID"],
+            "s3.secret-access-key": os.environ["AWS_SECRET_ACCESS_KEY"],
+        }
+        if token := os.environ.get("AWS_SESSION_TOKEN"):
+            io["s3.session-token"] = token
         parameters = names | {
             "ExportBucketName": EXPORTS,
             "ExportPrefix": prefix,
@@ -373,3 +379,29 @@ def test_the_schedule_puts_back_a_newer_delivery_when_it_brings_in_an_older_one(
         (f"s3://{EXPORTS}/{newer}", "ingested"),
     ]
     assert stack.lake() == Totals(1, Decimal(5))
+
+
+# Under the template's role ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trigger", ["s3-notification", "schedule"])
+def test_a_bill_lands_in_the_lake_with_only_the_template_roles_permissions(
+    deploy, aws_env, iam_session, trigger
+):
+    key = "cur/costplane/20231101-20231201/costplane-00001.csv"
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=EXPORTS, Key=key, Body=CUR_LEGACY.read_bytes()
+    )
+    deployed = Deployment(
+        {"ExportBucketName": EXPORTS, "ExportPrefix": "cur/", "ExportSource": "aws-cur"},
+        {"LakeBucket": LAKE},
+    )
+
+    with as_function("CostIngestFunction", aws_env, iam_session, deployed):
+        stack = deploy(prefix="cur/", source="aws-cur", deliveries="files")
+        event = s3_notification(key) if trigger == "s3-notification" else SCHEDULED
+        outcomes = stack.app.lambda_handler(event, LambdaContext())["outcomes"]
+
+    assert iam_session.denials == []
+    assert [o["status"] for o in outcomes] == ["ingested"]
+    assert stack.lake() == csv_totals(CUR_LEGACY, "lineItem/UnblendedCost")

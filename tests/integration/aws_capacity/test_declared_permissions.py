@@ -6,52 +6,45 @@ a call missing from one is a denial in production, an extra entry is a needless 
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext, suppress
-
 import pytest
 
 from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.domain.decisions import ActionKind
-from costplane.engine.ports import ResourceGone, ResourceRef
-from costplane.policy.plugins import load_plugins
+from costplane.engine.ports import ResourceRef
 from costplane.policy.registry import ACTIONS
-from tests.integration.aws_adapters.conftest import UNTAGGABLE_IN_MOTO, World
-from tests.support.aws_targets import RESOURCE_TYPES, make
+from tests.integration.aws_adapters.conftest import World
+from tests.support.aws_targets import (
+    ON_AWS,
+    RESOURCE_TYPES,
+    act,
+    kind_of,
+    make,
+    unless_moto_lacks,
+)
 from tests.support.moto_iam import Session, recording
 
-load_plugins()
-ON_AWS = sorted(key for key, action in ACTIONS.items() if action.permissions.get("aws"))
-_KINDS = {"mark-for-op": ActionKind.TAG}  # a mark is a tag; its op runs later, as its own kind
 
-
-def _run(enforcer: AwsEnforcer, kind: ActionKind, ref: ResourceRef) -> None:
-    """Every path of the action: the first run, a retried one, a resume from the record kept
-    on the resource (no audit log at hand), and one from the audit log's state."""
+def every_path(enforcer: AwsEnforcer, kind: ActionKind, ref: ResourceRef) -> None:
+    """The first run, a retried one, a resume from the record kept on the resource (no audit
+    log at hand), and one from the audit log's state."""
+    undo = act(enforcer, kind, ref)
     if kind is ActionKind.TAG:
-        enforcer.tag(ref, {"costplane-reviewed": "true"})
         return
-    act = getattr(enforcer, kind.value)
-    undo = act(ref)
-    act(ref)
+    act(enforcer, kind, ref)
     enforcer.resume(ref, kind, {})
     enforcer.resume(ref, kind, undo)
 
 
-def _unless_moto_lacks(resource_type: str) -> AbstractContextManager[None]:
-    """moto cannot tag EKS nodegroups: the call is made (and recorded), then answered 404."""
-    return suppress(ResourceGone) if resource_type in UNTAGGABLE_IN_MOTO else nullcontext()
-
-
 def called(world: World, session: Session, key: str) -> set[str]:
     """The IAM actions of the calls `key` makes on each resource type it supports."""
-    kind = _KINDS.get(key) or ActionKind(key)
+    kind = kind_of(key)
     enforcer = AwsEnforcer()
     for resource_type in RESOURCE_TYPES:
         if enforcer.supports(kind, resource_type):
             world.reset()
             ref = make(world, resource_type)
-            with recording(session), _unless_moto_lacks(resource_type):
-                _run(enforcer, kind, ref)
+            with recording(session), unless_moto_lacks(resource_type):
+                every_path(enforcer, kind, ref)
     return session.actions()
 
 
