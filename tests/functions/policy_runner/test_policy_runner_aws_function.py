@@ -6,6 +6,7 @@ place) for the budget signals.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import boto3
 import orjson
 import pytest
 
@@ -29,7 +31,7 @@ from tests.functions.aws.conftest import (
     sqs_event,
     sqs_record,
 )
-from tests.functions.aws.template_roles import as_function
+from tests.functions.aws.template_roles import Deployment, as_function
 from tests.integration.aws_adapters.conftest import World
 from tests.integration.scenario.aws_payloads import (
     BUDGETS_NOTIFICATION,
@@ -57,6 +59,8 @@ CONTEXT = replace(
     log_group_name=f"/aws/lambda/{NAME}",
 )
 BOTH_POLICIES = ["cost-center-required", "pricey-compute"]
+REGION = "us-east-1"
+LAKE = "costplane-lake"
 
 
 def context() -> LambdaContext:
@@ -106,6 +110,21 @@ def launched(stack: Stack, instance_id: str | None = None) -> dict[str, Any]:
     """EventBridge's delivery of the real RunInstances record, for an instance moto runs."""
     record = run_instances(instance_id or stack.run_instance(), "m3.medium", datetime.now(UTC))
     return eventbridge(record)
+
+
+def lake_io(endpoint: str) -> str:
+    """Catalog properties for the moto server with the credentials in effect (pyarrow's S3
+    does not read AWS_ENDPOINT_URL)."""
+    properties = {
+        "glue.endpoint": endpoint,
+        "glue.region": REGION,
+        "s3.endpoint": endpoint,
+        "s3.region": REGION,
+        "s3.access-key-id": os.environ["AWS_ACCESS_KEY_ID"],
+        "s3.secret-access-key": os.environ["AWS_SECRET_ACCESS_KEY"],
+        "s3.session-token": os.environ["AWS_SESSION_TOKEN"],
+    }
+    return orjson.dumps(properties).decode()
 
 
 def generic_sns() -> dict[str, Any]:
@@ -364,3 +383,42 @@ def test_every_action_on_every_type_it_supports_runs_under_the_template_role(
             act(AwsEnforcer(), kind_of(key), ref)
 
     assert iam_session.denials == []
+
+
+def test_with_the_lake_wired_an_event_is_decided_with_only_the_template_roles_permissions(
+    load_function, stack, aws_env, iam_session, monkeypatch
+):
+    """A stack that ingests bills hands the runner the Glue lake, which it may only read."""
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket=LAKE)
+    boto3.client("glue", region_name=REGION).create_database(
+        DatabaseInput={"Name": "costplane", "LocationUri": f"s3://{LAKE}/warehouse/costplane"}
+    )
+    for name, value in {
+        "COSTPLANE_CATALOG_TYPE": "glue",
+        "COSTPLANE_CATALOG_NAMESPACE": "costplane",
+        "COSTPLANE_CATALOG_WAREHOUSE": f"s3://{LAKE}/warehouse",
+    }.items():
+        monkeypatch.setenv(name, value)
+    event = launched(stack)
+    deployed = Deployment({"ExportBucketName": "billing-exports"}, {"LakeBucket": LAKE})
+
+    with as_function(FUNCTION, aws_env, iam_session, deployed):
+        monkeypatch.setenv("COSTPLANE_CATALOG_PROPERTIES", lake_io(aws_env))
+        response = load_function().lambda_handler(event, context())
+
+    assert iam_session.denials == []
+    assert policies(response) == BOTH_POLICIES
+    assert {a for a in iam_session.actions() if a.startswith("glue:")} == {"glue:GetTable"}
+
+
+@pytest.mark.read_in_place(BUDGETS_NOTIFICATION)
+def test_a_budgets_notification_is_taken_with_only_the_template_roles_permissions(
+    load_function, stack, aws_env, iam_session, monkeypatch
+):
+    monkeypatch.setenv("COSTPLANE_BUDGETS_TABLE", stack.create("BudgetsTable"))
+
+    with as_function("PolicyRunnerBudgetsFunction", aws_env, iam_session):
+        [decision] = load_function().sns_handler(budgets_delivery(), context())["decisions"]
+
+    assert iam_session.denials == []
+    assert (decision["policy"], decision["outcome"]) == ("budget-signal", "compliant")
