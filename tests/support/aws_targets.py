@@ -42,12 +42,13 @@ def unless_moto_lacks(resource_type: str) -> AbstractContextManager[None]:
     return suppress(ResourceGone) if resource_type in UNTAGGABLE_IN_MOTO else nullcontext()
 
 
-def _group(world: World) -> ResourceRef:
-    """A group of min 1, max 4, desired 2 (what a throttle takes to 0 and a resume restores)."""
+def auto_scaling_group(world: World) -> str:
+    """A group `web` of min 1, max 4, desired 2, running its two instances; its ARN."""
     asg = world.client("autoscaling")
     asg.create_launch_configuration(
         LaunchConfigurationName="web", ImageId=AMI, InstanceType="t3.micro"
     )
+    team = {"ResourceId": "web", "ResourceType": "auto-scaling-group", "Key": "Team"}
     asg.create_auto_scaling_group(
         AutoScalingGroupName="web",
         LaunchConfigurationName="web",
@@ -55,9 +56,10 @@ def _group(world: World) -> ResourceRef:
         MaxSize=4,
         DesiredCapacity=2,
         AvailabilityZones=[f"{world.region}a"],
+        Tags=[team | {"Value": "search", "PropagateAtLaunch": True}],
     )
     found = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])
-    return world.ref("aws.autoscaling.group", found["AutoScalingGroups"][0]["AutoScalingGroupARN"])
+    return str(found["AutoScalingGroups"][0]["AutoScalingGroupARN"])
 
 
 def _role(world: World) -> ResourceRef:
@@ -71,7 +73,7 @@ def _user(world: World) -> ResourceRef:
 
 _MAKERS: dict[str, Callable[[World], ResourceRef]] = {
     **{kind: (lambda w, k=kind: w.make(k).ref) for kind in _FACTORIES},
-    "aws.autoscaling.group": _group,
+    "aws.autoscaling.group": lambda w: w.ref("aws.autoscaling.group", auto_scaling_group(w)),
     "aws.iam.role": _role,
     "aws.iam.user": _user,
 }

@@ -7,7 +7,6 @@ row for row and cent for cent with the source file's own totals.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pyiceberg.catalog import Catalog, load_catalog
 from costplane.adapters.aws import clients
 from costplane.billing.ingest import ObjectMissing
 from costplane.domain.errors import DeliveryFailed
-from tests.functions.aws.conftest import LambdaContext
+from tests.functions.aws.conftest import LambdaContext, catalog_io
 from tests.functions.aws.sam_template import resource
 from tests.functions.aws.template_roles import Deployment, as_function
 from tests.functions.cost_ingest.conftest import (
@@ -95,18 +94,7 @@ def deploy(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cal
     def stack(
         prefix: str = "cur2/", source: str = "aws-cur2", deliveries: str = "manifest"
     ) -> Stack:
-        # pyarrow's S3 does not read AWS_ENDPOINT_URL: the credentials in effect now (a
-        # template role's, under IAM) are handed to it with the endpoint.
-        io = {
-            "glue.endpoint": aws_env,
-            "glue.region": REGION,
-            "s3.endpoint": aws_env,
-            "s3.region": REGION,
-            "s3.access-key-id": os.environ["AWS_ACCESS_KEY_ID"],
-            "s3.secret-access-key": os.environ["AWS_SECRET_ACCESS_KEY"],
-        }
-        if token := os.environ.get("AWS_SESSION_TOKEN"):
-            io["s3.session-token"] = token
+        io = catalog_io(aws_env)
         parameters = names | {
             "ExportBucketName": EXPORTS,
             "ExportPrefix": prefix,

@@ -6,7 +6,6 @@ place) for the budget signals.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from tests.conftest import EVENTS
 from tests.functions.aws.conftest import (
     LambdaContext,
     Stack,
+    catalog_io,
     create_bucket_event,
     eventbridge,
     sqs_event,
@@ -40,14 +40,7 @@ from tests.integration.scenario.aws_payloads import (
     create_function,
     run_instances,
 )
-from tests.support.aws_targets import (
-    ON_AWS,
-    RESOURCE_TYPES,
-    act,
-    kind_of,
-    make,
-    unless_moto_lacks,
-)
+from tests.support import aws_targets
 from tests.support.modules import fresh_module
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "aws" / "policy_runner" / "app.py"
@@ -110,21 +103,6 @@ def launched(stack: Stack, instance_id: str | None = None) -> dict[str, Any]:
     """EventBridge's delivery of the real RunInstances record, for an instance moto runs."""
     record = run_instances(instance_id or stack.run_instance(), "m3.medium", datetime.now(UTC))
     return eventbridge(record)
-
-
-def lake_io(endpoint: str) -> str:
-    """Catalog properties for the moto server with the credentials in effect (pyarrow's S3
-    does not read AWS_ENDPOINT_URL)."""
-    properties = {
-        "glue.endpoint": endpoint,
-        "glue.region": REGION,
-        "s3.endpoint": endpoint,
-        "s3.region": REGION,
-        "s3.access-key-id": os.environ["AWS_ACCESS_KEY_ID"],
-        "s3.secret-access-key": os.environ["AWS_SECRET_ACCESS_KEY"],
-        "s3.session-token": os.environ["AWS_SESSION_TOKEN"],
-    }
-    return orjson.dumps(properties).decode()
 
 
 def generic_sns() -> dict[str, Any]:
@@ -364,9 +342,9 @@ def test_a_function_event_throttles_with_only_the_template_roles_permissions(
 
 RUNNABLE = [
     (key, resource_type)
-    for key in ON_AWS
-    for resource_type in RESOURCE_TYPES
-    if AwsEnforcer().supports(kind_of(key), resource_type)
+    for key in aws_targets.ON_AWS
+    for resource_type in aws_targets.RESOURCE_TYPES
+    if AwsEnforcer().supports(aws_targets.kind_of(key), resource_type)
 ]
 
 
@@ -376,11 +354,11 @@ def test_every_action_on_every_type_it_supports_runs_under_the_template_role(
 ):
     """Also what no routed event reaches yet (Auto Scaling groups, IAM principals): the
     runner's enforcer, run and retried as a redelivery would, in the function's role."""
-    ref = make(World(aws_env, {}), resource_type)
+    ref = aws_targets.make(World(aws_env, {}), resource_type)
 
-    with as_function(FUNCTION, aws_env, iam_session), unless_moto_lacks(resource_type):
+    with as_function(FUNCTION, aws_env, iam_session), aws_targets.unless_moto_lacks(resource_type):
         for _ in range(2):
-            act(AwsEnforcer(), kind_of(key), ref)
+            aws_targets.act(AwsEnforcer(), aws_targets.kind_of(key), ref)
 
     assert iam_session.denials == []
 
@@ -403,7 +381,9 @@ def test_with_the_lake_wired_an_event_is_decided_with_only_the_template_roles_pe
     deployed = Deployment({"ExportBucketName": "billing-exports"}, {"LakeBucket": LAKE})
 
     with as_function(FUNCTION, aws_env, iam_session, deployed):
-        monkeypatch.setenv("COSTPLANE_CATALOG_PROPERTIES", lake_io(aws_env))
+        monkeypatch.setenv(
+            "COSTPLANE_CATALOG_PROPERTIES", orjson.dumps(catalog_io(aws_env)).decode()
+        )
         response = load_function().lambda_handler(event, context())
 
     assert iam_session.denials == []
