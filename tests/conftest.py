@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +124,11 @@ def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
     urllib.request.urlopen(request).close()
     return moto_endpoint
+
+
+@pytest.fixture
+def iam_session(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """AWS calls recorded and IAM-checked on the moto server (tests.support.moto_iam)."""
+    from tests.support.moto_iam import watch
+
+    return watch(monkeypatch)

@@ -129,7 +129,8 @@ def seed(
     channel: str = "slack",
     then: ActionKind = ActionKind.STOP,
 ) -> ApprovalRequest:
-    """A pending request to stop `ref` (or `then` it), opened a minute ago by the wall clock."""
+    """A pending request to act on `ref` (stop it unless `then` says otherwise), opened a
+    minute ago by the wall clock."""
     now = datetime.now(UTC)
     request = pending_request(
         f"req-{time.time_ns()}",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 import pytest
@@ -18,7 +18,9 @@ import pytest
 from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.adapters.aws import clients
 from costplane.adapters.aws.dynamodb import DynamoDbRecords
+from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.approvals.model import ApprovalStatus
+from costplane.domain.action_params import RequestApprovalParams
 from costplane.domain.decisions import ActionKind
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
@@ -32,7 +34,10 @@ from tests.functions.approvals.conftest import (
     signed_teams,
 )
 from tests.functions.aws.sam_template import resource
+from tests.functions.aws.template_roles import as_function
 from tests.integration.approvals.approvals_tables import create_approvals_table
+from tests.integration.aws_adapters.conftest import World
+from tests.support.aws_targets import RESOURCE_TYPES, make
 from tests.support.modules import fresh_module
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "aws" / "approvals" / "app.py"
@@ -329,3 +334,35 @@ def test_a_forged_resume_request_is_401_and_the_instance_stays_stopped(app, stac
     assert (status, answer["error"]) == (401, "bad_signature")
     assert stack.state(ref) in ("stopping", "stopped")
     assert not any(d["source"] == "resume" for d in stack.decisions())
+
+
+# Under the template's role ------------------------------------------------------------------
+
+THEN = [
+    (kind, resource_type)
+    for kind in (
+        ActionKind(k) for k in get_args(RequestApprovalParams.model_fields["then"].annotation)
+    )
+    for resource_type in RESOURCE_TYPES
+    if AwsEnforcer().supports(kind, resource_type)
+]
+
+
+@pytest.mark.parametrize(("kind", "resource_type"), THEN, ids=[f"{k.value}-{t}" for k, t in THEN])
+def test_an_approved_action_runs_with_only_the_permissions_the_template_gives_the_function(
+    stack, apis, aws_env, iam_session, kind, resource_type
+):
+    ref = make(World(aws_env, {}), resource_type)
+    request = seed(stack.store, ref, then=kind)
+
+    with as_function("ApprovalsFunction", aws_env, iam_session):
+        status, answer = invoke(
+            fresh_module(APP, "approvals_app"), "/slack", *signed_slack(request)
+        )
+
+    assert iam_session.denials == []
+    assert (status, answer["acted"]) == (200, True)
+    [then] = next(d for d in stack.decisions() if d["decision_id"] == f"{request.id}-then")[
+        "actions"
+    ]
+    assert (then["kind"], then["status"], then["error"]) == (kind.value, "done", None)

@@ -6,6 +6,7 @@ CloudTrail payloads from events/aws in the envelopes EventBridge and SQS wrap th
 from __future__ import annotations
 
 import copy
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,3 +242,19 @@ def sqs_record(body: str | dict[str, Any], message_id: str | None = None) -> dic
 
 def sqs_event(*records: dict[str, Any]) -> dict[str, Any]:
     return {"Records": list(records)}
+
+
+def catalog_io(endpoint: str) -> dict[str, str]:
+    """Glue and S3 catalog properties for the moto server, with the credentials in effect now
+    (a template role's, under IAM): pyarrow's S3 reads neither AWS_ENDPOINT_URL nor them."""
+    properties = {
+        "glue.endpoint": endpoint,
+        "glue.region": REGION,
+        "s3.endpoint": endpoint,
+        "s3.region": REGION,
+        "s3.access-key-id": os.environ["AWS_ACCESS_KEY_ID"],
+        "s3.secret-access-key": os.environ["AWS_SECRET_ACCESS_KEY"],
+    }
+    if token := os.environ.get("AWS_SESSION_TOKEN"):
+        properties["s3.session-token"] = token
+    return properties

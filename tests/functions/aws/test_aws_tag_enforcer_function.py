@@ -16,6 +16,7 @@ import yaml
 from costplane.bootstrap import EXAMPLE_TAXONOMY
 from costplane.domain.errors import DeliveryFailed
 from tests.functions.aws.conftest import (
+    FUNCTION,
     LambdaContext,
     create_bucket_event,
     eventbridge,
@@ -24,6 +25,7 @@ from tests.functions.aws.conftest import (
     sqs_event,
     sqs_record,
 )
+from tests.functions.aws.template_roles import as_function
 
 INHERITED = {"CostCenter": "CC-1001", "Team": "platform"}  # the example taxonomy's defaults
 
@@ -201,3 +203,46 @@ def test_only_instances_starting_are_routed(stack, state, routed):
     delivered = stack.route("aws.ec2", change["detail-type"], {**change["detail"], "state": state})
 
     assert len(delivered) == routed
+
+
+# Under the template's role ------------------------------------------------------------------
+
+
+def no_delay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    taxonomy = yaml.safe_load(EXAMPLE_TAXONOMY.read_text())
+    taxonomy["enforcement"].update(grace="PT0S", delay="PT0S")
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(yaml.safe_dump(taxonomy))
+    monkeypatch.setenv("COSTPLANE_TAXONOMY", str(path))
+
+
+@pytest.mark.parametrize("delay", ["example", "none"])
+def test_an_untagged_instance_is_remediated_with_only_the_template_roles_permissions(
+    load_function, stack, aws_env, iam_session, tmp_path, monkeypatch, delay
+):
+    if delay == "none":
+        no_delay(tmp_path, monkeypatch)
+    record = sqs_record(eventbridge(run_instances_record(stack.run_instance())))
+
+    with as_function(FUNCTION, aws_env, iam_session):
+        response = load_function().sqs_handler(sqs_event(record), LambdaContext())
+
+    assert iam_session.denials == []
+    assert response == {"batchItemFailures": []}
+    [decision] = stack.decisions()
+    assert {a["status"] for a in decision["actions"]} == {"done"}
+
+
+def test_a_new_bucket_is_tagged_with_only_the_template_roles_permissions(
+    load_function, stack, aws_env, iam_session
+):
+    stack.s3.create_bucket(Bucket="custodian-create-bucket-v4")
+    record = sqs_record(create_bucket_event())
+
+    with as_function(FUNCTION, aws_env, iam_session):
+        response = load_function().sqs_handler(sqs_event(record), LambdaContext())
+
+    assert iam_session.denials == []
+    assert response == {"batchItemFailures": []}
+    [decision] = stack.decisions()
+    assert [a["status"] for a in decision["actions"]] == ["done"] * len(decision["actions"])

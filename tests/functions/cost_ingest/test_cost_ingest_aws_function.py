@@ -25,8 +25,9 @@ from costplane.adapters.aws import clients
 from costplane.adapters.lake.forecast_table import FORECAST_TABLE
 from costplane.billing.ingest import ObjectMissing
 from costplane.domain.errors import DeliveryFailed
-from tests.functions.aws.conftest import LambdaContext
+from tests.functions.aws.conftest import LambdaContext, catalog_io
 from tests.functions.aws.sam_template import resource
+from tests.functions.aws.template_roles import Deployment, as_function
 from tests.functions.cost_ingest.conftest import (
     CUR_LEGACY,
     Totals,
@@ -100,18 +101,11 @@ def deploy(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cal
     boto3.client("glue", region_name=REGION).create_database(
         DatabaseInput={key: _resolve(value, names) for key, value in database.items()}
     )
-    io = {
-        "glue.endpoint": aws_env,
-        "glue.region": REGION,
-        "s3.endpoint": aws_env,
-        "s3.region": REGION,
-        "s3.access-key-id": "testing",
-        "s3.secret-access-key": "testing",
-    }
 
     def stack(
         prefix: str = "cur2/", source: str = "aws-cur2", deliveries: str = "manifest"
     ) -> Stack:
+        io = catalog_io(aws_env)
         parameters = names | {
             "ExportBucketName": EXPORTS,
             "ExportPrefix": prefix,
@@ -422,3 +416,29 @@ def test_an_ingest_writes_the_budget_forecasts_into_the_glue_lake(deploy):
     stack.invoke(s3_notification(key))
 
     assert stack.catalog.table_exists(("costplane", FORECAST_TABLE))
+
+
+# Under the template's role ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trigger", ["s3-notification", "schedule"])
+def test_a_bill_lands_in_the_lake_with_only_the_template_roles_permissions(
+    deploy, aws_env, iam_session, trigger
+):
+    key = "cur/costplane/20231101-20231201/costplane-00001.csv"
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=EXPORTS, Key=key, Body=CUR_LEGACY.read_bytes()
+    )
+    deployed = Deployment(
+        {"ExportBucketName": EXPORTS, "ExportPrefix": "cur/", "ExportSource": "aws-cur"},
+        {"LakeBucket": LAKE},
+    )
+
+    with as_function("CostIngestFunction", aws_env, iam_session, deployed):
+        stack = deploy(prefix="cur/", source="aws-cur", deliveries="files")
+        event = s3_notification(key) if trigger == "s3-notification" else SCHEDULED
+        outcomes = stack.app.lambda_handler(event, LambdaContext())["outcomes"]
+
+    assert iam_session.denials == []
+    assert [o["status"] for o in outcomes] == ["ingested"]
+    assert stack.lake() == csv_totals(CUR_LEGACY, "lineItem/UnblendedCost")

@@ -14,26 +14,33 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import boto3
 import orjson
 import pytest
 
 from costplane.adapters.aws import clients
+from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.domain.errors import DeliveryFailed
 from tests.conftest import EVENTS
 from tests.functions.aws.conftest import (
     LambdaContext,
     Stack,
+    catalog_io,
     create_bucket_event,
     eventbridge,
     sqs_event,
     sqs_record,
 )
+from tests.functions.aws.template_roles import Deployment, as_function
+from tests.integration.aws_adapters.conftest import World
 from tests.integration.scenario.aws_payloads import (
     BUDGETS_NOTIFICATION,
     budgets_delivery,
     budgets_notification,
+    create_function,
     run_instances,
 )
+from tests.support import aws_targets
 from tests.support.modules import fresh_module
 
 APP = Path(__file__).resolve().parents[3] / "functions" / "aws" / "policy_runner" / "app.py"
@@ -45,6 +52,8 @@ CONTEXT = replace(
     log_group_name=f"/aws/lambda/{NAME}",
 )
 BOTH_POLICIES = ["cost-center-required", "pricey-compute"]
+REGION = "us-east-1"
+LAKE = "costplane-lake"
 
 
 def context() -> LambdaContext:
@@ -249,3 +258,147 @@ def test_an_sns_message_that_is_not_a_budget_notification_is_acknowledged(app, s
     assert decision["outcome"] == "skipped"
     assert "is not a resource event" in decision["reason"]
     assert [d["outcome"] for d in stack.decisions()] == ["skipped"]
+
+
+# Under the template's role ------------------------------------------------------------------
+
+FUNCTION = "PolicyRunnerFunction"
+UNTAGGED = [{"type": "tag-missing", "keys": ["CostCenter"]}]
+ACTING_POLICIES = [
+    {
+        "name": "instance-without-cost-center",
+        "scope": {"resource_type": "aws.ec2.instance"},
+        "conditions": UNTAGGED,
+        "actions": [
+            {"type": "tag", "tags": {"costplane-review": "required"}},
+            {"type": "mark-for-op", "op": "stop", "after": "P1D"},
+            {"type": "notify"},
+            {"type": "suspend"},
+            {
+                "type": "request-approval",
+                "approvers": ["U024BE7LH"],
+                "channel": "slack",
+                "then": "stop",
+            },
+        ],
+        "mode": "enforce",
+    },
+    {
+        "name": "function-without-cost-center",
+        "scope": {"resource_type": "aws.lambda.function"},
+        "conditions": UNTAGGED,
+        "actions": [{"type": "throttle"}],
+        "mode": "enforce",
+    },
+]
+
+
+@pytest.fixture
+def acting_policies(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Policies taking every action an instance or function event can lead to, and the
+    budgets table the template gives the function."""
+    path = tmp_path / "acting.yaml"
+    path.write_text(orjson.dumps({"version": 1, "policies": ACTING_POLICIES}).decode())
+    monkeypatch.setenv("COSTPLANE_POLICIES", str(path))
+    monkeypatch.setenv("COSTPLANE_BUDGETS_TABLE", stack.create("BudgetsTable"))
+
+
+def actions_taken(stack: Stack) -> dict[str, str]:
+    return {a["kind"]: a["status"] for d in stack.decisions() for a in d["actions"]}
+
+
+def test_an_instance_event_acts_with_only_the_template_roles_permissions(
+    load_function, stack, acting_policies, aws_env, iam_session
+):
+    record = sqs_record(launched(stack))
+
+    with as_function(FUNCTION, aws_env, iam_session):
+        response = load_function().sqs_handler(sqs_event(record), context())
+
+    assert iam_session.denials == []
+    assert response == {"batchItemFailures": []}
+    assert actions_taken(stack) == {
+        "tag": "done",
+        "mark-for-op": "done",
+        "notify": "done",
+        "suspend": "done",
+        "request-approval": "not-taken",  # no chat channel configured: recorded, not retried
+    }
+
+
+def test_a_function_event_throttles_with_only_the_template_roles_permissions(
+    load_function, stack, acting_policies, aws_env, iam_session
+):
+    World(aws_env, {}).make_function("scorer", {})
+    record = sqs_record(eventbridge(create_function("scorer", datetime.now(UTC))))
+
+    with as_function(FUNCTION, aws_env, iam_session):
+        response = load_function().sqs_handler(sqs_event(record), context())
+
+    assert iam_session.denials == []
+    assert response == {"batchItemFailures": []}
+    assert actions_taken(stack) == {"throttle": "done"}
+
+
+RUNNABLE = [
+    (key, resource_type)
+    for key in aws_targets.ON_AWS
+    for resource_type in aws_targets.RESOURCE_TYPES
+    if AwsEnforcer().supports(aws_targets.kind_of(key), resource_type)
+]
+
+
+@pytest.mark.parametrize(("key", "resource_type"), RUNNABLE, ids=[f"{k}-{t}" for k, t in RUNNABLE])
+def test_every_action_on_every_type_it_supports_runs_under_the_template_role(
+    aws_env, iam_session, key, resource_type
+):
+    """Also what no routed event reaches yet (Auto Scaling groups, IAM principals): the
+    runner's enforcer, run and retried as a redelivery would, in the function's role."""
+    ref = aws_targets.make(World(aws_env, {}), resource_type)
+
+    with as_function(FUNCTION, aws_env, iam_session), aws_targets.unless_moto_lacks(resource_type):
+        for _ in range(2):
+            aws_targets.act(AwsEnforcer(), aws_targets.kind_of(key), ref)
+
+    assert iam_session.denials == []
+
+
+def test_with_the_lake_wired_an_event_is_decided_with_only_the_template_roles_permissions(
+    load_function, stack, aws_env, iam_session, monkeypatch
+):
+    """A stack that ingests bills hands the runner the Glue lake, which it may only read."""
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket=LAKE)
+    boto3.client("glue", region_name=REGION).create_database(
+        DatabaseInput={"Name": "costplane", "LocationUri": f"s3://{LAKE}/warehouse/costplane"}
+    )
+    for name, value in {
+        "COSTPLANE_CATALOG_TYPE": "glue",
+        "COSTPLANE_CATALOG_NAMESPACE": "costplane",
+        "COSTPLANE_CATALOG_WAREHOUSE": f"s3://{LAKE}/warehouse",
+    }.items():
+        monkeypatch.setenv(name, value)
+    event = launched(stack)
+    deployed = Deployment({"ExportBucketName": "billing-exports"}, {"LakeBucket": LAKE})
+
+    with as_function(FUNCTION, aws_env, iam_session, deployed):
+        monkeypatch.setenv(
+            "COSTPLANE_CATALOG_PROPERTIES", orjson.dumps(catalog_io(aws_env)).decode()
+        )
+        response = load_function().lambda_handler(event, context())
+
+    assert iam_session.denials == []
+    assert policies(response) == BOTH_POLICIES
+    assert {a for a in iam_session.actions() if a.startswith("glue:")} == {"glue:GetTable"}
+
+
+@pytest.mark.read_in_place(BUDGETS_NOTIFICATION)
+def test_a_budgets_notification_is_taken_with_only_the_template_roles_permissions(
+    load_function, stack, aws_env, iam_session, monkeypatch
+):
+    monkeypatch.setenv("COSTPLANE_BUDGETS_TABLE", stack.create("BudgetsTable"))
+
+    with as_function("PolicyRunnerBudgetsFunction", aws_env, iam_session):
+        [decision] = load_function().sns_handler(budgets_delivery(), context())["decisions"]
+
+    assert iam_session.denials == []
+    assert (decision["policy"], decision["outcome"]) == ("budget-signal", "compliant")

@@ -60,6 +60,13 @@ class World:
             )
         return self._clients[service]
 
+    def reset(self) -> None:
+        """Empty the account, for a next resource whose helpers reuse names (roles …)."""
+        import urllib.request
+
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request).close()
+
     def ref(self, resource_type: str, resource_id: str) -> ResourceRef:
         return ResourceRef(
             provider=Provider.AWS,
@@ -343,7 +350,7 @@ def world(aws_env: str, _world_clients: dict[str, Any]) -> World:
 
 
 # moto implements EKS TagResource/UntagResource for clusters only, not nodegroups.
-_UNTAGGABLE_IN_MOTO = {"aws.eks.nodegroup"}
+UNTAGGABLE_IN_MOTO = {"aws.eks.nodegroup"}
 
 
 @pytest.fixture(params=sorted(_FACTORIES))
@@ -352,7 +359,7 @@ def made(request: pytest.FixtureRequest, world: World) -> Made:
     return world.make(request.param)
 
 
-@pytest.fixture(params=sorted(set(_FACTORIES) - _UNTAGGABLE_IN_MOTO))
+@pytest.fixture(params=sorted(set(_FACTORIES) - UNTAGGABLE_IN_MOTO))
 def taggable(request: pytest.FixtureRequest, world: World) -> Made:
     """Like `made`, for the types whose tags moto lets us change."""
     return world.make(request.param)

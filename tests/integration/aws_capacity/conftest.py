@@ -15,6 +15,7 @@ from tests.integration.aws_adapters.conftest import (  # noqa: F401  (fixtures, 
     pairs,
     world,
 )
+from tests.support.aws_targets import auto_scaling_group
 
 
 @pytest.fixture
@@ -31,26 +32,4 @@ class Group:
 @pytest.fixture
 def group(world: World) -> Group:  # noqa: F811  (the imported fixture)
     """An Auto Scaling group of min 1, max 4, desired 2, running its two instances."""
-    asg = world.client("autoscaling")
-    asg.create_launch_configuration(
-        LaunchConfigurationName="web", ImageId=AMI, InstanceType="t3.micro"
-    )
-    asg.create_auto_scaling_group(
-        AutoScalingGroupName="web",
-        LaunchConfigurationName="web",
-        MinSize=1,
-        MaxSize=4,
-        DesiredCapacity=2,
-        AvailabilityZones=[f"{world.region}a"],
-        Tags=[
-            {
-                "ResourceId": "web",
-                "ResourceType": "auto-scaling-group",
-                "Key": "Team",
-                "Value": "search",
-                "PropagateAtLaunch": True,
-            }
-        ],
-    )
-    found = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])
-    return Group("web", found["AutoScalingGroups"][0]["AutoScalingGroupARN"])
+    return Group("web", auto_scaling_group(world))

@@ -79,9 +79,11 @@ class Suspend(StaticAction):
             "iam:AttachRolePolicy",
             "iam:DetachRolePolicy",
             "iam:ListAttachedRolePolicies",
+            "iam:ListRoleTags",
             "iam:AttachUserPolicy",
             "iam:DetachUserPolicy",
             "iam:ListAttachedUserPolicies",
+            "iam:ListUserTags",
             "iam:TagRole",
             "iam:UntagRole",
             "iam:TagUser",
@@ -150,7 +152,21 @@ class Tag(StaticAction):
     Params = TagParams
     kind = ActionKind.TAG
     permissions: ClassVar = {
-        "aws": ("tag:TagResources", "ec2:CreateTags"),
+        # Each service's own tagging call (costplane.adapters.aws.enforcer), and the
+        # describes that find the ARN of a SageMaker resource or an EKS nodegroup.
+        "aws": (
+            "ec2:CreateTags",
+            "s3:GetBucketTagging",
+            "s3:PutBucketTagging",
+            "rds:AddTagsToResource",
+            "lambda:TagResource",
+            "sagemaker:DescribeEndpoint",
+            "sagemaker:DescribeTrainingJob",
+            "sagemaker:AddTags",
+            "eks:DescribeNodegroup",
+            "eks:TagResource",
+            "elasticloadbalancing:AddTags",
+        ),
         "azure": ("Microsoft.Resources/tags/write",),
         "gcp": ("compute.instances.setLabels",),
     }
