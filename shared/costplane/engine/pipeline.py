@@ -5,7 +5,9 @@ ones with a counted reason, claims each event once (so a duplicated delivery act
 carries out the planned actions through the provider's ports, and appends every decision to
 the audit log, rejections and failed actions included. A failed action or a transient error
 releases the claim, so that the platform's retry acts again; so does a failure to write the
-audit log, so that no decision is lost.
+audit log, so that no decision is lost. An event that `decide` cannot take at all (an error
+that a redelivery would meet again: arithmetic, recursion, a value it cannot read) is an
+`error` decision, final and audited, so one bad event never becomes a poison message.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from costplane.engine.ports import (
 )
 
 CLAIM_TTL_SECONDS = 7 * 24 * 3600
+UNDECIDABLE = (ArithmeticError, RecursionError, LookupError, TypeError, ValueError)
+"""Errors of the event, not of the moment: delivering it again would raise them again."""
 
 
 _BUDGET_ALERTS = {
@@ -139,7 +143,7 @@ class EventService(ABC):
             reason = f"duplicate delivery of {event.event_id}"
             return [self.decision(event, Outcome.SKIPPED, reason)]
         try:
-            decisions = self.decide(event)
+            decisions = self._decide_once(event)
             for decision in decisions:
                 self._act(event, decision)
             for decision in decisions:
@@ -153,6 +157,14 @@ class EventService(ABC):
         for decision in decisions:
             self.metrics.count(f"decision_{decision.outcome.value}")
         return decisions
+
+    def _decide_once(self, event: ResourceEvent) -> list[Decision]:
+        try:
+            return self.decide(event)
+        except UNDECIDABLE as exc:
+            self.metrics.count("undecidable_event")
+            reason = f"cannot decide: {type(exc).__name__}: {str(exc)[:200]}"
+            return [self.decision(event, Outcome.ERROR, reason)]
 
     def _act(self, event: ResourceEvent, decision: Decision) -> None:
         if decision.actions:
