@@ -1,29 +1,14 @@
-"""The documentation samples in events/ name their accounts, projects and regions with
-placeholders (`{subscription-id}`, `${project}`, `region-code`). costplane rejects such a
-payload, as it rejects any identity outside the provider's documented format; a test that wants
-the sample's events fills each placeholder with a value in that format. The files themselves stay
-byte-identical to their sources."""
+"""The documentation samples in events/ with their placeholders filled (costplane.cli.samples),
+for tests that want a sample's events: the files themselves stay byte-identical to their
+sources, and costplane rejects an unfilled sample's identities."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-VALUES = {
-    "{subscription-id}": "0b1f6471-1bf0-4dda-aec3-cb9272f09590",
-    "{resource-group}": "costplane-rg",
-    "${project}": "costplane-sample",
-    "${zone}": "us-central1-a",
-    "${region}": "us-central1",
-    '"region-code"': '"us-west-2"',
-    ":region-code:": ":us-west-2:",
-}
+from costplane.cli.samples import filled
 
-
-def filled(raw: str) -> str:
-    """`raw` with every documented placeholder replaced by a well-formed value."""
-    for placeholder, value in VALUES.items():
-        raw = raw.replace(placeholder, value)
-    return raw
+__all__ = ["filled", "filled_bytes"]
 
 
 def filled_bytes(path: Path) -> bytes:

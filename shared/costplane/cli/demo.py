@@ -33,6 +33,7 @@ from costplane.cli.forecast import print_forecast
 from costplane.cli.ingest import render as render_ingest
 from costplane.cli.lake import LakeOption, lake_at
 from costplane.cli.output import console, fail, table
+from costplane.cli.samples import filled_copy
 from costplane.config import Settings
 
 # Real bills bundled with the repository (tests/data/focus/SOURCES.md), one delivery each.
@@ -157,8 +158,9 @@ def demo_command(
     lake: LakeOption = None,
 ) -> None:
     """Run the control plane locally over the bundled real samples and print what it did."""
-    demo_events(events)
-    demo_lake(bills, lake)
     with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
-        demo_budgets(events, Path(state))
+        samples = filled_copy(events, Path(state) / "events")
+        demo_events(samples)
+        demo_lake(bills, lake)
+        demo_budgets(samples, Path(state))
     demo_chargeback(lake)

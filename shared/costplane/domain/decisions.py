@@ -83,6 +83,9 @@ class Decision(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict)
     actions: list[Action] = Field(default_factory=list)
     reason: str = ""
+    rejection: str | None = Field(
+        None, description="The stable code (domain.errors.Rejection) of a rejected payload."
+    )
     dry_run: bool = True
     retryable: bool = Field(
         False, description="Decided on a transient failure: delivering the event again may help."

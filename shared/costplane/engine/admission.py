@@ -50,6 +50,16 @@ def check_depth(document: Any) -> None:
         depth += 1
 
 
+def within_depth(document: Any) -> bool:
+    """Whether `document` nests no deeper than MAX_DEPTH: code that copies or prints a
+    document recursively (a deep copy, a repr) may take it."""
+    try:
+        check_depth(document)
+    except EventRejected:
+        return False
+    return True
+
+
 def encode(document: Any) -> bytes:
     """A decoded document (a Lambda event, a bound trigger's fields) back to JSON, checked as
     raw payloads are: depth, valid UTF-8 (no lone surrogates) and size."""

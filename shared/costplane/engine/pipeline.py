@@ -180,7 +180,9 @@ class EventService(ABC):
         """The resource's full tag set, or the decision that says why there is nothing to decide.
 
         Tag operations carry only what changed, and some events carry no tags at all: then
-        the provider's inventory is read. Deleted resources are not governed.
+        the provider's inventory is read. Deleted resources are not governed. A read that
+        fails on the resource itself (no reader for its type, an id its API cannot take) is
+        final; any other failure may pass, so the delivery is retried.
         """
         if event.operation is Operation.DELETE:
             return self.decision(event, Outcome.SKIPPED, "resource deleted; nothing to govern")
@@ -193,6 +195,9 @@ class EventService(ABC):
             return ports.inventory.get_tags(ResourceRef.of(event))
         except ResourceGone:
             return self.decision(event, Outcome.SKIPPED, "resource no longer exists")
+        except UNDECIDABLE as exc:  # no reader for the type, an id the API cannot take: final
+            self.metrics.count("inventory_unreadable")
+            return self.decision(event, Outcome.ERROR, f"cannot read tags: {exc}")
         except Exception as exc:
             self.metrics.count("inventory_failed")
             failed = self.decision(event, Outcome.ERROR, f"cannot read tags: {exc}")
@@ -234,6 +239,7 @@ class EventService(ABC):
             event_name=exc.event_name,
             outcome=Outcome.SKIPPED if exc.skipped else Outcome.ERROR,
             reason=exc.reason,
+            rejection=exc.code.value,
             dry_run=self.dry_run,
             source=self.source,
             decided_at=self.clock.now(),
