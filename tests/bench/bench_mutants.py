@@ -42,7 +42,7 @@ def run() -> dict[str, dict[str, int]]:
         title_justify="left",
         header_style="bold",
     )
-    table.add_column("target")
+    table.add_column("target", no_wrap=True)
     for column in COLUMNS:
         table.add_column(column, justify="right")
     for target, counts in sorted(figures.items()):
