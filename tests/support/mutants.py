@@ -170,6 +170,18 @@ def outcome_of(decision: dict[str, Any]) -> str:
     return DECISION if decision.get("outcome") else ESCAPED
 
 
+def answered(status: int, body: dict[str, Any]) -> list[str]:
+    """An HTTP delivery's answer: 200 with decisions (or a subscription handshake answered),
+    400 with the code of a body that is not JSON; another status is a redelivery."""
+    if status == 400:
+        return [REJECTION] if body.get("error") else [ESCAPED]
+    if status != 200:
+        return [RETRIED] if "decisions" in body else [ESCAPED]
+    if "validationResponse" in body:
+        return [DECISION]
+    return [outcome_of(decision) for decision in body.get("decisions", [])]
+
+
 def pubsub_push(inner: bytes, message_id: str = "5467216392981512") -> bytes:
     """`inner` as the data of a Pub/Sub push delivery."""
     message = {"data": base64.b64encode(inner).decode(), "messageId": message_id}

@@ -11,17 +11,7 @@ import orjson
 from hypothesis import given
 
 from tests.functions.azure.test_azure_tag_enforcer_function import post
-from tests.support.mutants import (
-    DECISION,
-    ESCAPED,
-    REJECTION,
-    RETRIED,
-    Mutant,
-    fuzzing,
-    outcome_of,
-    strategy,
-    tally,
-)
+from tests.support.mutants import ESCAPED, Mutant, answered, fuzzing, strategy, tally
 
 
 def _answer(blueprint: ModuleType, mutant: Mutant) -> list[str]:
@@ -29,14 +19,7 @@ def _answer(blueprint: ModuleType, mutant: Mutant) -> list[str]:
         response = blueprint.webhook(post(mutant.raw))
     except Exception:
         return [ESCAPED]
-    body: dict[str, Any] = orjson.loads(response.get_body())
-    if response.status_code == 400:
-        return [REJECTION] if body.get("error") else [ESCAPED]
-    if response.status_code != 200:
-        return [RETRIED]
-    if "validationResponse" in body:  # the subscription handshake, answered
-        return [DECISION]
-    return [outcome_of(decision) for decision in body["decisions"]]
+    return answered(response.status_code, orjson.loads(response.get_body()))
 
 
 def test_every_mutant_posted_to_the_webhook_is_answered_with_a_decision_or_a_rejection(

@@ -8,29 +8,7 @@ from typing import Any
 
 from hypothesis import given
 
-from tests.support.mutants import (
-    ESCAPED,
-    REJECTION,
-    RETRIED,
-    Mutant,
-    fuzzing,
-    outcome_of,
-    pubsub_push,
-    strategy,
-    tally,
-)
-
-
-def _answer(client: Any, mutant: Mutant) -> list[str]:
-    response = client.post("/", data=pubsub_push(mutant.raw), content_type="application/json")
-    body = response.get_json(silent=True) or {}
-    if response.status_code == 400:
-        return [REJECTION] if body.get("error") else [ESCAPED]
-    if response.status_code == 500 and "decisions" in body:
-        return [RETRIED]
-    if response.status_code != 200:
-        return [ESCAPED]
-    return [outcome_of(decision) for decision in body["decisions"]]
+from tests.support.mutants import Mutant, answered, fuzzing, pubsub_push, strategy, tally
 
 
 def test_every_mutant_pushed_by_pubsub_is_answered_with_a_decision_or_a_rejection(
@@ -41,6 +19,7 @@ def test_every_mutant_pushed_by_pubsub_is_answered_with_a_decision_or_a_rejectio
     @fuzzing()
     @given(strategy("gcp"))
     def check(mutant: Mutant) -> None:
-        tally("gcp-push", _answer(client, mutant))
+        response = client.post("/", data=pubsub_push(mutant.raw), content_type="application/json")
+        tally("gcp-push", answered(response.status_code, response.get_json(silent=True) or {}))
 
     check()
