@@ -10,7 +10,7 @@ variable "region" {
 }
 
 variable "mode" {
-  description = "dry-run decides and records; enforce also labels, marks and stops."
+  description = "A ceiling: dry-run decides and records whatever the files say; enforce lets the taxonomy's and each policy's own mode stand."
   type        = string
   default     = "dry-run"
 
@@ -156,6 +156,12 @@ variable "teams_service_url" {
 
 variable "teams_conversation" {
   description = "Teams conversation id approval requests go to; empty disables posting to Teams."
+  type        = string
+  default     = ""
+}
+
+variable "resume_signing_secret_id" {
+  description = "Secret Manager secret (id in project) holding the key that signs requests to the resume route (<approvals>/resume); empty disables the route."
   type        = string
   default     = ""
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from costplane.config import IngestSettings, PlaneName, Settings
-from costplane.domain.taxonomy import Mode, Taxonomy
+from costplane.domain.taxonomy import Mode, Taxonomy, under_ceiling
 from costplane.planes import load_plane
 from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from costplane.billing.ingest import CostIngest
     from costplane.budgets.service import BudgetService
     from costplane.domain.budgets import BudgetsFile
+    from costplane.engine.resuming import ResumeService
     from costplane.planes.base import Plane, Runtime
     from costplane.policy.service import PolicyRunner, SpendFacts
 
@@ -40,10 +41,10 @@ def plane(settings: Settings | None = None, name: PlaneName = "local") -> Plane:
 
 
 def taxonomy(settings: Settings) -> Taxonomy:
+    """The taxonomy file (or the bundled example), its mode under the deployment's ceiling."""
     loaded = load_taxonomy(settings.taxonomy or EXAMPLE_TAXONOMY)
-    if settings.mode is None:
-        return loaded
-    enforcement = loaded.enforcement.model_copy(update={"mode": Mode(settings.mode)})
+    mode = under_ceiling(loaded.enforcement.mode, Mode(settings.mode))
+    enforcement = loaded.enforcement.model_copy(update={"mode": mode})
     return loaded.model_copy(update={"enforcement": enforcement})
 
 
@@ -89,10 +90,10 @@ def policy_runner(
     settings = settings or Settings()
     wired = load_plane(plane, settings)
     loaded = budgets(settings)
-    ceiling = Mode(settings.mode) if settings.mode else None
+    ceiling = Mode(settings.mode)
     policy_file = load_policy_file(settings.policies or EXAMPLE_POLICIES)
     policies = compile_policies(policy_file, ceiling)
-    thresholds = threshold_policies(loaded.budgets, ceiling or Mode.DRY_RUN)
+    thresholds = threshold_policies(loaded.budgets, ceiling)
     if thresholds:
         document = {"version": 1, "policies": thresholds}
         policies += compile_policies(load_policy_document(document, "budget thresholds"))
@@ -142,6 +143,13 @@ def approval_callbacks(
     from costplane.planes.chat import approval_callbacks_on
 
     return approval_callbacks_on(load_plane(plane, settings or Settings()))
+
+
+def resume_service(settings: Settings | None = None, plane: PlaneName = "local") -> ResumeService:
+    """Undo on request (the CLI, the resume route), over the plane's audit log and enforcers."""
+    from costplane.planes.chat import resume_service_on
+
+    return resume_service_on(load_plane(plane, settings or Settings()))
 
 
 def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") -> CostIngest:

@@ -36,6 +36,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PlaneName = Literal["local", "aws", "azure", "gcp"]
 CatalogType = Literal["sql", "glue", "rest"]
+DeploymentMode = Literal["dry-run", "enforce"]
 BOT_FRAMEWORK_JWKS_URL = "https://login.botframework.com/v1/.well-known/keys"
 
 
@@ -50,7 +51,11 @@ class Settings(BaseSettings):
     policies: Path | None = Field(None, description="Policy file; the bundled example if unset.")
     budgets: Path | None = Field(None, description="Budgets file; the bundled example if unset.")
     inventory: Path | None = Field(None, description="Local inventory seed (JSON).")
-    mode: str | None = Field(None, description="Override the taxonomy's enforcement mode.")
+    mode: DeploymentMode = Field(
+        "dry-run",
+        description="The deployment's mode, a ceiling: dry-run makes every policy and action dry "
+        "whatever the files say; enforce lets each file's own mode stand.",
+    )
     clock: datetime | None = Field(
         None, description="Pin the local plane's clock (UTC), to replay events as of their time."
     )
@@ -84,6 +89,20 @@ class CatalogSettings(BaseSettings):
 def embedded_catalog() -> CatalogSettings:
     """The local SQLite catalog's settings, whatever the environment says (tests, tools)."""
     return CatalogSettings.model_construct()
+
+
+class TerminalSettings(BaseSettings):
+    """The terminal the command line prints to, as the shell describes it."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    columns: str | None = Field(
+        None, validation_alias="COLUMNS", description="Width in characters (when piped too)."
+    )
+
+    @property
+    def width(self) -> int | None:
+        return int(self.columns) if self.columns and self.columns.isdigit() else None
 
 
 class IngestSettings(BaseSettings):
@@ -183,4 +202,7 @@ class ApprovalSettings(BaseSettings):
     )
     teams_service_url: str | None = Field(None, description="Bot Connector URL to post to.")
     teams_conversation: str | None = Field(None, description="Conversation id requests go to.")
+    resume_signing_secret: SecretStr | None = Field(
+        None, description="Signs requests to the resume route (HMAC-SHA256, as Slack signs)."
+    )
     approvals_table: str | None = Field(None, description="DynamoDB table (the AWS plane).")

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from costplane import bootstrap
-from costplane.cli.output import fail, json_lines, table
+from costplane.cli.output import JsonOption, fail, json_lines, table
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
 from costplane.domain.errors import EventRejected, Rejection
+from costplane.domain.taxonomy import Mode
 from costplane.engine.pipeline import EventService
 from costplane.policy.loader import PolicyFileError
 from costplane.tagging.loader import TaxonomyError
@@ -26,7 +27,6 @@ InventoryOption = Annotated[
     Path | None,
     typer.Option(help="JSON {resource_id: {tag: value}} for events that carry no tags."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 
 
 def decision_row(decision: Decision, file: str | None = None) -> dict[str, Any]:
@@ -55,23 +55,21 @@ def decision_row(decision: Decision, file: str | None = None) -> dict[str, Any]:
 
 
 def build_service(
-    taxonomy: Path | None, policies: Path | None, inventory: Path | None, mode: str | None
+    taxonomy: Path | None, policies: Path | None, inventory: Path | None, mode: Mode | None
 ) -> EventService:
     """The tag enforcer, or the policy runner when a policy file is given, on the local plane.
 
     Idempotency state lives in memory, so re-running the command decides again.
     """
-    settings = Settings(
-        taxonomy=taxonomy, policies=policies, inventory=inventory, mode=mode, state=":memory:"
-    )
+    settings = Settings(taxonomy=taxonomy, policies=policies, inventory=inventory, state=":memory:")
+    if mode is not None:
+        settings = settings.model_copy(update={"mode": mode.value})
     try:
         if policies is not None:
             return bootstrap.policy_runner(settings)
         return bootstrap.tag_enforcer(settings)
     except (TaxonomyError, PolicyFileError) as exc:
         fail(str(exc))
-    except OSError as exc:
-        fail(f"cannot read {exc.filename}: {exc.strerror}")
 
 
 def decide_file(service: EventService, path: Path) -> list[Decision]:
@@ -134,15 +132,20 @@ def decide(
     ] = None,
     inventory: InventoryOption = None,
     mode: Annotated[
-        str | None, typer.Option(help="Override the taxonomy's mode: dry-run or enforce.")
+        Mode | None,
+        typer.Option(
+            help="The deployment's mode (default COSTPLANE_MODE, else dry-run): dry-run makes "
+            "every action dry; enforce lets each file's own mode stand."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check tags, attribute an owner and plan actions: one decision per resource (per policy
     with --policies).
 
-    Exit status is 0 unless the command itself fails; a file that is not a supported event
-    yields an `error` decision with its reason.
+    Exit status is 0 even when resources are in violation (deciding is not a check); a file
+    that is not a supported event yields an `error` decision with its reason; an unusable
+    taxonomy, policy or inventory file exits 2.
     """
     service = build_service(taxonomy, policies, inventory, mode)
     pairs = [(str(path), d) for path in files for d in decide_file(service, path)]

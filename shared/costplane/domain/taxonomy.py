@@ -124,6 +124,12 @@ class Mode(StrEnum):
     ENFORCE = "enforce"
 
 
+def under_ceiling(own: Mode, ceiling: Mode) -> Mode:
+    """The deployment's mode is a ceiling: `dry-run` there makes everything dry (a dry-run
+    deployment never acts); `enforce` lets `own`, the file's mode, stand."""
+    return Mode.DRY_RUN if ceiling is Mode.DRY_RUN else own
+
+
 class ViolationAction(StrEnum):
     NOTIFY = "notify"
     STOP = "stop"

@@ -19,7 +19,7 @@ from typing import Any
 from costplane.domain.decisions import Action, ActionKind, Decision, Outcome
 from costplane.domain.marks import Mark
 from costplane.domain.tag_keys import canonical
-from costplane.domain.taxonomy import Exemption, Mode, PolicyScope
+from costplane.domain.taxonomy import Exemption, Mode, PolicyScope, under_ceiling
 from costplane.engine.executor import DESTRUCTIVE
 from costplane.policy.facts import Facts
 from costplane.policy.registry import ACTIONS, CONDITIONS, Condition, PolicyAction
@@ -60,11 +60,11 @@ def _scope_checks(scope: PolicyScope) -> tuple[ScopeCheck, ...]:
     )
 
 
-def compile_policies(policy_file: Any, ceiling: Mode | None = None) -> tuple[CompiledPolicy, ...]:
+def compile_policies(policy_file: Any, ceiling: Mode = Mode.ENFORCE) -> tuple[CompiledPolicy, ...]:
     """Instantiate each policy's plug-ins from their validated parameters.
 
     `ceiling` is the deployment's mode: `dry-run` makes every policy dry whatever its file says
-    (a dry-run deployment never acts); `enforce` or None lets each policy's own mode stand.
+    (a dry-run deployment never acts); `enforce` lets each policy's own mode stand.
     """
     return tuple(
         CompiledPolicy(
@@ -73,7 +73,7 @@ def compile_policies(policy_file: Any, ceiling: Mode | None = None) -> tuple[Com
             scope_tags=tuple((canonical(k), v.casefold()) for k, v in p.scope.tags.items()),
             conditions=tuple(CONDITIONS[c.type](c) for c in p.conditions),
             actions=tuple(ACTIONS[a.type](a) for a in p.actions),
-            mode=Mode.DRY_RUN if ceiling is Mode.DRY_RUN else p.mode,
+            mode=under_ceiling(p.mode, ceiling),
             grace=p.grace,
             exemptions=tuple(p.exemptions),
         )

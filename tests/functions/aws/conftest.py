@@ -138,17 +138,23 @@ class Stack:
         return instance["State"]["Name"], tags
 
 
+def deploy_environment(stack: Stack, logical_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The function's environment as the template writes it, each referenced table and topic
+    created in `stack` (values under conditions are left to the test)."""
+    variables = resource(logical_id)["Properties"]["Environment"]["Variables"]
+    for name, value in variables.items():
+        if isinstance(value, str):
+            monkeypatch.setenv(name, value)
+        elif value.get("Ref") in template()["Resources"]:
+            monkeypatch.setenv(name, stack.create(value["Ref"]))
+
+
 @pytest.fixture
 def stack(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Stack:
     """The function's environment from the template, with every referenced resource created."""
     clients.reset()  # clients cached by earlier tests may point elsewhere
     deployed = Stack(aws_env)
-    variables = resource(FUNCTION)["Properties"]["Environment"]["Variables"]
-    for name, value in variables.items():
-        if isinstance(value, str):
-            monkeypatch.setenv(name, value)
-        elif value.get("Ref") in template()["Resources"]:
-            monkeypatch.setenv(name, deployed.create(value["Ref"]))
+    deploy_environment(deployed, FUNCTION, monkeypatch)
     monkeypatch.setenv("COSTPLANE_MODE", "enforce")
     monkeypatch.setenv("COSTPLANE_LAKE", str(tmp_path))
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", LambdaContext.function_name)
