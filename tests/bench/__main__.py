@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench_allocation",
     "bench_forecast",
     "bench_coverage",
+    "bench_mutants",
 )
 
 

@@ -30,6 +30,7 @@ from costplane.engine.ports import ProviderPorts
 from costplane.planes.envelopes import register_every_cloud
 from costplane.tagging.service import TagEnforcer
 from tests.bench.report import Figure, show, summary
+from tests.support.placeholders import filled_bytes
 from tests.support.stores import sqlite_state
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -44,12 +45,13 @@ class _AnyTags(LocalInventory):
 
 
 def decidable_payloads() -> list[bytes]:
-    """The real bundled payloads that parse into at least one resource event."""
+    """The real bundled payloads that parse into at least one resource event, their
+    documentation placeholders filled."""
     register_every_cloud()
     return [
         raw
         for path in sorted(EVENTS.glob("*/*.json"))
-        if parse_payload(raw := path.read_bytes()).events
+        if parse_payload(raw := filled_bytes(path)).events
     ]
 
 

@@ -15,6 +15,7 @@ import pytest
 import costplane.adapters.aws.events  # noqa: F401  (registers the AWS envelopes)
 from costplane.engine.envelopes import parse_payload
 from tests.conftest import EVENTS, in_place_events, in_place_param
+from tests.support.placeholders import filled_bytes
 
 AWS = EVENTS / "aws"
 
@@ -56,7 +57,7 @@ EXPECTED: dict[str, Outcome] = {
     ),
     "aws-cloudtrail-eks-createcluster-record.json": Outcome(
         "aws.cloudtrail.record",
-        [("aws.eks.cluster", "arn:aws:eks:region-code:111122223333:cluster/test", "create")],
+        [("aws.eks.cluster", "arn:aws:eks:us-west-2:111122223333:cluster/test", "create")],
     ),
     "aws-cloudtrail-ec2-createnatgateway-record.json": Outcome(
         "aws.cloudtrail.record", [("aws.ec2.natgateway", "nat-00000001111111111", "create")]
@@ -137,7 +138,7 @@ def test_payload_has_its_stated_outcome(path: Path) -> None:
     assert path.name in EXPECTED, f"state the expected outcome of {path.name} in EXPECTED"
     expected = EXPECTED[path.name]
 
-    parsed = parse_payload(path.read_bytes())
+    parsed = parse_payload(filled_bytes(path))
 
     assert parsed.envelope == expected.envelope
     got = [(e.resource_type, e.resource_id, e.operation.value) for e in parsed.events]

@@ -12,6 +12,7 @@ from costplane.adapters.azure.events_notifications import matches_notification
 from costplane.engine.envelopes import parse_payload
 from costplane.planes.envelopes import register_every_cloud
 from tests.conftest import EVENTS, in_place_events, in_place_param
+from tests.support.placeholders import filled_bytes
 
 AZURE = EVENTS / "azure"
 STORAGE_ACCOUNT = "azure.storage.storageaccount"
@@ -73,7 +74,7 @@ def test_budget_notification_payload_parses_into_its_signal(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(EVENTS_EXPECTED))
 def test_resource_event_payload_parses_into_its_events(name: str) -> None:
-    result = parse_payload((AZURE / name).read_bytes())
+    result = parse_payload(filled_bytes(AZURE / name))
     assert result.rejected == []
     assert [(e.resource_type, e.operation.value) for e in result.events] == EVENTS_EXPECTED[name]
     assert all(e.provider == "azure" for e in result.events)

@@ -16,6 +16,7 @@ from costplane.adapters.gcp.events import (
 from costplane.engine.envelopes import parse_payload
 from costplane.planes.envelopes import register_every_cloud
 from tests.conftest import EVENTS, in_place_events, in_place_param
+from tests.support.placeholders import filled_bytes
 
 GCP = EVENTS / "gcp"
 NOT_RESOURCE = "not_a_resource_event"
@@ -26,7 +27,7 @@ EVENTS_EXPECTED: dict[str, tuple[str, str, str, str]] = {
         "gcp.auditlog",
         "gcp.compute.instance",
         "create",
-        "projects/${project}/zones/${zone}/instances/${name}",
+        "projects/costplane-sample/zones/us-central1-a/instances/${name}",
     ),
     "gcp-auditlog-compute-instancetemplates-insert-logentry.json": (
         "gcp.auditlog",
@@ -44,7 +45,7 @@ EVENTS_EXPECTED: dict[str, tuple[str, str, str, str]] = {
         "gcp.auditlog",
         "gcp.sql.instance",
         "create",
-        "projects/${project}/instances/${name}",
+        "projects/costplane-sample/instances/${name}",
     ),
     "gcp-auditlog-bigquery-dataset-create-logentry.json": (
         "gcp.auditlog",
@@ -122,7 +123,7 @@ def test_budget_notification_payload_parses_into_its_signal(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(EVENTS_EXPECTED))
 def test_audit_log_payload_parses_into_its_event(name: str) -> None:
-    result = parse_payload((GCP / name).read_bytes())
+    result = parse_payload(filled_bytes(GCP / name))
     assert result.rejected == []
     [event] = result.events
     envelope, resource_type, operation, resource_id = EVENTS_EXPECTED[name]

@@ -38,6 +38,7 @@ from costplane.planes.envelopes import register_every_cloud
 from costplane.planes.gcp import GcpPlane
 from costplane.policy.plugins import load_plugins
 from costplane.policy.registry import ACTIONS
+from tests.support.placeholders import filled_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra" / "gcp"
@@ -368,7 +369,7 @@ def test_every_real_audit_log_sample_the_parser_decides_on_matches_the_sink_filt
     methods = [
         event.event_name
         for path in sorted(EVENTS.glob("gcp-auditlog-*.json"))
-        for event in parse_payload(path.read_bytes()).events
+        for event in parse_payload(filled_bytes(path)).events
     ]
 
     assert len(methods) >= 5

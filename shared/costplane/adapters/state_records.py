@@ -4,6 +4,10 @@ A claim is a record created only if absent, so of two deliveries of one event ex
 creates it. A claim still held after its `expires` is taken over by a write guarded by the
 version read, so two deliveries racing for an expired claim cannot both win either. Decisions
 go to the backend's log, whose layout is its own (each keeps an index to read the latest).
+
+Records fit every backend: a claim key longer than MAX_CLAIM_KEY bytes is stored as its head
+and its SHA-256 (DynamoDB's partition key is at most 2,048 bytes), and a decision is stored
+`bounded` (summarised when its JSON outgrows the smallest store's item).
 """
 
 from __future__ import annotations
@@ -17,11 +21,20 @@ from costplane.adapters.records import (
     Fields,
     Records,
     parse_utc,
+    sha256_id,
 )
-from costplane.domain.decisions import Decision
+from costplane.domain.decisions import Decision, bounded
 from costplane.engine.ports import Clock
 
 CLAIM = "claim"
+MAX_CLAIM_KEY = 512
+
+
+def claim_key(key: str) -> str:
+    """`key` as stored: whole when short, else its head and the SHA-256 of all of it."""
+    if len(key.encode()) <= MAX_CLAIM_KEY:
+        return key
+    return f"{key[:128]}#sha256:{sha256_id(key)}"
 
 
 class RecordStateStore:
@@ -33,6 +46,7 @@ class RecordStateStore:
         self.clock = clock
 
     def claim(self, key: str, ttl_seconds: int) -> bool:
+        key = claim_key(key)
         now = self.clock.now()
         fields: Fields = {"key": key, EXPIRES: now + timedelta(seconds=ttl_seconds)}
         if self.claims.create(CLAIM, key, fields):
@@ -45,10 +59,10 @@ class RecordStateStore:
         return self.claims.replace(CLAIM, key, fields, held.version)
 
     def release(self, key: str) -> None:
-        self.claims.delete(CLAIM, key)
+        self.claims.delete(CLAIM, claim_key(key))
 
     def append_decision(self, decision: Decision) -> None:
-        self.log.append(decision)
+        self.log.append(bounded(decision))
 
     def recent_decisions(self, limit: int) -> list[Decision]:
         """The latest `limit` decisions, oldest first."""

@@ -39,6 +39,7 @@ from costplane.cli.events import decide_file
 from costplane.cli.forecast import print_forecast
 from costplane.cli.lake import LakeOption, lake_at
 from costplane.cli.output import console, count, fail, money, say, sums_by_currency, table
+from costplane.cli.samples import filled_copy
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
 from costplane.engine.pipeline import EventService
@@ -108,10 +109,12 @@ def demo_events(events: Path) -> None:
     )
     enforcer = bootstrap.tag_enforcer(settings)
     console.rule(Text("1. Events: tag check, owner, planned actions (dry-run)", style="bold"))
-    decided = [d for p in files for d in decide_file(enforcer, p)]
-    resources = [d for d in decided if d.resource_id]
+    decided = [decide_file(enforcer, p) for p in files]
+    resources = [d for found in decided for d in found if d.resource_id]
     render_decisions(resources, f"{len(resources)} resource changes in {len(files)} event files")
-    others = Counter(d.outcome.value for d in decided if not d.resource_id)
+    others = Counter(
+        found[0].outcome.value for found in decided if not any(d.resource_id for d in found)
+    )
     say(
         f"{sum(others.values())} other files are not resource changes (budget alerts, "
         f"marketplace, monitoring): {', '.join(f'{n} {o}' for o, n in sorted(others.items()))}; "
@@ -294,8 +297,9 @@ def demo_command(
     lake: LakeOption = None,
 ) -> None:
     """Run the control plane locally over the bundled real samples and print what it did."""
-    demo_events(events)
-    demo_lake(bills, lake)
     with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
-        demo_budgets(events, Path(state), lake)
+        samples = filled_copy(events, Path(state) / "events")
+        demo_events(samples)
+        demo_lake(bills, lake)
+        demo_budgets(samples, Path(state), lake)
     demo_chargeback(lake)

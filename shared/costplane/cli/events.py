@@ -51,6 +51,7 @@ def decision_row(decision: Decision, file: str | None = None) -> dict[str, Any]:
             for a in decision.actions
         ],
         "reason": decision.reason,
+        "rejection": decision.rejection,
         "dry_run": decision.dry_run,
     }
 
@@ -74,14 +75,19 @@ def build_service(
 
 
 def decide_file(service: EventService, path: Path) -> list[Decision]:
-    """Every decision one file yields; an unreadable or unsupported file yields an error."""
+    """Every decision one file yields; an unreadable or unsupported file yields an error, and
+    so does a file the service fails on, so that one bad file never hides the others."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return [
             service.rejected(EventRejected(Rejection.UNREADABLE_FILE, f"{path}: {exc.strerror}"))
         ]
-    return service.handle_payload(raw)
+    try:
+        return service.handle_payload(raw)
+    except Exception as exc:  # the per-file boundary: report it, decide the next file
+        reason = f"{path}: {type(exc).__name__}: {str(exc)[:200]}"
+        return [service.rejected(EventRejected(Rejection.UNPARSEABLE, reason))]
 
 
 def render(pairs: list[tuple[str, Decision]], as_json: bool) -> None:

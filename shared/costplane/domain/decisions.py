@@ -86,6 +86,9 @@ class Decision(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict)
     actions: list[Action] = Field(default_factory=list)
     reason: str = ""
+    rejection: str | None = Field(
+        None, description="The stable code (domain.errors.Rejection) of a rejected payload."
+    )
     dry_run: bool = True
     retryable: bool = Field(
         False, description="Decided on a transient failure: delivering the event again may help."
@@ -94,3 +97,53 @@ class Decision(BaseModel):
     event_time: datetime | None = None
     decided_at: datetime
     decide_ms: float = 0.0
+
+
+MAX_DECISION_BYTES = 30_000
+"""A stored decision's JSON at most: it fits one Table storage property (64 KiB of UTF-16),
+the smallest of the stores' limits (DynamoDB's item is 400 KB, Firestore's document 1 MiB)."""
+_CLIP = 1_000
+_CLIP_ITEMS = 50
+
+
+def bounded(decision: Decision, limit: int = MAX_DECISION_BYTES) -> Decision:
+    """`decision` whole when its JSON fits `limit`, else summarised: long texts clipped, at most
+    50 tags, and action parameters dropped if that is still too large; the reason says so."""
+    size = len(decision.model_dump_json())
+    if size <= limit:
+        return decision
+    note = f" [summarised: the decision was {size} bytes]"
+    clipped = decision.model_copy(
+        update={
+            "reason": decision.reason[:_CLIP] + note,
+            "actor": _clip(decision.actor),
+            "event_name": _clip(decision.event_name),
+            "missing_tags": [k[:_CLIP] for k in decision.missing_tags[:_CLIP_ITEMS]],
+            "invalid_tags": _clip_map(decision.invalid_tags),
+            "tags": _clip_map(decision.tags),
+            "actions": [
+                action.model_copy(update={"error": _clip(action.error)})
+                for action in decision.actions
+            ],
+        }
+    )
+    if len(clipped.model_dump_json()) <= limit:
+        return clipped
+    return clipped.model_copy(
+        update={
+            "tags": {},
+            "invalid_tags": {},
+            "actions": [
+                action.model_copy(update={"params": {"summarised": True}})
+                for action in clipped.actions
+            ],
+        }
+    )
+
+
+def _clip(text: str | None) -> str | None:
+    return None if text is None else text[:_CLIP]
+
+
+def _clip_map(values: dict[str, str]) -> dict[str, str]:
+    return {k[:_CLIP]: v[:_CLIP] for k, v in list(values.items())[:_CLIP_ITEMS]}

@@ -27,6 +27,13 @@ class Rejection(StrEnum):
     UNSUPPORTED_BUDGET_TYPE = "unsupported_budget_type"
     OPERATION_LAST = "operation_last"
     UNGOVERNED_RESOURCE_TYPE = "ungoverned_resource_type"
+    TOO_DEEPLY_NESTED = "too_deeply_nested"
+    INVALID_UNICODE = "invalid_unicode"
+    TOO_MANY_EVENTS = "too_many_events"
+    INVALID_IDENTITY = "invalid_identity"
+    TIME_OUT_OF_RANGE = "time_out_of_range"
+    UNPARSEABLE = "unparseable"
+    """A parser met input it could not read (a bug to fix): rejected, never retried."""
 
 
 class EventRejected(ValueError):

@@ -6,6 +6,10 @@ each deciding from one or two top-level keys, so dispatch costs microseconds. A 
 decoded and classified once; every service reads the same `ParsedPayload`.
 Registration order is precedence: a cloud's events module registers its specific parsers
 (budget notifications) before its catch-all ones (any SNS or Pub/Sub message).
+
+Neither entry point raises on bad input: a payload is admitted (`admission`: size, depth,
+Unicode) before any parser reads it, a parser that fails unexpectedly is a rejection
+(`unparseable`), and each item is admitted (identities, times) before a service sees it.
 """
 
 from __future__ import annotations
@@ -19,8 +23,14 @@ import orjson
 from costplane.domain.errors import EventRejected, Rejection
 from costplane.domain.events import ResourceEvent
 from costplane.domain.signals import BudgetSignal
-
-MAX_PAYLOAD_BYTES = 1_048_576
+from costplane.engine.admission import (
+    check_count,
+    check_depth,
+    check_size,
+    encode,
+    event_rejection,
+    signal_rejection,
+)
 
 ParseResult = ResourceEvent | BudgetSignal | EventRejected
 Matcher = Callable[[Any], bool]
@@ -79,38 +89,27 @@ def registered_envelopes() -> list[str]:
 
 
 def decode(raw: bytes | str) -> Any:
-    """Decode JSON with a size limit; raise EventRejected with a precise reason otherwise."""
+    """Decode JSON with limits on size and depth; raise EventRejected with a precise reason."""
     size = len(raw)
-    if size > MAX_PAYLOAD_BYTES:
-        raise EventRejected(
-            Rejection.PAYLOAD_TOO_LARGE,
-            f"payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}",
-        )
+    check_size(size)
     if size == 0 or not raw.strip():
         raise EventRejected(Rejection.EMPTY_PAYLOAD, "payload is empty")
     try:
-        return orjson.loads(raw)
+        document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise EventRejected(Rejection.MALFORMED_JSON, f"payload is not valid JSON: {exc}") from exc
+    check_depth(document)
+    return document
 
 
 def parse_document(document: Any) -> ParsedPayload:
-    """Route a decoded JSON document to the first parser that recognises it."""
-    for parser in _PARSERS:
-        if parser.matches(document):
-            result = ParsedPayload(parser.name)
-            try:
-                for item in parser.parse(document):
-                    if isinstance(item, EventRejected):
-                        result.rejected.append(item)
-                    elif isinstance(item, BudgetSignal):
-                        result.signals.append(item)
-                    else:
-                        result.events.append(item)
-            except EventRejected as exc:
-                result.rejected.append(exc)
-            return result
-    return ParsedPayload(None, rejected=[_unknown(document)])
+    """Route a decoded JSON document (a Lambda event, a trigger's fields) to the first parser
+    that recognises it, once it is admitted as a raw payload would be."""
+    try:
+        encode(document)
+    except EventRejected as exc:
+        return ParsedPayload(None, rejected=[exc])
+    return _route(document)
 
 
 def parse_payload(raw: bytes | str) -> ParsedPayload:
@@ -119,7 +118,46 @@ def parse_payload(raw: bytes | str) -> ParsedPayload:
         document = decode(raw)
     except EventRejected as exc:
         return ParsedPayload(None, rejected=[exc])
-    return parse_document(document)
+    return _route(document)
+
+
+def _route(document: Any) -> ParsedPayload:
+    parser = next((p for p in _PARSERS if p.matches(document)), None)
+    if parser is None:
+        return ParsedPayload(None, rejected=[_unknown(document)])
+    result = ParsedPayload(parser.name)
+    try:
+        items = list(parser.parse(document))
+        check_count(len(items))
+    except EventRejected as exc:
+        result.rejected.append(exc)
+        return result
+    except Exception as exc:  # a parser's bug must not sink the delivery: reject, say why
+        reason = f"the {parser.name} parser failed: {type(exc).__name__}: {str(exc)[:200]}"
+        result.rejected.append(EventRejected(Rejection.UNPARSEABLE, reason))
+        return result
+    _admit(result, items)
+    return result
+
+
+def _admit(result: ParsedPayload, items: list[ParseResult]) -> None:
+    """Sort items into the result; an event with a bad identity or time sinks every event of
+    its provider event id, so one record is acted on whole or not at all."""
+    refused: dict[str, EventRejected] = {}
+    for item in items:
+        if isinstance(item, ResourceEvent) and (refusal := event_rejection(item)) is not None:
+            refused.setdefault(item.event_id, refusal)
+    result.rejected.extend(refused.values())
+    for item in items:
+        if isinstance(item, EventRejected):
+            result.rejected.append(item)
+        elif isinstance(item, BudgetSignal):
+            if (refusal := signal_rejection(item)) is not None:
+                result.rejected.append(refusal)
+            else:
+                result.signals.append(item)
+        elif item.event_id not in refused:
+            result.events.append(item)
 
 
 def _unknown(document: Any) -> EventRejected:

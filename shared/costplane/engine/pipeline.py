@@ -5,7 +5,9 @@ ones with a counted reason, claims each event once (so a duplicated delivery act
 carries out the planned actions through the provider's ports, and appends every decision to
 the audit log, rejections and failed actions included. A failed action or a transient error
 releases the claim, so that the platform's retry acts again; so does a failure to write the
-audit log, so that no decision is lost.
+audit log, so that no decision is lost. An event that `decide` cannot take at all (an error
+that a redelivery would meet again: arithmetic, recursion, a value it cannot read) is an
+`error` decision, final and audited, so one bad event never becomes a poison message.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ CREATION_WINDOW_SECONDS = 6 * 3600
 """A resource's creation is decided once however many routes report it (CloudTrail, AWS Config,
 Cloud Asset Inventory): the first report within this window decides, later ones are skipped.
 A resource deleted and created again under the same id within it is skipped too."""
+
+UNDECIDABLE = (ArithmeticError, RecursionError, LookupError, TypeError, ValueError)
+"""Errors of the event, not of the moment: delivering it again would raise them again."""
 
 
 _BUDGET_ALERTS = {
@@ -151,7 +156,7 @@ class EventService(ABC):
                 return [self.decision(event, Outcome.SKIPPED, reason)]
             keys.append(created)
         try:
-            decisions = self.decide(event)
+            decisions = self._decide_once(event)
             for decision in decisions:
                 self._act(event, decision)
             for decision in decisions:
@@ -170,6 +175,14 @@ class EventService(ABC):
         for key in keys:
             self.state.release(key)
 
+    def _decide_once(self, event: ResourceEvent) -> list[Decision]:
+        try:
+            return self.decide(event)
+        except UNDECIDABLE as exc:
+            self.metrics.count("undecidable_event")
+            reason = f"cannot decide: {type(exc).__name__}: {str(exc)[:200]}"
+            return [self.decision(event, Outcome.ERROR, reason)]
+
     def _act(self, event: ResourceEvent, decision: Decision) -> None:
         if decision.actions:
             ports = self.ports[event.provider]
@@ -184,7 +197,9 @@ class EventService(ABC):
         """The resource's full tag set, or the decision that says why there is nothing to decide.
 
         Tag operations carry only what changed, and some events carry no tags at all: then
-        the provider's inventory is read. Deleted resources are not governed.
+        the provider's inventory is read. Deleted resources are not governed. A read that
+        fails on the resource itself (no reader for its type, an id its API cannot take) is
+        final; any other failure may pass, so the delivery is retried.
         """
         if event.operation is Operation.DELETE:
             return self.decision(event, Outcome.SKIPPED, "resource deleted; nothing to govern")
@@ -197,6 +212,9 @@ class EventService(ABC):
             return ports.inventory.get_tags(ResourceRef.of(event))
         except ResourceGone:
             return self.decision(event, Outcome.SKIPPED, "resource no longer exists")
+        except UNDECIDABLE as exc:  # no reader for the type, an id the API cannot take: final
+            self.metrics.count("inventory_unreadable")
+            return self.decision(event, Outcome.ERROR, f"cannot read tags: {exc}")
         except Exception as exc:
             self.metrics.count("inventory_failed")
             failed = self.decision(event, Outcome.ERROR, f"cannot read tags: {exc}")
@@ -238,6 +256,7 @@ class EventService(ABC):
             event_name=exc.event_name,
             outcome=Outcome.SKIPPED if exc.skipped else Outcome.ERROR,
             reason=exc.reason,
+            rejection=exc.code.value,
             dry_run=self.dry_run,
             source=self.source,
             decided_at=self.clock.now(),

@@ -14,12 +14,14 @@ import httpx
 import orjson
 import pytest
 
+from tests.support.placeholders import filled, filled_bytes
+
 REPO = Path(__file__).resolve().parents[3]
 APP_ROOT = REPO / "functions" / "azure"
 EVENTS = REPO / "events" / "azure"
 TAGS = "/providers/Microsoft.Resources/tags/default"
-# The storage account of the real ResourceWriteSuccess sample, placeholders and all.
-STORAGE = (
+# The storage account of the real ResourceWriteSuccess sample, its placeholders filled.
+STORAGE = filled(
     "/subscriptions/{subscription-id}/resourcegroups/{resource-group}"
     "/providers/Microsoft.Storage/storageAccounts/{storage-name}"
 )
@@ -93,4 +95,4 @@ def blueprint(function_app: ModuleType) -> ModuleType:
 
 
 def payload(name: str) -> bytes:
-    return (EVENTS / name).read_bytes()
+    return filled_bytes(EVENTS / name)

@@ -41,6 +41,7 @@ from tests.functions.azure.test_azure_tag_enforcer_function import grid_event
 from tests.functions.dry_run.conftest import aws_mutations, bundled_examples, http_mutations
 from tests.functions.gcp.conftest import pubsub_push
 from tests.support.modules import fresh_module
+from tests.support.placeholders import filled_bytes
 from tests.support.stores import sqlite_state
 
 REPO = Path(__file__).resolve().parents[3]
@@ -61,7 +62,7 @@ def cloudtrail_events() -> Iterator[dict[str, Any]]:
     """Every whole CloudTrail record of events/aws (reduced samples without an eventTime are
     left out), in the envelope EventBridge delivers it in."""
     for path in sorted((EVENTS / "aws").glob("aws-cloudtrail-*.json")):
-        document = orjson.loads(path.read_bytes())
+        document = orjson.loads(filled_bytes(path))
         if "detail" in document:
             yield document
         else:
@@ -143,7 +144,7 @@ def test_a_gcp_function_in_dry_run_sends_no_mutating_call(
     client = functions_framework.create_app(target, str(main)).test_client()
 
     for path in GCP_AUDIT_LOGS:
-        client.post("/", json=pubsub_push(orjson.loads(path.read_bytes())))
+        client.post("/", json=pubsub_push(orjson.loads(filled_bytes(path))))
 
     decisions = sqlite_state(bundled / "lake" / "state.db").recent_decisions(100)
     assert decisions

@@ -16,12 +16,14 @@ import httpx
 import orjson
 import pytest
 
+from tests.support.placeholders import filled, filled_bytes
+
 REPO = Path(__file__).resolve().parents[3]
 MAIN = REPO / "functions" / "gcp" / "tag_enforcer" / "main.py"
 EVENTS = REPO / "events" / "gcp"
 # The resources of the real audit-log samples, as their REST paths.
 TOPIC = "/v1/projects/test-project/topics/test-auditlogs-source"
-INSTANCE = "/compute/v1/projects/${project}/zones/${zone}/instances/${name}"
+INSTANCE = filled("/compute/v1/projects/${project}/zones/${zone}/instances/${name}")
 
 
 @dataclass
@@ -105,7 +107,7 @@ def serve_function(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], flask.tes
 
 
 def entry(name: str) -> dict[str, Any]:
-    found: dict[str, Any] = orjson.loads((EVENTS / name).read_bytes())
+    found: dict[str, Any] = orjson.loads(filled_bytes(EVENTS / name))
     return found
 
 

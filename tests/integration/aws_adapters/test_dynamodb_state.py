@@ -133,3 +133,23 @@ def test_a_decision_item_carries_its_day_partition_and_sortable_time(store, worl
     assert item["decided_at"] == {"S": "2026-11-27T23:59:59.000005+00:00"}
     assert item["outcome"] == {"S": "violation"}
     assert Decision.model_validate_json(item["body"]["S"]) == decision(7, at)
+
+
+def test_a_claim_key_beyond_dynamodbs_key_limit_is_claimed_once_and_released(store):
+    key = "tagging:aws:evt-1:arn:aws:s3:::" + "b" * 3000
+    assert store.claim(key, 3600) is True
+    assert store.claim(key, 3600) is False
+    store.release(key)
+    assert store.claim(key, 3600) is True
+
+
+def test_a_decision_larger_than_a_dynamodb_item_is_stored_summarised(store, clock):
+    huge = decision(1, clock.now()).model_copy(
+        update={"reason": "r" * 500_000, "tags": {f"k{i}": "v" * 200 for i in range(3000)}}
+    )
+    store.append_decision(huge)
+    [stored] = store.recent_decisions(1)
+    assert stored.decision_id == huge.decision_id
+    assert stored.reason.endswith("bytes]")
+    assert len(stored.reason) < 2_000
+    assert len(stored.tags) == 50

@@ -11,6 +11,7 @@ from costplane import bootstrap
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
 from tests.conftest import EVENTS
+from tests.support.placeholders import filled_bytes
 
 PAYLOADS = sorted(p for cloud in ("aws", "azure", "gcp") for p in (EVENTS / cloud).glob("*.json"))
 
@@ -25,7 +26,9 @@ def _owners(decisions: list[Decision]) -> dict[tuple[str | None, str | None], st
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(lake=tmp_path, inventory=EVENTS / "inventory.json", mode="dry-run")
+    inventory = tmp_path / "inventory.json"
+    inventory.write_bytes(filled_bytes(EVENTS / "inventory.json"))
+    return Settings(lake=tmp_path, inventory=inventory, mode="dry-run")
 
 
 def test_both_services_name_the_same_owner_for_every_bundled_event(settings: Settings) -> None:
@@ -34,8 +37,8 @@ def test_both_services_name_the_same_owner_for_every_bundled_event(settings: Set
     tagged: dict[tuple[str | None, str | None], str] = {}
     ruled: dict[tuple[str | None, str | None], str] = {}
     for path in PAYLOADS:
-        tagged |= _owners(enforcer.handle_payload(path.read_bytes()))
-        ruled |= _owners(runner.handle_payload(path.read_bytes()))
+        tagged |= _owners(enforcer.handle_payload(filled_bytes(path)))
+        ruled |= _owners(runner.handle_payload(filled_bytes(path)))
     shared = tagged.keys() & ruled.keys()
     assert len(shared) >= 10
     assert {key: ruled[key] for key in shared} == {key: tagged[key] for key in shared}
@@ -44,8 +47,8 @@ def test_both_services_name_the_same_owner_for_every_bundled_event(settings: Set
 def test_an_azure_resource_write_is_owned_by_its_tags_on_both_paths(settings: Settings) -> None:
     payload = EVENTS / "azure" / "azure-eventgrid-resourcegroup-resourcewritesuccess.json"
     settings = settings.model_copy(update={"state": ":memory:"})
-    [tagged] = bootstrap.tag_enforcer(settings).handle_payload(payload.read_bytes())
-    ruled = bootstrap.policy_runner(settings).handle_payload(payload.read_bytes())
+    [tagged] = bootstrap.tag_enforcer(settings).handle_payload(filled_bytes(payload))
+    ruled = bootstrap.policy_runner(settings).handle_payload(filled_bytes(payload))
     assert ruled
     assert [d.owner for d in ruled] == [tagged.owner] * len(ruled)
     assert tagged.owner.label != "unattributed"

@@ -14,6 +14,7 @@ import pytest
 
 import costplane.adapters.aws.events  # noqa: F401  (registers the AWS envelopes)
 from tests.conftest import EVENTS, in_place
+from tests.support.placeholders import filled_bytes
 
 AWS_EVENTS = EVENTS / "aws"
 
@@ -31,4 +32,4 @@ def aws_bytes() -> Callable[[str], bytes]:
 
 @pytest.fixture
 def aws_payload() -> Callable[[str], Any]:
-    return lambda name: orjson.loads(_path(name).read_bytes())
+    return lambda name: orjson.loads(filled_bytes(_path(name)))

@@ -112,8 +112,8 @@ def test_sagemaker_createendpoint_is_addressed_by_its_arn(aws_payload: Load) -> 
 def test_eks_createcluster_is_addressed_by_its_arn(aws_payload: Load) -> None:
     event = _only_event(aws_payload("aws-cloudtrail-eks-createcluster-record.json"))
     assert event.resource_type == "aws.eks.cluster"
-    assert event.resource_id == "arn:aws:eks:region-code:111122223333:cluster/test"
-    assert event.region == "region-code"
+    assert event.resource_id == "arn:aws:eks:us-west-2:111122223333:cluster/test"
+    assert event.region == "us-west-2"
     assert event.tags == {}
 
 

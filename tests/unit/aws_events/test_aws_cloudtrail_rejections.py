@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 
-from costplane.engine.envelopes import MAX_PAYLOAD_BYTES, parse_document, parse_payload
+from costplane.engine.admission import MAX_PAYLOAD_BYTES
+from costplane.engine.envelopes import parse_document, parse_payload
 
 Load = Callable[[str], Any]
 LoadBytes = Callable[[str], bytes]

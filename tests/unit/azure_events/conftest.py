@@ -10,6 +10,7 @@ import pytest
 
 import costplane.adapters.azure.events  # noqa: F401  (registers the Azure envelopes)
 from tests.conftest import EVENTS
+from tests.support.placeholders import filled_bytes
 
 AZURE_EVENTS = EVENTS / "azure"
 
@@ -17,7 +18,7 @@ AZURE_EVENTS = EVENTS / "azure"
 @pytest.fixture
 def azure_payload() -> Callable[[str], Any]:
     def load(name: str) -> Any:
-        return orjson.loads((AZURE_EVENTS / name).read_bytes())
+        return orjson.loads(filled_bytes(AZURE_EVENTS / name))
 
     return load
 

@@ -13,7 +13,7 @@ from costplane.domain.events import Operation, Provider
 from costplane.engine.envelopes import ParsedPayload, parse_document, parse_payload
 
 STORAGE = (
-    "/subscriptions/{subscription-id}/resourcegroups/{resource-group}"
+    "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourcegroups/costplane-rg"
     "/providers/Microsoft.Storage/storageAccounts/{storage-name}"
 )
 TAGS_DEFAULT = "/providers/Microsoft.Resources/tags/default"
@@ -42,7 +42,7 @@ def test_write_success_yields_a_create_of_the_storage_account(write_event: Any) 
     assert event.operation is Operation.CREATE
     assert event.resource_id == STORAGE
     assert event.resource_type == "azure.storage.storageaccount"
-    assert event.account == "{subscription-id}"
+    assert event.account == "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
     assert event.event_id == "4db48cba-50a2-455a-93b4-de41a3b5b7f6"
     assert event.event_name == "Microsoft.Storage/storageAccounts/write"
     assert event.event_time == datetime(2018, 7, 19, 18, 38, 4, 611735, tzinfo=UTC)
@@ -111,7 +111,7 @@ def test_service_principal_actor_comes_from_the_authorization_evidence(action_ev
 
 
 def test_resource_group_write_is_a_resourcegroup(write_event: Any) -> None:
-    group = "/subscriptions/{subscription-id}/resourceGroups/{resource-group}"
+    group = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/costplane-rg"
     write_event["subject"] = write_event["data"]["resourceUri"] = group
     [event] = parse([write_event]).events
     assert event.resource_type == "azure.resources.resourcegroup"

@@ -21,6 +21,7 @@ from costplane.domain.budgets import Budget, BudgetsFile
 from costplane.domain.events import ResourceEvent
 from costplane.engine.envelopes import parse_payload
 from tests.conftest import EVENTS
+from tests.support.placeholders import filled_bytes
 from tests.support.stores import sqlite_budgets
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -32,13 +33,13 @@ def budgets(*documents: Mapping[str, Any]) -> list[Budget]:
 
 def real_events(relative: str, **changes: Any) -> list[ResourceEvent]:
     """The events a payload under events/ parses into, with `changes` applied to each."""
-    parsed = parse_payload((EVENTS / relative).read_bytes())
+    parsed = parse_payload(filled_bytes(EVENTS / relative))
     assert not parsed.rejected, parsed.rejected
     return [e.model_copy(update=changes) for e in parsed.events]
 
 
 def real_document(path: Path) -> Any:
-    return orjson.loads(path.read_bytes())
+    return orjson.loads(filled_bytes(path))
 
 
 def learned(*rows: tuple[str, str, str, str]) -> PriceTable:

@@ -81,7 +81,7 @@ def granted(service: BudgetService, instance: str) -> bool:
 def threshold_runner(service: BudgetService) -> PolicyRunner:
     document = {"version": 1, "policies": threshold_policies(service.budgets, Mode.ENFORCE)}
     engine = PolicyEngine(compile_policies(load_policy_document(document, "budgets")))
-    inventory = LocalInventory({"i-a": {}, "i-b": {}})
+    inventory = LocalInventory({"i-0000000a": {}, "i-0000000b": {}})
     ports = ProviderPorts(inventory=inventory, enforcer=LocalEnforcer(inventory))
     return PolicyRunner(
         engine,

@@ -44,7 +44,7 @@ def _deletion(instance: str) -> ResourceEvent:
 
 def test_a_creation_reserves_its_cost_to_the_period_end() -> None:
     service = make_service(budgets(ML))
-    service.observe(creation("i-a"))
+    service.observe(creation("i-0000000a"))
     status = _status(service)
     assert (status.reserved, status.projected) == (COST, COST)
     assert status.run_rate == Decimal("0.067")
@@ -54,7 +54,7 @@ def test_hours_the_lake_already_counts_are_not_counted_twice() -> None:
     through = NOW + timedelta(hours=20)
     lake = LakeSpend({"ml-prod": Decimal("1.34")}, {"ml-prod": through})
     service = make_service(budgets(ML), lake=lake)
-    service.observe(creation("i-a"))
+    service.observe(creation("i-0000000a"))
     later = NOW + timedelta(hours=22)
     expected = Decimal("1.34") + Decimal("0.067") * hours(through, MONTH_END)
     assert _status(service, later).projected == expected
@@ -62,15 +62,15 @@ def test_hours_the_lake_already_counts_are_not_counted_twice() -> None:
 
 def test_a_redelivered_creation_reserves_once() -> None:
     service = make_service(budgets(ML))
-    service.observe(creation("i-a"))
-    service.observe(creation("i-a"))
+    service.observe(creation("i-0000000a"))
+    service.observe(creation("i-0000000a"))
     assert _status(service).reserved == COST
 
 
 def test_a_creation_past_what_is_left_is_refused_and_projected_past_the_budget() -> None:
     service = make_service(budgets(ML))
-    service.observe(creation("i-a"))
-    service.observe(creation("i-b"))
+    service.observe(creation("i-0000000a"))
+    service.observe(creation("i-0000000b"))
     status = _status(service)
     assert status.reserved == COST
     assert status.projected == 2 * COST
@@ -79,27 +79,27 @@ def test_a_creation_past_what_is_left_is_refused_and_projected_past_the_budget()
 
 def test_a_stop_releases_the_reservation_and_a_restart_counts_by_rate() -> None:
     service = make_service(budgets(ML))
-    service.observe(creation("i-a"))
-    assert service.observe(state_change("i-a", "stopped")) is Observed.STOPPED
+    service.observe(creation("i-0000000a"))
+    assert service.observe(state_change("i-0000000a", "stopped")) is Observed.STOPPED
     assert (_status(service).reserved, _status(service).projected) == (0, 0)
-    assert service.observe(state_change("i-a", "running")) is Observed.STARTED
+    assert service.observe(state_change("i-0000000a", "running")) is Observed.STARTED
     restarted = Decimal("0.067") * (HOURS_LEFT - 1)
     assert (_status(service).reserved, _status(service).projected) == (0, restarted)
 
 
 def test_a_running_notification_after_the_creation_keeps_the_reservation() -> None:
     service = make_service(budgets(ML))
-    service.observe(creation("i-a"))
-    service.observe(state_change("i-a", "running"))
+    service.observe(creation("i-0000000a"))
+    service.observe(state_change("i-0000000a", "running"))
     assert (_status(service).reserved, _status(service).projected) == (COST, COST)
 
 
 def test_a_deletion_releases_the_reservation() -> None:
     service = make_service(budgets(ML))
-    service.observe(creation("i-a"))
-    assert service.observe(_deletion("i-a")) is Observed.REMOVED
+    service.observe(creation("i-0000000a"))
+    assert service.observe(_deletion("i-0000000a")) is Observed.REMOVED
     assert (_status(service).reserved, _status(service).projected) == (0, 0)
-    assert not granted(service, "i-a")
+    assert not granted(service, "i-0000000a")
 
 
 def test_racing_threads_get_one_reservation_and_the_other_event_breaches(
@@ -109,12 +109,12 @@ def test_racing_threads_get_one_reservation_and_the_other_event_breaches(
     services = [make_service(found, store=sqlite_budgets(tmp_path / "s.db")) for _ in "ab"]
     decided = race(
         [
-            lambda: threshold_runner(services[0]).decide(creation("i-a")),
-            lambda: threshold_runner(services[1]).decide(creation("i-b")),
+            lambda: threshold_runner(services[0]).decide(creation("i-0000000a")),
+            lambda: threshold_runner(services[1]).decide(creation("i-0000000b")),
         ]
     )
     assert _status(services[0]).reserved == COST
-    instances = ("i-a", "i-b")
+    instances = ("i-0000000a", "i-0000000b")
     refused = [d for d, i in zip(decided, instances, strict=True) if not granted(services[0], i)]
     assert len(refused) == 1
     assert breached(refused[0])

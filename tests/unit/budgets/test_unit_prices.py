@@ -100,7 +100,7 @@ def test_a_database_is_priced_by_its_class_and_multi_az_bills_two() -> None:
 def test_a_gce_instance_is_priced_by_its_machine_type() -> None:
     [event] = real_events(INSERT_GCE)
     assert sizing(event) == Sizing("e2-micro")
-    assert _book().quote(event) == Quote(Decimal("0.008378"), "USD", "sheet", exact=False)
+    assert _book().quote(event) == Quote(Decimal("0.008378"), "USD", "sheet", exact=True)
 
 
 def test_a_gce_zone_is_priced_at_its_region() -> None:

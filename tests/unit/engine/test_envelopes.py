@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from costplane.engine.envelopes import MAX_PAYLOAD_BYTES, parse_payload, register_envelope
+from costplane.engine.admission import MAX_PAYLOAD_BYTES
+from costplane.engine.envelopes import parse_payload, register_envelope
 
 
 def test_truncated_json_is_rejected_as_malformed() -> None:

@@ -72,3 +72,33 @@ def test_audit_log_failure_releases_the_claim_so_the_retry_decides_again() -> No
 def test_decisions_without_failures_are_not_retried() -> None:
     decision = _service().handle_event(make_event())
     assert raise_for_retry([decision]) == [decision]
+
+
+class OverflowingEnforcer(TagEnforcer):
+    def decide(self, event):
+        raise OverflowError("date value out of range")
+
+
+def test_an_event_decide_cannot_take_is_a_final_error_decision_not_a_retry() -> None:
+    inv = LocalInventory()
+    ports = dict.fromkeys(Provider, ProviderPorts(inventory=inv, enforcer=LocalEnforcer(inv)))
+    state = sqlite_state(":memory:")
+    service = OverflowingEnforcer(
+        make_taxonomy(), ports, state, LogNotifier(), FixedClock(), CounterMetrics()
+    )
+    [decision] = service.process(make_event())
+    assert (decision.outcome, decision.retryable) == (Outcome.ERROR, False)
+    assert decision.reason == "cannot decide: OverflowError: date value out of range"
+    assert raise_for_retry([decision]) == [decision]
+    assert state.recent_decisions(1)[0].decision_id == decision.decision_id
+
+
+class UnsupportedInventory(LocalInventory):
+    def get_tags(self, ref: ResourceRef) -> dict[str, str]:
+        raise ValueError(f"no adapter for {ref.resource_type}")
+
+
+def test_a_resource_no_reader_can_read_is_a_final_error_not_a_retry() -> None:
+    decision = _service(UnsupportedInventory()).handle_event(make_event(tags=None))
+    assert (decision.outcome, decision.retryable) == (Outcome.ERROR, False)
+    assert decision.reason == "cannot read tags: no adapter for aws.ec2.instance"

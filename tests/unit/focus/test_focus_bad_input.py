@@ -132,3 +132,16 @@ def test_ndjson_given_to_a_csv_source_is_refused(normalise, tmp_path):
     path = tmp_path / "bill.json"
     path.write_text('{"a": 1}\n')
     assert _refused(normalise, "aws-cur", path).code == "unsupported_format"
+
+
+def test_a_bill_with_carriage_return_line_ends_is_read_as_one_with_newlines(normalise, tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(AZURE.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    assert normalise("azure-ea", path).num_rows == normalise("azure-ea", AZURE).num_rows
+
+
+def test_binary_garbage_is_refused_as_a_bill_file_error_naming_the_file(normalise, tmp_path):
+    path = tmp_path / "random.csv"
+    path.write_bytes(bytes(range(256)) * 4096)
+    error = _refused(normalise, "aws-cur", path)
+    assert error.code in {"unreadable_csv", "missing_column", "malformed_csv", "no_header"}

@@ -99,3 +99,23 @@ def test_impossible_timestamp_names_its_row_and_column():
 def test_day_first_date_is_not_silently_read_as_month_first():
     with pytest.raises(BillFileError, match="row 2, column Date: '21/09/2023'"):
         to_timestamp(pa.array(["9/2/2023", "21/09/2023"]), "Date", WHERE, ("%m/%d/%Y",))
+
+
+def test_a_cost_below_the_lake_precision_is_reported_with_its_cell(caplog):
+    values = to_decimal(pa.array(["1.5", "1e-12", "0.00000000001", "0"]), "BilledCost", WHERE)
+    assert values.to_pylist() == [Decimal("1.5"), Decimal("0"), Decimal("0"), Decimal("0")]
+    [record] = [r for r in caplog.records if r.name == "costplane.billing"]
+    assert record.getMessage() == (
+        "bill.csv: row 2, column BilledCost: 2 non-zero value(s) below the lake's precision "
+        "(10 decimal places) are stored as 0, the first 1E-12"
+    )
+
+
+def test_a_float_cost_below_the_lake_precision_is_reported(caplog):
+    to_decimal(pa.array([2.0, 1e-12]), "BilledCost", WHERE)
+    assert "row 2, column BilledCost: 1 non-zero value(s)" in caplog.text
+
+
+def test_zero_and_representable_costs_report_nothing(caplog):
+    to_decimal(pa.array(["0", "0.0000000001", "-3"]), "BilledCost", WHERE)
+    assert caplog.records == []

@@ -10,6 +10,7 @@ import pytest
 
 import costplane.adapters.gcp.events  # noqa: F401  (registers the GCP envelopes)
 from tests.conftest import EVENTS
+from tests.support.placeholders import filled_bytes
 
 GCP_EVENTS = EVENTS / "gcp"
 INSTANCE_INSERT = "gcp-auditlog-compute-instances-insert-logentry.json"
@@ -18,7 +19,7 @@ INSTANCE_INSERT = "gcp-auditlog-compute-instances-insert-logentry.json"
 @pytest.fixture
 def gcp_payload() -> Callable[[str], Any]:
     def load(name: str) -> Any:
-        return orjson.loads((GCP_EVENTS / name).read_bytes())
+        return orjson.loads(filled_bytes(GCP_EVENTS / name))
 
     return load
 

@@ -30,10 +30,10 @@ def test_compute_instance_insert_yields_a_create_of_the_instance(instance_insert
     event = event_of(instance_insert)
     assert event.provider is Provider.GCP
     assert event.resource_type == "gcp.compute.instance"
-    assert event.resource_id == "projects/${project}/zones/${zone}/instances/${name}"
+    assert event.resource_id == "projects/costplane-sample/zones/us-central1-a/instances/${name}"
     assert event.operation is Operation.CREATE
-    assert event.account == "${project}"
-    assert event.region == "${zone}"
+    assert event.account == "costplane-sample"
+    assert event.region == "us-central1-a"
     assert event.actor == "example@example.com"
     assert event.event_name == "beta.compute.instances.insert"
     assert event.event_time == datetime(2021, 5, 26, 8, 46, 33, 797184, tzinfo=UTC)
@@ -103,7 +103,7 @@ def test_bucket_is_named_by_its_resource_name_in_the_project_of_its_resource(
     event = event_of(gcp_payload("gcp-auditlog-storage-buckets-create-logentry.json"))
     assert event.resource_type == "gcp.storage.bucket"
     assert event.resource_id == "projects/_/buckets/${name}"
-    assert (event.account, event.region) == ("${project}", "us")
+    assert (event.account, event.region) == ("costplane-sample", "us")
     assert event.event_id == "7rpxlbeozw6y"
     assert event.operation is Operation.CREATE
     assert event.tags is None
@@ -112,8 +112,8 @@ def test_bucket_is_named_by_its_resource_name_in_the_project_of_its_resource(
 def test_cloud_sql_instance_is_named_under_its_project(gcp_payload: Any) -> None:
     event = event_of(gcp_payload("gcp-auditlog-cloudsql-instances-create-logentry.json"))
     assert event.resource_type == "gcp.sql.instance"
-    assert event.resource_id == "projects/${project}/instances/${name}"
-    assert event.account == "${project}"
+    assert event.resource_id == "projects/costplane-sample/instances/${name}"
+    assert event.account == "costplane-sample"
     assert event.region == "us-central1"
     assert event.event_id == "9056b766-8d64-436e-bb77-1e758b975838"
     assert event.actor == "xxx@example.com"

@@ -10,6 +10,7 @@ import pytest
 
 from costplane.engine.envelopes import ParsedPayload, parse_payload
 from tests.conftest import EVENTS
+from tests.support.placeholders import filled_bytes
 
 AUDIT_ENTRIES = sorted(
     p.name
@@ -57,7 +58,7 @@ def only_event_of(result: ParsedPayload) -> dict[str, Any]:
 @pytest.mark.parametrize("name", AUDIT_ENTRIES)
 def test_log_sink_pubsub_push_yields_the_bare_entry_event(gcp_payload: Any, name: str) -> None:
     expected = only_event_of(parse(gcp_payload(name)))
-    raw = (EVENTS / "gcp" / name).read_bytes()
+    raw = filled_bytes(EVENTS / "gcp" / name)
     result = parse(pubsub_push(b64(raw)))
     assert result.envelope == "gcp.pubsub"
     assert only_event_of(result) == expected
@@ -78,7 +79,7 @@ def test_pubsub_cloud_event_carrying_an_entry_yields_the_bare_entry_event(
     gcp_payload: Any, name: str
 ) -> None:
     expected = only_event_of(parse(gcp_payload(name)))
-    published = pubsub_push(b64((EVENTS / "gcp" / name).read_bytes()))
+    published = pubsub_push(b64(filled_bytes(EVENTS / "gcp" / name)))
     result = parse(cloud_event("google.cloud.pubsub.topic.v1.messagePublished", published))
     assert only_event_of(result) == expected
 
@@ -153,6 +154,6 @@ def test_cloud_event_without_data_is_rejected() -> None:
 
 
 def test_truncated_log_entry_is_malformed_json() -> None:
-    raw = (EVENTS / "gcp" / "gcp-auditlog-storage-buckets-create-logentry.json").read_bytes()
+    raw = filled_bytes(EVENTS / "gcp" / "gcp-auditlog-storage-buckets-create-logentry.json")
     [rejection] = parse_payload(raw[:-40]).rejected
     assert rejection.code == "malformed_json"

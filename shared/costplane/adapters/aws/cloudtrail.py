@@ -154,6 +154,11 @@ def _not_acted_on(record: Record, source: str, name: str) -> EventRejected:
 
 
 def _account(record: Record, envelope: Envelope) -> str:
+    """The account the resource lives in; a recipientAccountId that is present but not text is
+    rejected, never replaced by the caller's account (whose defaults would then apply)."""
+    recipient = record.get("recipientAccountId")
+    if recipient is not None and not isinstance(recipient, str):
+        raise mistyped("recipientAccountId", recipient, "a 12-digit account id string")
     account = opt_text(record, "recipientAccountId") or envelope.account
     identity = record.get("userIdentity")
     if account is None and isinstance(identity, dict):

@@ -169,6 +169,11 @@ def parse_marketplace_saas(document: Any) -> Iterator[ParseResult]:
 
 
 def _cloudtrail_detail(document: dict[str, Any]) -> Iterator[ParseResult]:
+    account = document.get("account")
+    if account is not None and not isinstance(account, str):
+        exc = mistyped("account", account, "a 12-digit account id string")
+        yield in_context(exc, opt_text(document, "id"), CLOUDTRAIL_DETAIL)
+        return
     envelope = Envelope(
         event_id=opt_text(document, "id"),
         time=opt_text(document, "time"),

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, Generic, TypeVar
 
+import orjson
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
@@ -44,10 +45,13 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from costplane.adapters.aws.clients import client
-from costplane.domain.decisions import Decision
+from costplane.domain.decisions import Decision, bounded
+from costplane.engine.admission import within_depth
 from costplane.engine.pipeline import EventService, raise_for_retry
 
 S = TypeVar("S", bound=EventService)
+MAX_RESPONSE_BYTES = 300_000
+"""Powertools keeps a handler's answer in one DynamoDB item (400 KB with its key and hash)."""
 Handle = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 
@@ -58,6 +62,22 @@ def _idempotency_table() -> str:
     if table is None:
         raise ValueError("COSTPLANE_IDEMPOTENCY_TABLE is required by costplane's Lambda handlers")
     return table
+
+
+def response_of(decisions: list[Decision], summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The decisions whole when they fit MAX_RESPONSE_BYTES, else one line each (id, outcome,
+    resource): the audit log holds the rest, so the idempotency record can always be written."""
+    if len(orjson.dumps(summaries)) <= MAX_RESPONSE_BYTES:
+        return summaries
+    return [
+        {
+            "decision_id": d.decision_id,
+            "outcome": d.outcome.value,
+            "resource_id": d.resource_id and d.resource_id[:256],
+            "summarised": True,
+        }
+        for d in decisions
+    ]
 
 
 class LambdaHandlers(Generic[S]):
@@ -109,12 +129,13 @@ class LambdaHandlers(Generic[S]):
         return wrapped
 
     def _settle(self, decisions: list[Decision]) -> list[dict[str, Any]]:
-        """Log every decision; raise when the delivery should be retried."""
-        summaries = [decision.model_dump(mode="json") for decision in decisions]
+        """Log every decision; raise when the delivery should be retried. The answer is what
+        Powertools records after the actions ran, so it always fits its item."""
+        summaries = [bounded(decision).model_dump(mode="json") for decision in decisions]
         for summary in summaries:
             self.logger.info("decision", decision=summary)
         raise_for_retry(decisions)
-        return summaries
+        return response_of(decisions, summaries)
 
     def _document(self, document: dict[str, Any]) -> list[dict[str, Any]]:
         return self._settle(self.service().handle_document(document))
@@ -125,7 +146,14 @@ class LambdaHandlers(Generic[S]):
     def _on_event(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         self._by_event_id.register_lambda_context(context)
         self.metrics.add_metric(name="deliveries", unit=MetricUnit.Count, value=1)
-        return {"decisions": self._event(event=event)}
+        return {"decisions": self._once(self._event, event)}
+
+    def _once(self, idempotent: Callable[..., list[dict[str, Any]]], event: Any) -> Any:
+        """`idempotent(event=event)`; an event too deep for Powertools' deep copy of it is
+        rejected by the core without it (a rejection acts on nothing, so it may repeat)."""
+        if not within_depth(event):
+            return self._document(event)
+        return idempotent(event=event)
 
     def _on_record(self, record: SQSRecord) -> None:
         self._record(record=record.raw_event)
@@ -146,4 +174,4 @@ class LambdaHandlers(Generic[S]):
     def _on_notification(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         self._by_sns_id.register_lambda_context(context)
         self.metrics.add_metric(name="notifications", unit=MetricUnit.Count, value=1)
-        return {"decisions": self._notification(event=event)}
+        return {"decisions": self._once(self._notification, event)}

@@ -27,6 +27,7 @@ from costplane.adapters.gcp import budget_signals  # noqa: F401 (first: preceden
 from costplane.adapters.gcp.asset_feed import matches_temporal_asset, read_published
 from costplane.adapters.gcp.auditlog import parse_log_entry
 from costplane.domain.errors import EventRejected, Rejection
+from costplane.engine.admission import check_depth
 from costplane.engine.envelopes import ParseResult, register_envelope
 
 AUDIT_LOG_WRITTEN = "google.cloud.audit.log.v1.written"
@@ -108,8 +109,11 @@ def parse_published_message(published: dict[str, Any]) -> ParseResult:
         )
     try:
         inner = orjson.loads(decoded)
+        check_depth(inner)
     except orjson.JSONDecodeError as exc:
         return _not_json(decoded, exc, message_id)
+    except EventRejected as exc:
+        return _rejected(exc.code, f"Pub/Sub message data: {exc.reason}", event_id=message_id)
     for matches, read in _MESSAGE_KINDS:
         if matches(inner):
             return read(inner, message_id)

@@ -7,9 +7,11 @@ error still names the file, the source column and the 1-based source row.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 
 import pyarrow as pa
@@ -20,6 +22,7 @@ from costplane.billing.focus.columns import DECIMAL, TIMESTAMP
 from costplane.billing.focus.errors import BillFileError
 
 WIDE_DECIMAL = pa.decimal256(76, 38)
+log = logging.getLogger("costplane.billing")
 """Wide enough to parse any decimal string a bill carries before rounding to DECIMAL's scale."""
 
 MULTIPLY_OPERAND = pa.decimal256(37, 10)
@@ -99,10 +102,6 @@ def _round_decimal(values: pa.Array) -> pa.Array:
     return pc.cast(pc.round(values, 10), DECIMAL)
 
 
-def _parse_wide(values: pa.Array) -> pa.Array:
-    return _round_decimal(pc.cast(values, WIDE_DECIMAL))
-
-
 def to_decimal(values: pa.Array, column: str, where: Where) -> pa.Array:
     """Exact decimal128(38, 10): decimal strings are parsed as decimals, never through float.
 
@@ -115,11 +114,13 @@ def to_decimal(values: pa.Array, column: str, where: Where) -> pa.Array:
     if kind == DECIMAL:
         return values
     if pa.types.is_decimal(kind):
-        return convert(values, _round_decimal, column, where, "bad_number", "a decimal in range")
+        exact = convert(values, _round_decimal, column, where, "bad_number", "a decimal in range")
+        return report_underflow(values, exact, column, where)
     if pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        return convert(
+        cast = convert(
             values, lambda v: pc.cast(v, DECIMAL), column, where, "bad_number", "a finite number"
         )
+        return report_underflow(values, cast, column, where)
     if pa.types.is_dictionary(kind):
         return to_decimal(pc.cast(values, kind.value_type), column, where)
     try:
@@ -132,7 +133,38 @@ def to_decimal(values: pa.Array, column: str, where: Where) -> pa.Array:
     if index is not None:
         message = f"{text[index].as_py()!r} is not a number"
         raise where.error(column, index, message, "bad_number")
-    return convert(text, _parse_wide, column, where, "bad_number", "a number in range")
+    wide = convert(
+        text,
+        partial(pc.cast, target_type=WIDE_DECIMAL),
+        column,
+        where,
+        "bad_number",
+        "a number in range",
+    )
+    exact = convert(wide, _round_decimal, column, where, "bad_number", "a number in range")
+    return report_underflow(wide, exact, column, where)
+
+
+def _shown(value: object) -> str:
+    return str(value.normalize()) if isinstance(value, Decimal) else str(value)
+
+
+def report_underflow(source: pa.Array, exact: pa.Array, column: str, where: Where) -> pa.Array:
+    """`exact`, after logging a warning that names the file, row and column when a non-zero
+    source value is below DECIMAL's scale (1e-10) and so is stored as 0: reported, never
+    zeroed in silence."""
+    zeroed = pc.and_(
+        pc.not_equal(source, pc.cast(0, source.type)), pc.equal(exact, pc.cast(0, DECIMAL))
+    )
+    index = first_true(zeroed)
+    if index is not None:
+        count = pc.sum(pc.cast(pc.fill_null(zeroed, False), pa.int64())).as_py()
+        message = (
+            f"{count} non-zero value(s) below the lake's precision (10 decimal places) are "
+            f"stored as 0, the first {_shown(source[index].as_py())}"
+        )
+        log.warning("%s", where.error(column, index, message, "below_precision"))
+    return exact
 
 
 def to_text(values: pa.Array, *, blank_is_null: bool = True) -> pa.Array:

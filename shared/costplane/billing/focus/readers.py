@@ -174,7 +174,11 @@ def _open_csv(path: Path, batch_rows: int, rename: Rename, null_values: Sequence
     file = str(path)
     head = _read_head(path)
     text = head.decode("utf-8-sig", errors="replace")
-    header = next(csv.reader(io.StringIO(text)), [])
+    try:  # newline="": the csv module reads \r, \n and \r\n line ends alike, as Arrow does
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        message = f"not a CSV bill ({exc}); binary data or an unreadable dialect"
+        raise BillFileError(file, message, code="unreadable_csv") from exc
     if not any(h.strip() for h in header):
         raise BillFileError(file, "the file has no header row", code="no_header")
     renamed = _rename_all(file, header, rename)
