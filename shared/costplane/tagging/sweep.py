@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from costplane.domain.decisions import ActionKind, ActionStatus, Decision, Outcome
 from costplane.domain.events import Operation, ResourceEvent
@@ -43,6 +44,26 @@ class SweepReport:
     calls: int = 0
     complete: bool = False
     cursor: Cursor = field(default_factory=Cursor)
+
+    def failures(self) -> list[str]:
+        """What failed and why: retried by the next sweep."""
+        return [
+            f"{d.resource_id}: {a.kind.value} failed: {a.error}"
+            for d in self.decisions
+            for a in d.actions
+            if a.status is ActionStatus.FAILED
+        ] + [f"{d.resource_id}: {d.reason}" for d in self.decisions if d.outcome is Outcome.ERROR]
+
+
+def summary(report: SweepReport) -> dict[str, Any]:
+    """A report as JSON: outcomes, listing calls, whether the pass finished, failures."""
+    return {
+        "at": report.at.isoformat(),
+        "outcomes": dict(sorted(report.outcomes.items())),
+        "listing_calls": report.calls,
+        "complete": report.complete,
+        "failures": report.failures(),
+    }
 
 
 @dataclass(frozen=True, slots=True)
