@@ -7,7 +7,7 @@ into the local lake (`.costplane/` or `--lake`), which stays for `costplane lake
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
@@ -34,6 +34,7 @@ from costplane.cli.ingest import render as render_ingest
 from costplane.cli.lake import LakeOption, lake_at
 from costplane.cli.output import console, fail, table
 from costplane.config import Settings
+from costplane.domain.decisions import ActionKind
 
 # Real bills bundled with the repository (tests/data/focus/SOURCES.md), one delivery each.
 BILLS = (
@@ -147,6 +148,28 @@ def demo_chargeback(lake_dir: Path | None) -> None:
     print_forecast(lake_at(lake_dir), "ProviderName", months=3)
 
 
+RUN_INSTANCES = "aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json"
+
+
+def demo_marks(events: Path, state_dir: Path) -> None:
+    """An untagged instance is marked when it is created; no event names it again, and a sweep
+    after its due time stops it (the marks stay in the local plane's state file between)."""
+    console.rule("[bold]5. Scheduled enforcement: the mark sweep")
+    base = Settings(lake=state_dir, inventory=events / "inventory.json", mode="enforce")
+    created = orjson.loads((events / RUN_INSTANCES).read_bytes())["eventTime"]
+    at_creation = datetime.fromisoformat(created) + timedelta(minutes=1)
+    enforcer = bootstrap.tag_enforcer(base.model_copy(update={"clock": at_creation}))
+    [decision] = decide_file(enforcer, events / RUN_INSTANCES)
+    mark = next(a for a in decision.actions if a.kind is ActionKind.MARK_FOR_OP)
+    console.print(f"{at_creation:%Y-%m-%d %H:%M}Z {decision.resource_id}: {decision.reason}")
+    console.print(f"  marked {mark.params['tag']}={mark.params['value']}")
+    later = mark.params["at"] + timedelta(minutes=5)
+    report = bootstrap.mark_sweep(base.model_copy(update={"clock": later})).sweep()
+    for swept in report.decisions:
+        done = ", ".join(f"{a.kind.value}:{a.status.value}" for a in swept.actions)
+        console.print(f"{later:%Y-%m-%d %H:%M}Z sweep: {swept.resource_id}: {done}")
+
+
 def demo_command(
     events: Annotated[Path, typer.Option(help="Directory of bundled event payloads.")] = Path(
         "events"
@@ -162,3 +185,5 @@ def demo_command(
     with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
         demo_budgets(events, Path(state))
     demo_chargeback(lake)
+    with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
+        demo_marks(events, Path(state))
