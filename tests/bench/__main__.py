@@ -13,6 +13,7 @@ BENCHMARKS = (
     "bench_ingest",
     "bench_allocation",
     "bench_forecast",
+    "bench_mark_sweep",
 )
 
 
