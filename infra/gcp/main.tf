@@ -92,6 +92,7 @@ locals {
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
+    "cloudasset.googleapis.com",
     "cloudscheduler.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
@@ -293,7 +294,26 @@ locals {
       # Expiring a request updates its Slack or Teams message: the same credentials.
       secrets = local.approvals_secrets
     }
+    # The mark sweep (issue 17): Cloud Scheduler calls it every sweep_schedule; it searches
+    # Cloud Asset Inventory for the mark label in the deployment's scope and acts on the marks
+    # that came due. One instance at a time; its budget (240 s) is under its timeout.
+    mark_sweep = {
+      description   = "Acts on resources whose mark-for-op came due, even if no event names them."
+      source        = "mark_sweep"
+      entry_point   = "mark_sweep"
+      memory        = "512Mi"
+      timeout       = 300
+      max_instances = 1
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      invoker       = google_service_account.invoker.member
+      environment = merge(local.environment, local.taxonomy, {
+        COSTPLANE_SWEEP_SCOPE          = local.sweep_scope
+        COSTPLANE_SWEEP_BUDGET_SECONDS = "240"
+      })
+      secrets = {}
+    }
   }
+  sweep_scope = local.organization ? "organizations/${var.organization_id}" : "projects/${var.project}"
 }
 
 # Each source directory with the costplane package beside main.py.
@@ -715,6 +735,66 @@ resource "google_cloud_scheduler_job" "approvals_expire" {
   depends_on = [
     google_project_service.apis,
     google_cloud_run_v2_service_iam_member.invoker["approvals_expire"],
+  ]
+}
+
+# The mark sweep lists marked resources with Cloud Asset Inventory, at the deployment's scope:
+# that one permission, in a role of its own beside the enforcer's (which re-reads, stops and
+# unlabels what the sweep finds due).
+resource "google_project_iam_custom_role" "mark_sweep" {
+  count       = local.organization ? 0 : 1
+  project     = var.project
+  role_id     = "costplane_mark_sweep"
+  title       = "costplane mark sweep"
+  description = "Search the project's resources for the mark label."
+  permissions = ["cloudasset.assets.searchAllResources"]
+}
+
+resource "google_project_iam_member" "mark_sweep" {
+  count   = local.organization ? 0 : 1
+  project = var.project
+  role    = google_project_iam_custom_role.mark_sweep[0].name
+  member  = google_service_account.enforcer.member
+}
+
+resource "google_organization_iam_custom_role" "mark_sweep" {
+  count       = local.organization ? 1 : 0
+  org_id      = var.organization_id
+  role_id     = "costplane_mark_sweep"
+  title       = "costplane mark sweep"
+  description = "Search the organization's resources for the mark label."
+  permissions = ["cloudasset.assets.searchAllResources"]
+}
+
+resource "google_organization_iam_member" "mark_sweep" {
+  count  = local.organization ? 1 : 0
+  org_id = var.organization_id
+  role   = google_organization_iam_custom_role.mark_sweep[0].name
+  member = google_service_account.enforcer.member
+}
+
+resource "google_cloud_scheduler_job" "mark_sweep" {
+  project          = var.project
+  region           = var.region
+  name             = "costplane-mark-sweep"
+  description      = "Runs the mark sweep."
+  schedule         = var.sweep_schedule
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "320s"
+
+  http_target {
+    http_method = "POST"
+    uri         = google_cloudfunctions2_function.function["mark_sweep"].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.invoker.email
+      audience              = google_cloudfunctions2_function.function["mark_sweep"].service_config[0].uri
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_cloud_run_v2_service_iam_member.invoker["mark_sweep"],
   ]
 }
 

@@ -160,6 +160,12 @@ variable "teams_conversation" {
   default     = ""
 }
 
+variable "sweep_schedule" {
+  description = "Cron schedule (UTC) of the mark sweep: a due mark is carried out within one interval."
+  type        = string
+  default     = "*/5 * * * *"
+}
+
 variable "approvals_expiry_schedule" {
   description = "Cron schedule (UTC) of the sweep that gives unanswered approval requests their default."
   type        = string
