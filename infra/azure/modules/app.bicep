@@ -31,6 +31,9 @@ param maximumInstanceCount int
 @description('Days the Log Analytics workspace keeps logs.')
 param logRetentionDays int
 
+@description('NCRONTAB schedule (UTC) of the mark sweep: a due mark is carried out within one interval.')
+param sweepSchedule string
+
 @description('Tags on every resource.')
 param tags object
 
@@ -205,6 +208,23 @@ var baseSettings = [
   }
 ]
 
+// The mark sweep (costplane.config.SweepSettings; the timer reads its schedule): it queries
+// Resource Graph in this subscription and stops at its budget, well within the host's timeout.
+var sweepSettings = [
+  {
+    name: 'COSTPLANE_SWEEP_SCHEDULE'
+    value: sweepSchedule
+  }
+  {
+    name: 'COSTPLANE_SWEEP_SUBSCRIPTIONS'
+    value: '["${subscription().subscriptionId}"]'
+  }
+  {
+    name: 'COSTPLANE_SWEEP_BUDGET_SECONDS'
+    value: '240'
+  }
+]
+
 // The documents the functions read (costplane.config.Settings). A path left empty is unset
 // rather than empty, which would name the current directory, and the bundled example is used.
 var taxonomySettings = empty(taxonomyPath) ? [] : [
@@ -246,7 +266,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(baseSettings, taxonomySettings, policiesSettings, budgetsSettings)
+      appSettings: concat(baseSettings, sweepSettings, taxonomySettings, policiesSettings, budgetsSettings)
     }
     functionAppConfig: {
       deployment: {
