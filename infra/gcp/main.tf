@@ -60,6 +60,7 @@ locals {
   # declared permissions.
   enforcer_permissions = [
     "bigquery.datasets.get",
+    "cloudasset.assets.searchAllResources",
     "bigquery.datasets.update",
     "cloudsql.instances.get",
     "cloudsql.instances.update",
@@ -713,94 +714,50 @@ resource "google_secret_manager_secret_iam_member" "approvals" {
   member    = google_service_account.enforcer.member
 }
 
-resource "google_cloud_scheduler_job" "approvals_expire" {
+# Cloud Scheduler calls the sweeps over HTTP with an OIDC token of the invoker identity: the
+# approvals expiry, and the mark sweep (which searches Cloud Asset Inventory in the deployment's
+# scope for the mark label, then acts through the enforcer's role).
+locals {
+  scheduled = {
+    approvals_expire = { schedule = var.approvals_expiry_schedule, description = "Runs the approvals expiry sweep." }
+    mark_sweep       = { schedule = var.sweep_schedule, description = "Runs the mark sweep." }
+  }
+}
+
+resource "google_cloud_scheduler_job" "scheduled" {
+  for_each         = local.scheduled
   project          = var.project
   region           = var.region
-  name             = "costplane-approvals-expire"
-  description      = "Runs the approvals expiry sweep."
-  schedule         = var.approvals_expiry_schedule
+  name             = "costplane-${replace(each.key, "_", "-")}"
+  description      = each.value.description
+  schedule         = each.value.schedule
   time_zone        = "Etc/UTC"
   attempt_deadline = "320s"
 
   http_target {
     http_method = "POST"
-    uri         = google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri
+    uri         = google_cloudfunctions2_function.function[each.key].service_config[0].uri
 
     oidc_token {
       service_account_email = google_service_account.invoker.email
-      audience              = google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri
+      audience              = google_cloudfunctions2_function.function[each.key].service_config[0].uri
     }
   }
 
   depends_on = [
     google_project_service.apis,
-    google_cloud_run_v2_service_iam_member.invoker["approvals_expire"],
-  ]
-}
-
-# The mark sweep lists marked resources with Cloud Asset Inventory, at the deployment's scope:
-# that one permission, in a role of its own beside the enforcer's (which re-reads, stops and
-# unlabels what the sweep finds due).
-resource "google_project_iam_custom_role" "mark_sweep" {
-  count       = local.organization ? 0 : 1
-  project     = var.project
-  role_id     = "costplane_mark_sweep"
-  title       = "costplane mark sweep"
-  description = "Search the project's resources for the mark label."
-  permissions = ["cloudasset.assets.searchAllResources"]
-}
-
-resource "google_project_iam_member" "mark_sweep" {
-  count   = local.organization ? 0 : 1
-  project = var.project
-  role    = google_project_iam_custom_role.mark_sweep[0].name
-  member  = google_service_account.enforcer.member
-}
-
-resource "google_organization_iam_custom_role" "mark_sweep" {
-  count       = local.organization ? 1 : 0
-  org_id      = var.organization_id
-  role_id     = "costplane_mark_sweep"
-  title       = "costplane mark sweep"
-  description = "Search the organization's resources for the mark label."
-  permissions = ["cloudasset.assets.searchAllResources"]
-}
-
-resource "google_organization_iam_member" "mark_sweep" {
-  count  = local.organization ? 1 : 0
-  org_id = var.organization_id
-  role   = google_organization_iam_custom_role.mark_sweep[0].name
-  member = google_service_account.enforcer.member
-}
-
-resource "google_cloud_scheduler_job" "mark_sweep" {
-  project          = var.project
-  region           = var.region
-  name             = "costplane-mark-sweep"
-  description      = "Runs the mark sweep."
-  schedule         = var.sweep_schedule
-  time_zone        = "Etc/UTC"
-  attempt_deadline = "320s"
-
-  http_target {
-    http_method = "POST"
-    uri         = google_cloudfunctions2_function.function["mark_sweep"].service_config[0].uri
-
-    oidc_token {
-      service_account_email = google_service_account.invoker.email
-      audience              = google_cloudfunctions2_function.function["mark_sweep"].service_config[0].uri
-    }
-  }
-
-  depends_on = [
-    google_project_service.apis,
-    google_cloud_run_v2_service_iam_member.invoker["mark_sweep"],
+    google_cloud_run_v2_service_iam_member.invoker,
   ]
 }
 
 # ---------------------------------------------------------------------------------------------
 # Where each function's resources stood before they shared one for_each: state moves, nothing
 # is replaced.
+
+moved {
+  from = google_cloud_scheduler_job.approvals_expire
+  to   = google_cloud_scheduler_job.scheduled["approvals_expire"]
+}
 
 moved {
   from = google_storage_bucket_object.tag_enforcer

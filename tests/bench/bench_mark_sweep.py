@@ -34,9 +34,12 @@ AMI = "ami-12c6146b"
 
 
 def _client(service: str, endpoint: str) -> Any:
+    """Our own client; moto answers big batches slowly, so it waits long for them."""
     import boto3
+    from botocore.config import Config
 
-    return boto3.client(service, region_name=REGION, endpoint_url=endpoint)
+    config = Config(read_timeout=900, retries={"max_attempts": 1})
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint, config=config)
 
 
 def _tables(endpoint: str) -> None:
@@ -65,7 +68,7 @@ def _instances(endpoint: str, total: int) -> dict[str, set[str]]:
     for kind in KINDS:
         left = total // len(KINDS)
         while left:
-            count = min(left, 500)
+            count = min(left, 100)
             spec = [{"Key": k, "Value": v} for k, v in tags[kind].items()]
             reservation = ec2.run_instances(
                 ImageId=AMI,

@@ -62,6 +62,9 @@ STOP_PERMISSIONS = {
     "gcp.compute.instance": {"compute.instances.stop"},
     "gcp.sql.instance": {"cloudsql.instances.update"},
 }
+SWEEP_PERMISSIONS = {  # costplane/adapters/gcp/marked.py: the mark sweep's search
+    "sweep": {"cloudasset.assets.searchAllResources"},
+}
 REVERSIBLE_PERMISSIONS = {
     (ActionKind.SUSPEND, "gcp.compute.instance"): {
         "compute.instances.get",
@@ -316,7 +319,7 @@ def test_each_function_builds_from_its_main_py_with_the_costplane_package_beside
 def test_the_custom_role_grants_exactly_what_the_adapters_call():
     enforcer = GcpEnforcer(RestClient(new_client(None), StaticToken("token")), SystemClock())
     reversible = {(kind, t) for kind, types in enforcer.reversible.items() for t in types}
-    tables = (LABEL_PERMISSIONS, STOP_PERMISSIONS, REVERSIBLE_PERMISSIONS)
+    tables = (LABEL_PERMISSIONS, STOP_PERMISSIONS, REVERSIBLE_PERMISSIONS, SWEEP_PERMISSIONS)
     needed = [permissions for table in tables for permissions in table.values()]
 
     assert set(LABEL_PERMISSIONS) == set(KINDS)
@@ -607,7 +610,7 @@ def test_only_the_callbacks_are_public_and_only_the_scheduler_identity_runs_the_
 
 
 def test_cloud_scheduler_calls_the_expiry_sweep_with_an_oidc_token():
-    job = resource("google_cloud_scheduler_job", "approvals_expire")
+    job = instances("google_cloud_scheduler_job", "scheduled")["approvals_expire"]
     [target] = job["http_target"]
     [oidc] = target["oidc_token"]
     uri = '${google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri}'
