@@ -609,11 +609,12 @@ def test_only_the_callbacks_are_public_and_only_the_scheduler_identity_runs_the_
     assert expire["name"] == service.format("approvals_expire")
 
 
-def test_cloud_scheduler_calls_the_expiry_sweep_with_an_oidc_token():
-    job = instances("google_cloud_scheduler_job", "scheduled")["approvals_expire"]
+@pytest.mark.parametrize("sweep", ["approvals_expire", "mark_sweep"])
+def test_cloud_scheduler_calls_each_sweep_with_an_oidc_token(sweep):
+    job = instances("google_cloud_scheduler_job", "scheduled")[sweep]
     [target] = job["http_target"]
     [oidc] = target["oidc_token"]
-    uri = '${google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri}'
+    uri = f'${{google_cloudfunctions2_function.function["{sweep}"].service_config[0].uri}}'
 
     assert target["uri"] == oidc["audience"] == uri
     assert oidc["service_account_email"] == "${google_service_account.invoker.email}"
