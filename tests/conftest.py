@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+# pytest-xdist's workers inherit COLUMNS=80; the command line's tables honour COLUMNS when piped,
+# so the specifications read them at the piped default width unless a test sets one.
+os.environ.pop("COLUMNS", None)
+
 REPO = Path(__file__).resolve().parents[1]
 EVENTS = REPO / "events"
 TEST_DATA = REPO / "tests" / "data"

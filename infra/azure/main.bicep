@@ -70,6 +70,37 @@ param sweepSchedule string = '0 */5 * * * *'
 @description('Tags on the resource group and every resource in it.')
 param tags object = {}
 
+// Approvals (Slack, Teams) and the resume route. Secrets are Key Vault secrets, named here and
+// set in the vault by whoever holds them; the app reads them through Key Vault references, so
+// no secret value is in a parameter, the deployment or the app's settings. A channel whose
+// names are left empty is not configured: its requests are recorded as unsent.
+@description('Key Vault secret holding the Slack app\'s signing secret; empty disables Slack callbacks.')
+param slackSigningSecretName string = ''
+
+@description('Key Vault secret holding the Slack bot token (xoxb-…); empty disables posting to Slack.')
+param slackBotTokenSecretName string = ''
+
+@description('Slack channel id approval requests go to; empty disables posting to Slack.')
+param slackChannel string = ''
+
+@description('The Teams bot\'s Entra app id (the `aud` of Bot Connector tokens); empty disables Teams callbacks.')
+param teamsAppId string = ''
+
+@description('Tenant of a single-tenant Teams bot\'s app; empty uses the Bot Framework\'s.')
+param teamsTenant string = ''
+
+@description('Key Vault secret holding the Teams bot\'s client secret; empty disables posting to Teams.')
+param teamsAppPasswordSecretName string = ''
+
+@description('Bot Connector URL approval cards are posted to; empty disables posting to Teams.')
+param teamsServiceUrl string = ''
+
+@description('Teams conversation id approval cards are posted to; empty disables posting to Teams.')
+param teamsConversation string = ''
+
+@description('Key Vault secret holding the key that signs requests to the resume route; empty disables the route.')
+param resumeSigningSecretName string = ''
+
 // Exactly what the Azure adapters call (costplane.adapters.azure.inventory, .enforcer and
 // .capacity): tags at any scope through the Tags API; deallocate for stop and quarantine;
 // the instance view, deallocate and start for suspend and resume; a scale set's sku
@@ -107,6 +138,15 @@ module app 'modules/app.bicep' = {
     logRetentionDays: logRetentionDays
     sweepSchedule: sweepSchedule
     tags: tags
+    slackSigningSecretName: slackSigningSecretName
+    slackBotTokenSecretName: slackBotTokenSecretName
+    slackChannel: slackChannel
+    teamsAppId: teamsAppId
+    teamsTenant: teamsTenant
+    teamsAppPasswordSecretName: teamsAppPasswordSecretName
+    teamsServiceUrl: teamsServiceUrl
+    teamsConversation: teamsConversation
+    resumeSigningSecretName: resumeSigningSecretName
   }
 }
 
@@ -195,3 +235,5 @@ output functionAppName string = app.outputs.functionAppName
 output principalId string = app.outputs.principalId
 output storageAccountName string = app.outputs.storageAccountName
 output deadLetterContainerName string = app.outputs.deadLetterContainerName
+output approvalsCallbackUrl string = app.outputs.approvalsCallbackUrl
+output keyVaultName string = app.outputs.keyVaultName

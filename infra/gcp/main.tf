@@ -257,9 +257,10 @@ locals {
       ingress       = "ALLOW_INTERNAL_ONLY"
       invoker       = google_service_account.invoker.member
       # Budget run-rates and signals stay in SQLite under /tmp until the GCP plane has a
-      # Firestore budget store: per instance, not durable.
-      environment = merge(local.environment, local.policy_files, { COSTPLANE_LAKE = "/tmp/costplane" })
-      secrets     = {}
+      # Firestore budget store: per instance, not durable. It posts approval requests: the
+      # channels' settings and the secrets that post (never the ones that verify callbacks).
+      environment = merge(local.environment, local.policy_files, local.chat_environment, { COSTPLANE_LAKE = "/tmp/costplane" })
+      secrets     = local.posting_secrets
     }
     approvals = {
       description   = "Slack and Teams callbacks: decides approval requests and runs approved actions."
@@ -408,7 +409,7 @@ resource "google_storage_bucket_iam_member" "builder_reads_source" {
 
 resource "google_cloudfunctions2_function" "function" {
   #checkov:skip=CKV_GCP_124: Only the approvals callbacks allow all ingress (local.functions; every other function is internal only): Slack and the Bot Connector call from the internet, and the function verifies each request's Slack signature or Bot Framework JWT before reading it.
-  for_each    = local.functions
+  for_each    = local.deployed_functions
   project     = var.project
   location    = var.region
   name        = replace(each.key, "_", "-")
@@ -462,7 +463,7 @@ resource "google_cloudfunctions2_function" "function" {
 }
 
 resource "google_cloud_run_v2_service_iam_member" "invoker" {
-  for_each = local.functions
+  for_each = local.deployed_functions
   project  = var.project
   location = var.region
   name     = google_cloudfunctions2_function.function[each.key].service_config[0].service
@@ -684,7 +685,7 @@ resource "google_pubsub_topic" "budgets" {
 locals {
   # costplane.config.ApprovalSettings reads these; unset rather than empty, which
   # would configure a channel with an empty value.
-  approvals_environment = merge(local.environment, {
+  chat_environment = {
     for name, value in {
       COSTPLANE_SLACK_CHANNEL      = var.slack_channel
       COSTPLANE_TEAMS_APP_ID       = var.teams_app_id
@@ -692,16 +693,35 @@ locals {
       COSTPLANE_TEAMS_SERVICE_URL  = var.teams_service_url
       COSTPLANE_TEAMS_CONVERSATION = var.teams_conversation
     } : name => value if value != ""
-  })
+  }
+  approvals_environment = merge(local.environment, local.chat_environment)
 
   # The channels' secrets: Secret Manager ids, mounted as environment variables at start, so
   # that no secret value is in Terraform's variables, state or the function's configuration.
   approvals_secrets = {
     for name, id in {
-      COSTPLANE_SLACK_SIGNING_SECRET = var.slack_signing_secret_id
-      COSTPLANE_SLACK_BOT_TOKEN      = var.slack_bot_token_secret_id
-      COSTPLANE_TEAMS_APP_PASSWORD   = var.teams_app_password_secret_id
+      COSTPLANE_SLACK_SIGNING_SECRET  = var.slack_signing_secret_id
+      COSTPLANE_SLACK_BOT_TOKEN       = var.slack_bot_token_secret_id
+      COSTPLANE_TEAMS_APP_PASSWORD    = var.teams_app_password_secret_id
+      COSTPLANE_RESUME_SIGNING_SECRET = var.resume_signing_secret_id
     } : name => id if id != ""
+  }
+  # What the policy runner posts requests with: the bot token and the bot's client secret.
+  posting_secrets = {
+    for name, id in local.approvals_secrets : name => id
+    if contains(["COSTPLANE_SLACK_BOT_TOKEN", "COSTPLANE_TEAMS_APP_PASSWORD"], name)
+  }
+
+  # The public callback function exists only when a callback can be verified: Slack's signing
+  # secret, the Teams bot's app id (the tokens' audience) or the resume route's signing key.
+  callbacks_configured = anytrue([
+    var.slack_signing_secret_id != "",
+    var.teams_app_id != "",
+    var.resume_signing_secret_id != "",
+  ])
+  deployed_functions = {
+    for name, function in local.functions : name => function
+    if name != "approvals" || local.callbacks_configured
   }
 }
 

@@ -34,9 +34,9 @@ output "budgets_topic" {
 }
 
 output "approvals_callback_urls" {
-  description = "Slack's interactivity request URL and the Teams bot's messaging endpoint."
-  value = {
-    slack = "${google_cloudfunctions2_function.function["approvals"].service_config[0].uri}/slack"
-    teams = "${google_cloudfunctions2_function.function["approvals"].service_config[0].uri}/teams"
-  }
+  description = "Slack's interactivity request URL, the Teams bot's messaging endpoint and the resume route; null when no callback is configured."
+  value = local.callbacks_configured ? {
+    for route in ["slack", "teams", "resume"] :
+    route => "${google_cloudfunctions2_function.function["approvals"].service_config[0].uri}/${route}"
+  } : null
 }

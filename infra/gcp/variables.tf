@@ -166,6 +166,12 @@ variable "sweep_schedule" {
   default     = "*/5 * * * *"
 }
 
+variable "resume_signing_secret_id" {
+  description = "Secret Manager secret (id in project) holding the key that signs requests to the resume route (<approvals>/resume); empty disables the route."
+  type        = string
+  default     = ""
+}
+
 variable "approvals_expiry_schedule" {
   description = "Cron schedule (UTC) of the sweep that gives unanswered approval requests their default."
   type        = string

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from costplane.billing.ingest import CostIngest
     from costplane.budgets.service import BudgetService
     from costplane.domain.budgets import BudgetsFile
+    from costplane.engine.resuming import ResumeService
     from costplane.planes.base import Plane, Runtime
     from costplane.policy.service import PolicyRunner, SpendFacts
     from costplane.tagging.sweep import MarkSweep
@@ -156,6 +157,13 @@ def approval_callbacks(
     from costplane.planes.chat import approval_callbacks_on
 
     return approval_callbacks_on(load_plane(plane, settings or Settings()))
+
+
+def resume_service(settings: Settings | None = None, plane: PlaneName = "local") -> ResumeService:
+    """Undo on request (the CLI, the resume route), over the plane's audit log and enforcers."""
+    from costplane.planes.chat import resume_service_on
+
+    return resume_service_on(load_plane(plane, settings or Settings()))
 
 
 def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") -> CostIngest:

@@ -91,6 +91,20 @@ def embedded_catalog() -> CatalogSettings:
     return CatalogSettings.model_construct()
 
 
+class TerminalSettings(BaseSettings):
+    """The terminal the command line prints to, as the shell describes it."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    columns: str | None = Field(
+        None, validation_alias="COLUMNS", description="Width in characters (when piped too)."
+    )
+
+    @property
+    def width(self) -> int | None:
+        return int(self.columns) if self.columns and self.columns.isdigit() else None
+
+
 class IngestSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
 
@@ -215,4 +229,7 @@ class ApprovalSettings(BaseSettings):
     )
     teams_service_url: str | None = Field(None, description="Bot Connector URL to post to.")
     teams_conversation: str | None = Field(None, description="Conversation id requests go to.")
+    resume_signing_secret: SecretStr | None = Field(
+        None, description="Signs requests to the resume route (HMAC-SHA256, as Slack signs)."
+    )
     approvals_table: str | None = Field(None, description="DynamoDB table (the AWS plane).")

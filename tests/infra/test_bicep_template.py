@@ -14,6 +14,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import azure.functions as func
 import orjson
 import pytest
 
@@ -148,6 +149,7 @@ def test_every_resource_type_is_declared_with_one_ga_api_version():
     assert set(declared) == {
         "Microsoft.Authorization/roleAssignments",
         "Microsoft.Authorization/roleDefinitions",
+        "Microsoft.KeyVault/vaults",
         "Microsoft.EventGrid/systemTopics",
         "Microsoft.EventGrid/systemTopics/eventSubscriptions",
         "Microsoft.Insights/actionGroups",
@@ -309,3 +311,96 @@ def test_the_parameters_file_sets_only_declared_parameters():
 
     assert set(parameters) <= declared
     assert parameters["mode"]["value"] == Mode.DRY_RUN.value
+
+
+# ------------------------------------------------------------------------------------------
+# approvals: the channels' secrets in Key Vault, read through Key Vault references.
+
+KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
+
+
+def expression(text: str, name: str) -> str:
+    """The one-line expression `var name` is set to."""
+    found = re.search(rf"^var {name} = ([^\n]+)$", text, re.MULTILINE)
+    assert found, f"var {name} is not a one-line expression"
+    return found.group(1)
+
+
+SECRET_PARAMETERS = {
+    "COSTPLANE_SLACK_SIGNING_SECRET": "slackSigningSecretName",
+    "COSTPLANE_SLACK_BOT_TOKEN": "slackBotTokenSecretName",
+    "COSTPLANE_TEAMS_APP_PASSWORD": "teamsAppPasswordSecretName",
+    "COSTPLANE_RESUME_SIGNING_SECRET": "resumeSigningSecretName",
+}
+PLAIN_PARAMETERS = {
+    "COSTPLANE_SLACK_CHANNEL": "slackChannel",
+    "COSTPLANE_TEAMS_APP_ID": "teamsAppId",
+    "COSTPLANE_TEAMS_TENANT": "teamsTenant",
+    "COSTPLANE_TEAMS_SERVICE_URL": "teamsServiceUrl",
+    "COSTPLANE_TEAMS_CONVERSATION": "teamsConversation",
+}
+
+
+def test_every_approvals_secret_is_a_key_vault_reference_never_a_plain_setting():
+    secrets = environment_names(ApprovalSettings, secret=True)
+    settings = app_settings()
+
+    assert set(SECRET_PARAMETERS) == secrets
+    for setting, parameter in SECRET_PARAMETERS.items():
+        assert settings[setting] == (
+            f"'@Microsoft.KeyVault(SecretUri=${{keyVaultSecrets}}/${{{parameter}}}/)'"
+        )
+    assert variable(bicep("modules/app.bicep"), "keyVaultSecrets") == (
+        "${vault.properties.vaultUri}secrets"
+    )
+
+
+def test_no_secret_value_is_a_parameter_only_the_name_of_a_key_vault_secret():
+    main = bicep("main.bicep")
+    for parameter in SECRET_PARAMETERS.values():
+        assert f"param {parameter} string = ''" in main
+        assert f"    {parameter}: {parameter}\n" in enclosed(main, "module app ")
+        assert "@secure()" not in main.split(f"param {parameter} ")[0].rsplit("param ", 1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("setting", "parameter"), [*SECRET_PARAMETERS.items(), *PLAIN_PARAMETERS.items()]
+)
+def test_an_approvals_setting_is_set_only_when_its_parameter_is_given(setting, parameter):
+    app = bicep("modules/app.bicep")
+    unless_empty = rf"^var (\w+) = [^\n]*empty\({parameter}\)[^\n]*\? \[\] : \["
+    declared = re.search(rf"{unless_empty}\s*{{[^\[\]]*?name: '{setting}'", app, re.M)
+
+    assert declared, f"{setting} is not left out when {parameter} is empty"
+    assert declared.group(1) in expression(app, "approvalSettings")
+    assert f"param {parameter} string = ''" in bicep("main.bicep")
+
+
+def test_the_key_vault_authorises_by_rbac_and_the_app_identity_reads_its_secrets_only():
+    app = bicep("modules/app.bicep")
+    vault = enclosed(app, "resource vault 'Microsoft.KeyVault/vaults")
+    access = enclosed(app, "resource vaultAccess 'Microsoft.Authorization/roleAssignments")
+
+    assert "enableRbacAuthorization: true" in vault
+    assert "enablePurgeProtection: true" in vault
+    assert "scope: vault" in access
+    assert "keyVaultSecretsUser" in access
+    assert "principalId: functionApp.identity.principalId" in access
+    assert variable(app, "keyVaultSecretsUser") == KEY_VAULT_SECRETS_USER
+
+
+def test_the_approvals_functions_are_disabled_unless_a_callback_can_be_verified(monkeypatch):
+    monkeypatch.syspath_prepend(str(FUNCTION_APP))
+    for name in [n for n in sys.modules if n == "function_app" or n.startswith("blueprints")]:
+        monkeypatch.delitem(sys.modules, name)
+    functions = func.FunctionApp()
+    functions.register_functions(importlib.import_module("blueprints.approvals").bp)
+    app = bicep("modules/app.bicep")
+    disabled = set(re.findall(r"name: 'AzureWebJobs\.(\w+)\.Disabled'", app))
+    configured = expression(app, "callbacksConfigured")
+
+    assert disabled == {f.get_function_name() for f in functions.get_functions()}
+    assert "var disabledApprovals = callbacksConfigured ? [] : [" in app
+    assert "disabledApprovals" in expression(app, "approvalSettings")
+    for verified_by in ("slackSigningSecretName", "teamsAppId", "resumeSigningSecretName"):
+        assert f"!empty({verified_by})" in configured

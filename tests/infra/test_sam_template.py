@@ -16,7 +16,9 @@ import orjson
 import pytest
 
 from costplane.adapters.aws.cloudtrail_resources import supported_calls
-from tests.functions.aws.sam_template import TEMPLATE, of_type, resource
+from costplane.config import ApprovalSettings
+from tests.functions.aws.sam_template import TEMPLATE, of_type, resource, template
+from tests.infra.test_terraform_gcp import environment_names
 
 REPO = TEMPLATE.parents[2]
 TOOLS = REPO / ".venv-tools"
@@ -257,3 +259,101 @@ def test_the_lake_bucket_is_private_encrypted_and_outlives_the_stack():
         "Fn::GetAtt": "DataKey.Arn"
     }
     assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}
+
+
+# ------------------------------------------------------------------------------------------
+# approvals: Slack, Teams and resume secrets from Secrets Manager; the callbacks only when
+# configured.
+
+SECRETS = {
+    "COSTPLANE_SLACK_SIGNING_SECRET": ("HasSlack", "SlackSecretName", "signing_secret"),
+    "COSTPLANE_SLACK_BOT_TOKEN": ("HasSlack", "SlackSecretName", "bot_token"),
+    "COSTPLANE_TEAMS_APP_PASSWORD": ("HasTeams", "TeamsSecretName", "app_password"),
+    "COSTPLANE_RESUME_SIGNING_SECRET": ("HasResume", "ResumeSecretName", "signing_secret"),
+}
+POSTING = ("COSTPLANE_SLACK_BOT_TOKEN", "COSTPLANE_TEAMS_APP_PASSWORD")
+POSTING_SETTINGS = (
+    "COSTPLANE_SLACK_CHANNEL",
+    "COSTPLANE_TEAMS_APP_ID",
+    "COSTPLANE_TEAMS_SERVICE_URL",
+    "COSTPLANE_TEAMS_CONVERSATION",
+)
+
+
+def environment(function: str) -> dict[str, object]:
+    found: dict[str, object] = resource(function)["Properties"]["Environment"]["Variables"]
+    return found
+
+
+def from_secrets_manager(setting: str) -> dict[str, object]:
+    condition, parameter, key = SECRETS[setting]
+    reference = f"{{{{resolve:secretsmanager:${{{parameter}}}:SecretString:{key}}}}}"
+    return {"Fn::If": [condition, {"Fn::Sub": reference}, {"Ref": "AWS::NoValue"}]}
+
+
+def test_every_secret_setting_the_code_reads_has_a_secrets_manager_parameter():
+    assert set(SECRETS) == environment_names(ApprovalSettings, secret=True)
+
+
+@pytest.mark.parametrize("setting", list(SECRETS))
+def test_the_approvals_function_reads_every_secret_from_secrets_manager(setting):
+    assert environment("ApprovalsFunction")[setting] == from_secrets_manager(setting)
+
+
+@pytest.mark.parametrize("setting", POSTING)
+def test_the_policy_runner_reads_its_posting_secrets_from_secrets_manager(setting):
+    assert environment("PolicyRunnerFunction")[setting] == from_secrets_manager(setting)
+
+
+def test_the_policy_runner_knows_where_to_post_and_holds_no_verifying_secret():
+    runner = environment("PolicyRunnerFunction")
+
+    assert set(POSTING_SETTINGS) <= set(runner)
+    assert "COSTPLANE_SLACK_SIGNING_SECRET" not in runner
+    assert "COSTPLANE_RESUME_SIGNING_SECRET" not in runner
+
+
+def test_no_function_holds_a_secret_as_a_plain_value():
+    secret = environment_names(ApprovalSettings, secret=True)
+    for name, function in of_type("AWS::Serverless::Function").items():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        for setting in secret & set(variables):
+            assert variables[setting] == from_secrets_manager(setting), (name, setting)
+
+
+def test_the_callbacks_and_their_public_url_exist_only_when_a_callback_can_be_verified():
+    conditions = template()["Conditions"]
+
+    assert conditions["HasCallbacks"] == {
+        "Fn::Or": [
+            {"Fn::Condition": "HasSlack"},
+            {"Fn::Condition": "HasTeams"},
+            {"Fn::Condition": "HasResume"},
+        ]
+    }
+    assert conditions["HasResume"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "ResumeSecretName"}, ""]}]
+    }
+    assert resource("ApprovalsFunction")["Condition"] == "HasCallbacks"
+    assert resource("ApprovalsFunction")["Properties"]["FunctionUrlConfig"]["AuthType"] == "NONE"
+    assert resource("ApprovalsLogGroup")["Condition"] == "HasCallbacks"
+    assert template()["Outputs"]["ApprovalsUrl"]["Condition"] == "HasCallbacks"
+    assert "ApprovalsTable" not in {
+        name for name, body in template()["Resources"].items() if "Condition" in body
+    }
+
+
+def test_the_approvals_function_may_undo_what_it_may_do():
+    statements = resource("ApprovalsFunction")["Properties"]["Policies"][0]["Statement"]
+    granted = {
+        action
+        for statement in statements
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+
+    for undo in ("ec2:StartInstances", "iam:DetachRolePolicy", "lambda:DeleteFunctionConcurrency"):
+        assert undo in granted
+    [detach] = [s for s in statements if "iam:DetachRolePolicy" in s["Action"]]
+    assert "iam:PolicyARN" in detach["Condition"]["ArnEquals"]

@@ -29,6 +29,7 @@ from costplane.adapters.gcp.enforcer import GcpEnforcer
 from costplane.adapters.gcp.resources import KINDS
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
+from costplane.approvals.callbacks import ApprovalCallbacks
 from costplane.config import ApprovalSettings, GcpSettings, Settings
 from costplane.domain.decisions import ActionKind
 from costplane.domain.taxonomy import Mode
@@ -193,11 +194,14 @@ def resolved(body: Any, key: str, value: Any) -> Any:
 
 
 def instances(type_: str, name: str) -> dict[str, dict[str, Any]]:
-    """A for_each resource's instances by key, over a literal map or a local one."""
+    """A for_each resource's instances by key, over a literal map or a local one (a local that
+    filters another local's map stands for all of that map's instances)."""
     body = resource(type_, name)
     each = body["for_each"]
-    if isinstance(each, str):
-        named = re.fullmatch(r"\$\{local\.(\w+)\}", each)
+    while isinstance(each, str):
+        named = re.fullmatch(r"\$\{local\.(\w+)\}", each) or re.fullmatch(
+            r"\$\{\{for \w+, \w+ in local\.(\w+) : .*\}\}", each
+        )
         assert named, f"{type_}.{name} iterates over {each}, neither a map nor a local"
         each = local(named.group(1))
     return {key: resolved(body, key, value) for key, value in each.items()}
@@ -525,19 +529,22 @@ def test_the_approvals_functions_serve_http_entry_points_of_the_real_module():
 
 
 def test_the_callback_urls_are_the_routes_the_callback_function_serves():
-    tree = ast.parse((source_dir("approvals") / "main.py").read_text())
-    [routes] = [
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and [ast.unparse(t) for t in node.targets] == ["routes"]
-        and isinstance(node.value, ast.Dict)
-    ]
-    served = {ast.literal_eval(key) for key in routes.keys if key is not None}
+    served = set(ApprovalCallbacks(None).routes())  # type: ignore[arg-type]  # routes only
     urls = terraform()["output"]["approvals_callback_urls"]["value"]
     uri = '${google_cloudfunctions2_function.function["approvals"].service_config[0].uri}'
+    found = re.fullmatch(
+        r"\$\{local\.callbacks_configured \? \{for route in \[(.*)\] : "
+        r"route => \"(.*)/\$\{route\}\"\} : null\}",
+        urls,
+    )
 
-    assert urls == {route: f"{uri}/{route}" for route in served}
+    assert found, urls
+    assert set(quoted(found.group(1))) == served
+    assert found.group(2) == uri
+    assert (
+        "on_approval_callback(callbacks().routes()"
+        in (source_dir("approvals") / "main.py").read_text()
+    )
 
 
 def test_the_approvals_environment_names_only_settings_the_code_reads():
@@ -618,3 +625,44 @@ def test_cloud_scheduler_calls_each_sweep_with_an_oidc_token(sweep):
 
     assert target["uri"] == oidc["audience"] == uri
     assert oidc["service_account_email"] == "${google_service_account.invoker.email}"
+
+
+def test_the_callback_function_is_deployed_only_when_a_callback_can_be_verified():
+    configured = local("callbacks_configured")
+    filtered = local("deployed_functions")
+
+    for verified_by in ("slack_signing_secret_id", "teams_app_id", "resume_signing_secret_id"):
+        assert f'var.{verified_by} != ""' in configured
+    assert filtered == (
+        "${{for name, function in local.functions : name => function"
+        ' if name != "approvals" || local.callbacks_configured}}'
+    )
+    for type_, name in (
+        ("google_cloudfunctions2_function", "function"),
+        ("google_cloud_run_v2_service_iam_member", "invoker"),
+    ):
+        assert resource(type_, name)["for_each"] == "${local.deployed_functions}"
+
+
+def test_the_policy_runner_posts_with_the_channels_settings_and_posting_secrets_only():
+    [service] = function("policy_runner")["service_config"]
+    [dynamic] = service["dynamic"]
+    posting = local("posting_secrets")
+    chat = environment_of(str(local("chat_environment")))
+
+    assert dynamic["secret_environment_variables"]["for_each"] == "${local.posting_secrets}"
+    assert set(quoted(posting)) == {"COSTPLANE_SLACK_BOT_TOKEN", "COSTPLANE_TEAMS_APP_PASSWORD"}
+    assert "local.approvals_secrets" in posting
+    assert chat <= environment_of(service["environment_variables"])
+    assert {"COSTPLANE_SLACK_CHANNEL", "COSTPLANE_TEAMS_CONVERSATION"} <= chat
+    assert (
+        environment_of(service["environment_variables"])
+        & environment_names(ApprovalSettings, secret=True)
+        == set()
+    )
+
+
+def test_the_resume_route_takes_its_signing_key_from_secret_manager():
+    assert "COSTPLANE_RESUME_SIGNING_SECRET" in environment_of(str(local("approvals_secrets")))
+    assert "var.resume_signing_secret_id" in str(local("approvals_secrets"))
+    assert terraform()["variable"]["resume_signing_secret_id"]["default"] == ""

@@ -1,8 +1,9 @@
-"""Approvals on Azure Functions: Slack and Teams callbacks over HTTP, and the expiry sweep.
+"""Approvals on Azure Functions: Slack and Teams callbacks and the resume route over HTTP
+(approvals/slack, /teams, /resume), and the expiry sweep.
 
-The routes are anonymous (no function key): Slack and the Bot Connector sign their own
-requests, and the core verifies every request before reading it. The timer turns requests
-nobody answered into their configured default every five minutes.
+The route is anonymous (no function key): Slack, the Bot Connector and the resume signer sign
+their own requests, and the core verifies every request before reading it. The timer turns
+requests nobody answered into their configured default every five minutes.
 """
 
 from __future__ import annotations
@@ -24,16 +25,10 @@ def callbacks() -> ApprovalCallbacks:
     return approval_callbacks(plane="azure")
 
 
-@bp.function_name("approvals_slack")
-@bp.route(route="approvals/slack", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-def slack(req: func.HttpRequest) -> func.HttpResponse:
-    return answer_callback(callbacks().slack, req)
-
-
-@bp.function_name("approvals_teams")
-@bp.route(route="approvals/teams", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-def teams(req: func.HttpRequest) -> func.HttpResponse:
-    return answer_callback(callbacks().teams, req)
+@bp.function_name("approvals")
+@bp.route(route="approvals/{route}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+def callback(req: func.HttpRequest) -> func.HttpResponse:
+    return answer_callback(callbacks().routes(), req)
 
 
 @bp.function_name("approvals_expire")

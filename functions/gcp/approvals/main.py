@@ -1,4 +1,5 @@
-"""Approvals on Cloud Run functions: Slack and Teams callbacks, and the expiry sweep.
+"""Approvals on Cloud Run functions: Slack and Teams callbacks, the signed resume route
+(<url>/resume), and the expiry sweep.
 
 `approvals` is deployed public (--allow-unauthenticated): Slack and the Bot Connector sign
 their own requests, and the core verifies every request before reading it.
@@ -25,8 +26,7 @@ def callbacks() -> ApprovalCallbacks:
 
 @functions_framework.http
 def approvals(request: flask.Request) -> flask.typing.ResponseReturnValue:
-    routes = {"slack": callbacks().slack, "teams": callbacks().teams}
-    return on_approval_callback(routes, request)
+    return on_approval_callback(callbacks().routes(), request)
 
 
 @functions_framework.http

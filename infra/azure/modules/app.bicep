@@ -37,6 +37,33 @@ param sweepSchedule string
 @description('Tags on every resource.')
 param tags object
 
+@description('Key Vault secret holding the Slack app\'s signing secret; empty: no Slack callbacks.')
+param slackSigningSecretName string
+
+@description('Key Vault secret holding the Slack bot token; empty: no posting to Slack.')
+param slackBotTokenSecretName string
+
+@description('Slack channel id approval requests go to.')
+param slackChannel string
+
+@description('The Teams bot\'s Entra app id; empty: no Teams callbacks.')
+param teamsAppId string
+
+@description('Tenant of a single-tenant Teams bot\'s app; empty uses the Bot Framework\'s.')
+param teamsTenant string
+
+@description('Key Vault secret holding the Teams bot\'s client secret; empty: no posting to Teams.')
+param teamsAppPasswordSecretName string
+
+@description('Bot Connector URL approval cards are posted to.')
+param teamsServiceUrl string
+
+@description('Teams conversation id approval cards are posted to.')
+param teamsConversation string
+
+@description('Key Vault secret holding the resume route\'s signing key; empty: no resume route.')
+param resumeSigningSecretName string
+
 var suffix = uniqueString(resourceGroup().id)
 var storageAccountName = take(toLower('${replace(namePrefix, '-', '')}${suffix}'), 24)
 var functionAppName = '${namePrefix}-${suffix}'
@@ -49,6 +76,14 @@ var deadLetterContainerName = 'deadletter'
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+
+// Approvals: the channels' secrets live in the vault (empty until someone sets them); the HTTP
+// route (approvals/slack, /teams, /resume) runs when a callback can be verified, and is disabled
+// otherwise.
+var callbacksConfigured = !empty(slackSigningSecretName) || !empty(teamsAppId) || !empty(resumeSigningSecretName)
+var keyVaultName = take('${namePrefix}-kv-${suffix}', 24)
+var keyVaultSecrets = '${vault.properties.vaultUri}secrets'
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: '${namePrefix}-logs-${suffix}'
@@ -147,6 +182,31 @@ resource stateTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023
   name: stateTableName
 }
 
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_109:A Flex Consumption app without VNet integration reaches the vault over its public endpoint; access is Entra RBAC only (enableRbacAuthorization), granted to the app's identity on this vault alone.
+  // checkov:skip=CKV_AZURE_189:Same as CKV_AZURE_109: the app resolves its Key Vault references over the public endpoint.
+  // checkov:skip=CKV2_AZURE_32:A private endpoint needs VNet integration, which this deployment does not use (see CKV_AZURE_35 on the storage account).
+  name: keyVaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   // checkov:skip=CKV_AZURE_225:Zone-redundant Flex Consumption exists in a few regions only; Event Grid retries each event for up to a day, which rides out a zone outage.
   name: '${namePrefix}-plan-${suffix}'
@@ -225,6 +285,72 @@ var sweepSettings = [
   }
 ]
 
+// Approvals (costplane.config.ApprovalSettings), each set only when given: a channel left empty is
+// not configured. Secrets are Key Vault references, resolved by the platform with the app's
+// identity; the value never appears in the app's settings.
+var slackSigningSettings = empty(slackSigningSecretName) ? [] : [
+  {
+    name: 'COSTPLANE_SLACK_SIGNING_SECRET'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultSecrets}/${slackSigningSecretName}/)'
+  }
+]
+var slackPostingSettings = empty(slackBotTokenSecretName) || empty(slackChannel) ? [] : [
+  {
+    name: 'COSTPLANE_SLACK_BOT_TOKEN'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultSecrets}/${slackBotTokenSecretName}/)'
+  }
+  {
+    name: 'COSTPLANE_SLACK_CHANNEL'
+    value: slackChannel
+  }
+]
+var teamsAppSettings = empty(teamsAppId) ? [] : [
+  {
+    name: 'COSTPLANE_TEAMS_APP_ID'
+    value: teamsAppId
+  }
+]
+var teamsTenantSettings = empty(teamsTenant) ? [] : [
+  {
+    name: 'COSTPLANE_TEAMS_TENANT'
+    value: teamsTenant
+  }
+]
+var teamsPasswordSettings = empty(teamsAppPasswordSecretName) ? [] : [
+  {
+    name: 'COSTPLANE_TEAMS_APP_PASSWORD'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultSecrets}/${teamsAppPasswordSecretName}/)'
+  }
+]
+var teamsPostingSettings = empty(teamsServiceUrl) || empty(teamsConversation) ? [] : [
+  {
+    name: 'COSTPLANE_TEAMS_SERVICE_URL'
+    value: teamsServiceUrl
+  }
+  {
+    name: 'COSTPLANE_TEAMS_CONVERSATION'
+    value: teamsConversation
+  }
+]
+var resumeSettings = empty(resumeSigningSecretName) ? [] : [
+  {
+    name: 'COSTPLANE_RESUME_SIGNING_SECRET'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultSecrets}/${resumeSigningSecretName}/)'
+  }
+]
+// The approvals route and its expiry timer are not run when nothing could verify a callback.
+var disabledApprovals = callbacksConfigured ? [] : [
+  {
+    name: 'AzureWebJobs.approvals.Disabled'
+    value: 'true'
+  }
+  {
+    name: 'AzureWebJobs.approvals_expire.Disabled'
+    value: 'true'
+  }
+]
+var approvalSettings = concat(slackSigningSettings, slackPostingSettings, teamsAppSettings, teamsTenantSettings, teamsPasswordSettings, teamsPostingSettings, resumeSettings, disabledApprovals)
+
 // The documents the functions read (costplane.config.Settings). A path left empty is unset
 // rather than empty, which would name the current directory, and the bundled example is used.
 var taxonomySettings = empty(taxonomyPath) ? [] : [
@@ -266,7 +392,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(baseSettings, sweepSettings, taxonomySettings, policiesSettings, budgetsSettings)
+      appSettings: concat(baseSettings, sweepSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings)
     }
     functionAppConfig: {
       deployment: {
@@ -315,6 +441,17 @@ resource stateAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// The app's Key Vault references: read secrets of this vault only.
+resource vaultAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, functionApp.id, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource telemetryAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(insights.id, functionApp.id, monitoringMetricsPublisher)
   scope: insights
@@ -330,3 +467,5 @@ output functionAppId string = functionApp.id
 output principalId string = functionApp.identity.principalId
 output storageAccountName string = storage.name
 output deadLetterContainerName string = deadLetterContainer.name
+output approvalsCallbackUrl string = callbacksConfigured ? 'https://${functionApp.properties.defaultHostName}/api/approvals/' : ''
+output keyVaultName string = vault.name

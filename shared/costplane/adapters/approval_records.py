@@ -35,6 +35,12 @@ class RecordApprovalStore:
             return False
         return self.records.replace(APPROVAL, decided.id, _fields(decided), held.version)
 
+    def reopen(self, decided: ApprovalRequest, pending: ApprovalRequest) -> bool:
+        held = self.records.read(APPROVAL, decided.id)
+        if held is None or held.fields[STATUS] != decided.status.value:
+            return False
+        return self.records.replace(APPROVAL, decided.id, _fields(pending), held.version)
+
     def pending(self, due_by: datetime | None = None) -> list[ApprovalRequest]:
         found = [_request(fields) for fields in self.records.pending(APPROVAL, due_by)]
         return sorted(found, key=lambda request: (request.expires, request.id))

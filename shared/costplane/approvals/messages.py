@@ -3,7 +3,8 @@
 Pure builders. A pending request carries approve/deny buttons that name the request: Slack
 buttons carry its id in `value` (the `action_id` says approve or deny), Teams `Action.Execute`
 actions carry it in `data` (the `verb` says approve or deny). Once decided, the same message is
-rebuilt without buttons, saying who decided and when.
+rebuilt saying who decided and when; an approved throttle, suspend or decommission (which ran
+when it was approved) keeps one button, resume, which undoes it through the same callbacks.
 """
 
 from __future__ import annotations
@@ -11,11 +12,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from costplane.approvals.model import PAST_TENSE, ApprovalRequest, ApprovalStatus, Subject, Verdict
+from costplane.approvals.model import (
+    PAST_TENSE,
+    ApprovalRequest,
+    ApprovalStatus,
+    Choice,
+    Subject,
+)
+from costplane.engine.undo import REVERSIBLE
 
 Json = dict[str, Any]
 
-SLACK_ACTIONS: dict[str, Verdict] = {"costplane-approve": "approve", "costplane-deny": "deny"}
+SLACK_ACTIONS: dict[str, Choice] = {
+    "costplane-approve": "approve",
+    "costplane-deny": "deny",
+    "costplane-resume": "resume",
+}
 SLACK_BLOCK_ID = "costplane-approval"
 TEAMS_DATA_KEY = "request_id"
 TEAMS_CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -32,21 +44,38 @@ def slack_message(request: ApprovalRequest) -> Json:
         *_slack_summary(title, subject),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _slack_status(request)}]},
     ]
-    if request.status is ApprovalStatus.PENDING:
+    buttons = _buttons(request)
+    if buttons:
         blocks.append(
             {
                 "type": "actions",
                 "block_id": SLACK_BLOCK_ID,
                 "elements": [
-                    _slack_button(text, action_id, request.id, style)
-                    for text, action_id, style in (
-                        ("Approve", "costplane-approve", "primary"),
-                        ("Deny", "costplane-deny", "danger"),
-                    )
+                    _slack_button(text, f"costplane-{choice}", request.id, style)
+                    for text, choice, style in buttons
                 ],
             }
         )
     return {"text": _plain(title, subject), "blocks": blocks}
+
+
+def resumable(request: ApprovalRequest) -> bool:
+    """An approved request whose action holds a resource out of service until resumed."""
+    return request.approved and request.then.kind in REVERSIBLE
+
+
+_SLACK_STYLES = {"approve": "primary", "deny": "danger", "resume": "primary"}
+_TEAMS_STYLES = {"approve": "positive", "deny": "destructive", "resume": "positive"}
+
+
+def _buttons(request: ApprovalRequest) -> list[tuple[str, Choice, str]]:
+    """(title, choice, Slack style) of the buttons `request`'s message carries now."""
+    choices: list[Choice] = []
+    if request.status is ApprovalStatus.PENDING:
+        choices = ["approve", "deny"]
+    elif resumable(request):
+        choices = ["resume"]
+    return [(choice.capitalize(), choice, _SLACK_STYLES[choice]) for choice in choices]
 
 
 def slack_escalation(subject: Subject) -> Json:
@@ -60,21 +89,16 @@ def teams_card(request: ApprovalRequest) -> Json:
         *_teams_summary(_title(request), request.subject),
         _text_block(_teams_status(request), isSubtle=True),
     ]
-    actions = []
-    if request.status is ApprovalStatus.PENDING:
-        actions = [
-            {
-                "type": "Action.Execute",
-                "title": title,
-                "verb": verb,
-                "data": {TEAMS_DATA_KEY: request.id},
-                "style": style,
-            }
-            for title, verb, style in (
-                ("Approve", "approve", "positive"),
-                ("Deny", "deny", "destructive"),
-            )
-        ]
+    actions = [
+        {
+            "type": "Action.Execute",
+            "title": title,
+            "verb": choice,
+            "data": {TEAMS_DATA_KEY: request.id},
+            "style": _TEAMS_STYLES[choice],
+        }
+        for title, choice, _ in _buttons(request)
+    ]
     return _card(body, actions)
 
 

@@ -15,6 +15,8 @@ from costplane.engine.ports import ResourceRef
 
 Channel = Literal["slack", "teams"]
 Verdict = Literal["approve", "deny"]
+Choice = Literal["approve", "deny", "resume"]
+"""What a button on a card asks: a verdict on a pending request, or to undo its executed action."""
 PAST_TENSE: dict[Verdict, str] = {"approve": "approved", "deny": "denied"}
 
 
@@ -23,6 +25,8 @@ class ApprovalStatus(StrEnum):
     APPROVED = "approved"
     DENIED = "denied"
     EXPIRED = "expired"
+    UNSENT = "unsent"
+    """Never posted: its channel has no credentials here. Final; nobody can answer it."""
 
 
 class Subject(BaseModel):
@@ -55,6 +59,8 @@ class ApprovalRequest(BaseModel):
     status: ApprovalStatus = ApprovalStatus.PENDING
     decided_by: str | None = None
     decided_at: datetime | None = None
+    attempt: int = 1
+    """Which approval this is: an approved action that failed reopens the request, once more."""
 
     @property
     def policy(self) -> str:
@@ -91,3 +97,6 @@ class Resolution:
     acted: bool
     audit: Decision | None = None
     then: Decision | None = None
+    failed: bool = False
+    """The approved action failed: the request is pending again, to be approved (or expire)
+    again, so that the action is retried rather than recorded as settled."""

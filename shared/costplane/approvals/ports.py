@@ -25,6 +25,11 @@ class ApprovalStore(Protocol):
         was decided already, so that a duplicated callback acts once."""
         ...
 
+    def reopen(self, decided: ApprovalRequest, pending: ApprovalRequest) -> bool:
+        """Put `pending` back while the stored request is still `decided` (its approved action
+        failed); False when something else changed it meanwhile."""
+        ...
+
     def pending(self, due_by: datetime | None = None) -> list[ApprovalRequest]:
         """Pending requests, soonest expiry first; only those expiring by `due_by` if given."""
         ...
@@ -39,6 +44,13 @@ class ApprovalPoster(Protocol):
 
 
 class Resume(Protocol):
-    """Runs an approved request's `then` decision through the enforcer and records it."""
+    """Runs an approved request's `then` decision through the enforcer and records it; True
+    when every action succeeded."""
 
-    def __call__(self, resource: ResourceRef, then: Decision) -> None: ...
+    def __call__(self, resource: ResourceRef, then: Decision) -> bool: ...
+
+
+class Resumer(Protocol):
+    """Undoes what a decision did, on behalf of someone (a card's resume button)."""
+
+    def resume(self, target: str, by: str) -> Decision: ...

@@ -3,7 +3,10 @@
 Deciding is a conditional write in the ApprovalStore: only a pending request can be decided,
 so two deliveries of one click, or a click racing the expiry sweep, act exactly once. Whoever
 wins appends the audit Decision (who decided what, when) and, on approval, hands the `then`
-Decision to `resume`, which runs it through the enforcer.
+Decision to `resume`, which runs it through the enforcer. An approved action that fails puts
+the request back to pending (both attempts stay in the audit log): the approver can approve
+again, or the expiry sweep retries it, rather than the failure being settled for good. A
+request for a channel without credentials is stored as unsent, and the action is not taken.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ class ApprovalService:
         is still decided once. A request already decided is returned as it is.
         """
         params = RequestApprovalParams.model_validate(action.params)
-        poster = self._poster(params.channel)
+        poster = self.posters.get(params.channel)
         now = self.clock.now()
         request = ApprovalRequest(
             id=request_id(decision.decision_id, params.then),
@@ -80,6 +83,13 @@ class ApprovalService:
             expires=now + params.expires_after,
             on_expiry=params.on_expiry,
         )
+        if poster is None:
+            unsent = request.model_copy(update={"status": ApprovalStatus.UNSENT})
+            self.store.add(unsent)
+            raise ChannelNotConfigured(
+                f"no {params.channel} credentials are configured; request {request.id} is "
+                "recorded as unsent"
+            )
         if not self.store.add(request):
             request = self.store.get(request.id) or request
             if request.status is not ApprovalStatus.PENDING:
@@ -157,8 +167,11 @@ class ApprovalService:
         self.audit.append_decision(audit)
         then = then_decision(decided) if decided.approved else None
         log.info("approval request %s %s by %s", request.id, status.value, by or "expiry")
-        if then is not None and self.resume is not None:
-            self.resume(decided.resource, then)
+        if then is not None and self.resume is not None and not self.resume(decided.resource, then):
+            log.warning("the approved action of request %s failed; it is pending again", request.id)
+            reopened = request.model_copy(update={"attempt": request.attempt + 1})
+            self.store.reopen(decided, reopened)
+            return Resolution(reopened, acted=True, audit=audit, then=then, failed=True)
         return Resolution(decided, acted=True, audit=audit, then=then)
 
 
@@ -197,6 +210,11 @@ def then_decision(request: ApprovalRequest) -> Decision:
     return _decision(request, "then", Outcome.VIOLATION, [then], reason)
 
 
+def then_id(request: ApprovalRequest) -> str:
+    """The id of the decision that ran the approved action (the last attempt's)."""
+    return _decision_id(request, "then")
+
+
 def describe(request: ApprovalRequest) -> str:
     """`approved by U123 at 2026-11-27T12:00:00+00:00`, or how the request expired."""
     at = request.decided_at.isoformat() if request.decided_at else "?"
@@ -210,7 +228,7 @@ def _decision(
 ) -> Decision:
     ref = request.resource
     return Decision(
-        decision_id=f"{request.id}-{suffix}",
+        decision_id=_decision_id(request, suffix),
         policy=request.policy,
         provider=ref.provider.value,
         account=ref.account,
@@ -225,6 +243,12 @@ def _decision(
         source="approvals",
         decided_at=request.decided_at or request.created,
     )
+
+
+def _decision_id(request: ApprovalRequest, suffix: str) -> str:
+    """Each attempt audited under its own ids: the first `<id>-approved`, then `-approved-2`."""
+    attempt = "" if request.attempt == 1 else f"-{request.attempt}"
+    return f"{request.id}-{suffix}{attempt}"
 
 
 def _subject(decision: Decision, ref: ResourceRef, cost_per_hour: Decimal | None) -> Subject:

@@ -19,7 +19,7 @@ import orjson
 
 from costplane.approvals.errors import malformed, unauthenticated
 from costplane.approvals.messages import SLACK_ACTIONS
-from costplane.approvals.model import Verdict
+from costplane.approvals.model import Choice
 
 SIGNATURE_HEADER = "x-slack-signature"
 TIMESTAMP_HEADER = "x-slack-request-timestamp"
@@ -30,10 +30,10 @@ _MAX_TIMESTAMP_DIGITS = 12
 
 @dataclass(frozen=True, slots=True)
 class SlackClick:
-    """An approver pressed approve or deny on a request's message."""
+    """An approver pressed approve, deny or resume on a request's message."""
 
     request_id: str
-    verdict: Verdict
+    verdict: Choice
     user: str
     response_url: str | None
 

@@ -21,7 +21,7 @@ import orjson
 
 from costplane.approvals.errors import malformed, unauthenticated
 from costplane.approvals.messages import TEAMS_DATA_KEY
-from costplane.approvals.model import Verdict
+from costplane.approvals.model import Choice
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 BOT_FRAMEWORK_JWKS_URL = "https://login.botframework.com/v1/.well-known/keys"
@@ -36,7 +36,7 @@ _DECODE_OPTIONS: jwt.types.Options = {
     "verify_iat": False,
     "require": REQUIRED_CLAIMS,
 }
-VERDICTS: dict[str, Verdict] = {"approve": "approve", "deny": "deny"}
+VERDICTS: dict[str, Choice] = {"approve": "approve", "deny": "deny", "resume": "resume"}
 
 _TOKEN_ERRORS: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
     (jwt.InvalidAudienceError, "wrong_audience"),
@@ -88,10 +88,10 @@ def signing_keys(document: Mapping[str, Any]) -> dict[str, SigningKey]:
 
 @dataclass(frozen=True, slots=True)
 class TeamsClick:
-    """An approver pressed approve or deny on a request's card; where to reply in the thread."""
+    """An approver pressed approve, deny or resume on a request's card; where to reply."""
 
     request_id: str
-    verdict: Verdict
+    verdict: Choice
     user: str
     service_url: str
     conversation_id: str | None

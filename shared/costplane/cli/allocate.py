@@ -9,14 +9,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from costplane.billing.allocation.errors import AllocationError
 from costplane.billing.allocation.lake import allocate_period, write_chargeback
 from costplane.billing.allocation.loader import load_rules
 from costplane.billing.allocation.result import UNALLOCATED, Allocation
-from costplane.cli.lake import JsonOption, LakeOption, dump_json, lake_at
-from costplane.cli.output import console, errors, fail, table
+from costplane.cli.lake import LakeOption, dump_json, lake_at
+from costplane.cli.output import (
+    JsonOption,
+    VerboseOption,
+    fail,
+    money,
+    say,
+    sums_by_currency,
+    table,
+    warn,
+)
 from costplane.domain.money import from_minor
 
 
@@ -84,27 +93,34 @@ def render(allocation: Allocation, period: date) -> None:
     )
     table(
         f"Chargeback {allocation.rule_set} · {period:%Y-%m} · {allocation.cost_column}",
-        ["cost object", "currency", "amount", "rules"],
+        ["cost object", "amount", "rules"],
         (
             (
-                f"[bold red]{o}[/]" if o == UNALLOCATED else escape(o),
-                c,
-                f"{amount:,}",
-                escape(", ".join(dict.fromkeys(rules_by_object[(c, o)]))),
+                Text(o, style="bold red") if o == UNALLOCATED else o,
+                money(amount, c),
+                ", ".join(dict.fromkeys(rules_by_object[(c, o)])),
             )
             for (_, c, o), amount in rows
         ),
+        totals=[
+            ("total", money(amount, currency), "")
+            for currency, (amount,) in sums_by_currency(
+                (c, (amount,)) for (_, c, _), amount in rows
+            ).items()
+        ],
     )
     allocated = allocation.allocated()
     unallocated = allocation.unallocated()
     for source in allocation.sources:
         zero = from_minor(0, source.currency)
         got = allocated.get((source.period, source.currency), zero)
-        mark = "[green]equal[/]" if got == source.rounded else "[bold red]DIFFERENT[/]"
+        mark = Text("equal", "green") if got == source.rounded else Text("DIFFERENT", "bold red")
         left = unallocated.get((source.period, source.currency), zero)
-        console.print(
-            f"{source.currency}: bill {source.rounded:,} · allocated {got:,} ({mark}) · "
-            f"unallocated {left:,} · {allocation.rows} bill lines"
+        say(
+            f"bill {money(source.rounded, source.currency).text} · allocated "
+            f"{money(got, source.currency).text} (",
+            mark,
+            f") · unallocated {money(left, source.currency).text} · {allocation.rows:,} bill lines",
         )
 
 
@@ -116,6 +132,7 @@ def allocate_command(
         bool, typer.Option("--dry-run", help="Print only; leave the chargeback table alone.")
     ] = False,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Allocate a billing period of the FOCUS lake onto cost objects and print the chargeback.
 
@@ -129,11 +146,13 @@ def allocate_command(
         rule_set = load_rules(rules)
         allocation, snapshot = allocate_period(opened, rule_set, month)
     except AllocationError as exc:
-        fail(escape(f"{exc.code}: {exc.message}"))
+        fail(f"{exc.code}: {exc.message}")
     written = None if dry_run else write_chargeback(opened, allocation, rule_set, snapshot)
     for warning in allocation.warnings:
-        errors.print(f"[yellow]warning[/] {warning.code}: {escape(warning.message)}")
+        warn(f"{warning.code}: {warning.message}")
     if as_json:
         typer.echo(dump_json(allocation_document(allocation, snapshot, written)).decode())
-    else:
-        render(allocation, month)
+        return
+    render(allocation, month)
+    if verbose:
+        say(f"read lake snapshot {snapshot}; wrote chargeback snapshot {written or '-'}")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
 from costplane.approvals.model import ApprovalRequest
 from costplane.bootstrap import plane as load_plane
-from costplane.cli.output import json_lines, table
+from costplane.cli.output import JsonOption, json_lines, table
+from costplane.cli.plane_option import Plane, PlaneOption
 from costplane.config import Settings
 
 app = typer.Typer(no_args_is_help=True)
@@ -18,11 +18,6 @@ app = typer.Typer(no_args_is_help=True)
 @app.callback()
 def approvals() -> None:
     """Approval requests sent to Slack or Teams."""
-
-
-class Plane(StrEnum):
-    LOCAL = "local"
-    AWS = "aws"
 
 
 def request_row(request: ApprovalRequest) -> dict[str, Any]:
@@ -46,10 +41,8 @@ def request_row(request: ApprovalRequest) -> dict[str, Any]:
 
 @app.command("pending")
 def pending(
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
-    plane: Annotated[
-        Plane, typer.Option(help="Where requests are stored: the local state file or DynamoDB.")
-    ] = Plane.LOCAL,
+    as_json: JsonOption = False,
+    plane: PlaneOption = Plane.LOCAL,
 ) -> None:
     """Requests nobody has answered yet, soonest expiry first."""
     rows = [request_row(r) for r in load_plane(Settings(), plane.value).approval_store().pending()]

@@ -8,14 +8,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from costplane import bootstrap
 from costplane.adapters.lake.budget_forecasts import lake_forecasts
 from costplane.budgets.loader import BudgetsFileError
 from costplane.budgets.status import BudgetStatus
-from costplane.cli.lake import JsonOption, LakeOption, print_json_lines
-from costplane.cli.output import fail, table
+from costplane.cli.lake import LakeOption, print_json_lines
+from costplane.cli.output import (
+    Figure,
+    JsonOption,
+    VerboseOption,
+    fail,
+    money,
+    percent,
+    table,
+    warn,
+)
 from costplane.config import Settings
 from costplane.domain.budgets import Threshold
 from costplane.policy.loader import PolicyFileError
@@ -51,48 +59,57 @@ def status_command(
     at: AtOption = None,
     forecast: ForecastOption = False,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Per budget: amount, actual, run-rate per hour, projected period end, share used,
     the next threshold and the action the thresholds reached call for; with --forecast,
-    the forecast period end and its 80% interval."""
+    the forecast period end and its 80% interval; with --verbose, the run-rate and where the
+    actual comes from (the lake or a cloud's budget alert)."""
     settings = Settings(budgets=budgets, lake=lake) if lake else Settings(budgets=budgets)
     try:
         loaded = bootstrap.budgets(settings)
     except (BudgetsFileError, PolicyFileError) as exc:
-        fail(escape(str(exc)), code=1)
+        fail(str(exc))
     now = _utc(at) if at else datetime.now(UTC)
     local = bootstrap.plane(settings)
     service = bootstrap.budget_service(local, loaded, now)
     opened = local.lake()
     forecasts = lake_forecasts(loaded, opened, now) if forecast and opened else None
     statuses = service.status(now, forecasts)
+    if budgets is None:
+        warn("these are the bundled example budgets; pass --budgets FILE for your own")
+    if opened is None:
+        warn(f"no lake at {settings.lake}: actuals come only from cloud budget alerts")
+    elif not any(s.through for s in statuses):
+        warn(f"the lake has no spend in scope of any budget for {now:%Y-%m}: actuals are 0")
     if as_json:
         print_json_lines(_json(s) for s in statuses)
         return
-    render_status(statuses, now, forecast=forecast)
+    render_status(statuses, now, forecast=forecast, verbose=verbose)
 
 
-COLUMNS = (
-    "budget",
-    "period",
-    "amount",
-    "actual",
-    "run-rate/h",
-    "projected",
-    "% used",
-    "% projected",
-    "next threshold",
-    "state",
-)
+COLUMNS = ("budget", "period", "amount", "actual", "projected", "used → at end", "state")
+VERBOSE_COLUMNS = ("next threshold", "from lake", "from alert", "run-rate/h")
 FORECAST_COLUMNS = ("forecast", "low", "high")
 
 
-def render_status(statuses: list[BudgetStatus], now: datetime, *, forecast: bool = False) -> None:
-    """The status table; `forecast` adds the forecast period end and its interval."""
+def render_status(
+    statuses: list[BudgetStatus], now: datetime, *, forecast: bool = False, verbose: bool = False
+) -> None:
+    """The status table; `forecast` adds the forecast period end and its interval, `verbose`
+    where the actual comes from and the run-rate."""
+    columns = [
+        *COLUMNS,
+        *(VERBOSE_COLUMNS if verbose else ()),
+        *(FORECAST_COLUMNS if forecast else ()),
+    ]
     table(
         f"Budgets as of {now:%Y-%m-%d %H:%M} UTC",
-        [*COLUMNS, *FORECAST_COLUMNS] if forecast else COLUMNS,
-        (_row(s) + _forecast_cells(s) if forecast else _row(s) for s in statuses),
+        columns,
+        (
+            [*_row(s), *(_sources(s) if verbose else []), *(_forecast_cells(s) if forecast else [])]
+            for s in statuses
+        ),
     )
 
 
@@ -100,27 +117,36 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _row(s: BudgetStatus) -> list[str]:
+def _row(s: BudgetStatus) -> list[object]:
     currency = s.budget.currency
     return [
         s.budget.name,
         s.period.key,
-        f"{s.budget.amount:,.2f} {currency}",
-        f"{s.actual:,.2f}",
-        f"{s.run_rate:,.4f}",
-        f"{s.projected:,.2f}",
-        f"{s.used_percent:.1f}%",
-        f"{s.projected_percent:.1f}%",
-        _threshold(s.next_threshold),
+        money(s.budget.amount, currency),
+        money(s.actual, currency),
+        money(s.projected, currency),
+        Figure(f"{percent(s.used_percent, 0).text} → {percent(s.projected_percent, 0).text}"),
         s.state,
     ]
 
 
-def _forecast_cells(s: BudgetStatus) -> list[str]:
+def _sources(s: BudgetStatus) -> list[object]:
+    """The next threshold; actual from the lake and from the cloud's own alert; the live
+    run-rate per hour."""
+    currency = s.budget.currency
+    return [
+        _threshold(s.next_threshold),
+        money(s.lake_actual, currency),
+        money(s.signal.actual, currency),
+        money(s.run_rate, currency),
+    ]
+
+
+def _forecast_cells(s: BudgetStatus) -> list[object]:
     """Forecast, low, high; dashes for a budget with no history to forecast from."""
     if s.forecast is None:
         return ["-"] * len(FORECAST_COLUMNS)
-    return [f"{amount:,.2f}" for amount in s.forecast]
+    return [money(amount, s.budget.currency) for amount in s.forecast]
 
 
 def _threshold(threshold: Threshold | None) -> str:

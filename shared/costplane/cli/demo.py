@@ -1,19 +1,26 @@
 """`costplane demo`: the whole control plane on the embedded default, over bundled real samples.
 
-Events are decided with in-memory idempotency state so the demo can be run again; bills go
-into the local lake (`.costplane/` or `--lake`), which stays for `costplane lake sql` after.
+One story in four screens, each fitting a 100-column terminal: events are decided (dry-run),
+real bills land in the lake, a budget breach in the bills' own month escalates and is
+approved in Slack, and a month is allocated and forecast. Events are decided with in-memory
+idempotency state so the demo can be run again; bills go into the local lake (`.costplane/`
+or `--lake`), which stays for `costplane lake sql` after.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import orjson
 import typer
+from rich.panel import Panel
+from rich.text import Text
 
 from costplane import bootstrap
 from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint
@@ -24,17 +31,17 @@ from costplane.approvals.slack_callback import signature
 from costplane.billing.allocation.loader import EXAMPLE_RULES
 from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.query import sql
-from costplane.billing.lake.writer import ingest
+from costplane.billing.lake.writer import IngestReport, ingest
 from costplane.budgets.service import BudgetService
 from costplane.cli.allocate import allocate_command
 from costplane.cli.budgets import render_status
-from costplane.cli.events import decide_file, render
+from costplane.cli.events import decide_file
 from costplane.cli.forecast import print_forecast
-from costplane.cli.ingest import render as render_ingest
 from costplane.cli.lake import LakeOption, lake_at
-from costplane.cli.output import console, fail, table
+from costplane.cli.output import console, count, fail, money, say, sums_by_currency, table
 from costplane.config import Settings
-from costplane.domain.decisions import ActionKind
+from costplane.domain.decisions import ActionKind, Decision
+from costplane.engine.pipeline import EventService
 
 # Real bills bundled with the repository (tests/data/focus/SOURCES.md), one delivery each.
 BILLS = (
@@ -45,14 +52,49 @@ BILLS = (
 )
 TOTALS = """
 SELECT ProviderName AS provider, strftime(BillingPeriodStart, '%Y-%m') AS period,
-       BillingCurrency AS currency, x_SourceName AS source, count(*) AS rows,
+       BillingCurrency AS currency, count(*) AS rows,
        sum(BilledCost) AS billed, sum(EffectiveCost) AS effective
-FROM focus GROUP BY ALL ORDER BY provider, period, source
+FROM focus GROUP BY ALL ORDER BY provider, period
 """
 
 
 def _event_files(events: Path) -> list[Path]:
     return sorted(p for p in events.glob("*/*.json") if p.parent.name in ("aws", "azure", "gcp"))
+
+
+def _short(identifier: str) -> str:
+    """The last segment of an ARN or a resource path: the part a person recognises."""
+    return identifier.rsplit("/", 1)[-1].rsplit(":", 1)[-1] or identifier
+
+
+def _owner(decision: Decision) -> str:
+    label = decision.owner.label
+    return _short(label) if label.startswith("arn:") else label
+
+
+def render_decisions(decisions: list[Decision], title: str) -> None:
+    """Resource decisions, compact: the columns a person reads first; the actions planned
+    are counted below the table."""
+    table(
+        title,
+        ["resource", "type", "owner", "outcome", "missing or invalid tags"],
+        (
+            (
+                _short(d.resource_id or ""),
+                d.resource_type,
+                _owner(d),
+                d.outcome.value,
+                ", ".join([*d.missing_tags, *d.invalid_tags]),
+            )
+            for d in decisions
+        ),
+    )
+    planned = Counter(a.kind.value for d in decisions for a in d.actions)
+    say(
+        "Planned, not done (dry-run): "
+        + ", ".join(f"{kind} ({n})" for kind, n in planned.most_common())
+        + ". A stop waits in a mark-for-op tag until the grace period ends."
+    )
 
 
 def demo_events(events: Path) -> None:
@@ -65,28 +107,70 @@ def demo_events(events: Path) -> None:
         inventory=inventory if inventory.exists() else None, mode="dry-run", state=":memory:"
     )
     enforcer = bootstrap.tag_enforcer(settings)
-    console.rule("[bold]1. Event path: tag check, attribution and enforcement (dry-run)")
-    pairs = [(str(p), d) for p in files for d in decide_file(enforcer, p)]
-    render(pairs, as_json=False)
-    replay = next(p for p, d in pairs if d.resource_id)
-    [again] = decide_file(enforcer, Path(replay))
-    console.print(f"Replayed [bold]{Path(replay).name}[/]: {again.outcome.value} — {again.reason}")
-    audit = enforcer.state.recent_decisions(10_000)
-    console.print(f"Audit log: {len(audit)} decisions, rejections included.\n")
+    console.rule(Text("1. Events: tag check, owner, planned actions (dry-run)", style="bold"))
+    decided = [d for p in files for d in decide_file(enforcer, p)]
+    resources = [d for d in decided if d.resource_id]
+    render_decisions(resources, f"{len(resources)} resource changes in {len(files)} event files")
+    others = Counter(d.outcome.value for d in decided if not d.resource_id)
+    say(
+        f"{sum(others.values())} other files are not resource changes (budget alerts, "
+        f"marketplace, monitoring): {', '.join(f'{n} {o}' for o, n in sorted(others.items()))}; "
+        "`costplane events decide --json` gives each one's reason."
+    )
+    replay = next(p for p in files if any(d.resource_id for d in decide_file(enforcer, p)))
+    say(f"Replayed {replay.name}: ", decide_file(enforcer, replay)[0].reason)
+    say(f"Audit log: {len(enforcer.state.recent_decisions(10_000))} decisions, rejections too.")
 
 
 def demo_lake(bills: Path, lake_dir: Path | None) -> None:
     """Ingest the bundled real bills into the local Iceberg lake and total them."""
-    console.rule("[bold]2. FOCUS lake: real bills normalised into Iceberg")
+    console.rule(Text("2. FOCUS lake: four real bills normalised into one Iceberg table", "bold"))
     lake = lake_at(lake_dir, create=True)
-    for source, name in BILLS:
-        render_ingest(ingest(lake, get_normaliser(source), [bills / name]))
-    result = sql(lake, TOTALS)
+    reports = [ingest(lake, get_normaliser(source), [bills / name]) for source, name in BILLS]
     table(
-        "Lake totals per provider and billing period",
-        result.column_names,
-        (row.values() for row in result.to_pylist()),
+        "Bills ingested",
+        ["source", "file", "outcome", "rows", "periods", "EffectiveCost"],
+        _bills(reports),
     )
+    rows = sql(lake, TOTALS).to_pylist()
+    table(
+        "The lake: totals per provider and billing period",
+        ["provider", "period", "rows", "BilledCost", "EffectiveCost"],
+        (
+            (
+                r["provider"],
+                r["period"],
+                count(r["rows"]),
+                money(r["billed"], r["currency"]),
+                money(r["effective"], r["currency"]),
+            )
+            for r in rows
+        ),
+        totals=[
+            ("total", "", count(int(n)), money(billed, currency), money(effective, currency))
+            for currency, (n, billed, effective) in sums_by_currency(
+                (r["currency"], (r["rows"], r["billed"], r["effective"])) for r in rows
+            ).items()
+        ],
+    )
+
+
+def _bills(reports: list[IngestReport]) -> list[tuple[Any, ...]]:
+    rows = []
+    for report in reports:
+        [outcome] = report.files
+        sums = sums_by_currency((t.billing_currency, (t.effective_cost,)) for t in report.totals)
+        rows.append(
+            (
+                report.source,
+                Path(outcome.path).name,
+                outcome.status,
+                count(report.rows),
+                ", ".join(f"{t.billing_period_start:%Y-%m}" for t in report.totals) or "-",
+                ", ".join(money(s, c).text for c, (s,) in sums.items()) or "-",
+            )
+        )
+    return rows
 
 
 # A Slack click on the approval request, as Slack would send it: the real block_actions payload
@@ -96,8 +180,17 @@ SLACK_CLICK = "slack-interactivity-block-actions-button-payload.json"
 APPROVER = "U024BE7LH"
 AZURE_ALERT = "azure/azure-budget-alert-commonalertschema-actual-cost.json"
 AZURE_WRITE = "azure/azure-eventgrid-resourcegroup-resourcewritesuccess.json"
-ALERT_TIME = datetime(2022, 12, 7, 22, 0, tzinfo=UTC)
+DEMO_TIME = datetime(2024, 9, 20, 22, 0, tzinfo=UTC)
+"""The plane's clock: in the FOCUS sample's month, so the budgets see the lake's actuals."""
 CHARGEBACK_PERIOD = "2024-09"  # the FOCUS 1.0 sample's month: AWS, Microsoft and Oracle
+
+
+def _alert_in_demo_month(events: Path) -> bytes:
+    """Azure's real budget alert, re-dated from 2022-12 into the demo's month."""
+    alert = orjson.loads((events / AZURE_ALERT).read_bytes())
+    alert["data"]["essentials"]["firedDateTime"] = DEMO_TIME.isoformat()
+    alert["data"]["alertContext"]["AlertData"]["BudgetStartDate"] = f"{DEMO_TIME:%Y-%m}-01"
+    return orjson.dumps(alert)
 
 
 def _slack_click(events: Path, request: ApprovalRequest) -> tuple[dict[str, str], bytes]:
@@ -107,7 +200,7 @@ def _slack_click(events: Path, request: ApprovalRequest) -> tuple[dict[str, str]
     payload["user"]["id"] = APPROVER
     payload["actions"] = [{**approve, "block_id": buttons["block_id"]}]
     body = urlencode({"payload": orjson.dumps(payload).decode()}).encode()
-    stamp = str(int(ALERT_TIME.timestamp()))  # the plane's clock is pinned to the alert
+    stamp = str(int(DEMO_TIME.timestamp()))  # the plane's clock is pinned to the demo's time
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": stamp,
@@ -116,36 +209,79 @@ def _slack_click(events: Path, request: ApprovalRequest) -> tuple[dict[str, str]
     return headers, body
 
 
-def demo_budgets(events: Path, state_dir: Path) -> None:
-    """Azure's budget alert (real) moves a budget past its thresholds; the next resource event
-    in its scope is escalated and needs an approval, which a signed Slack click gives."""
-    console.rule("[bold]3. Budgets that act before the bill: breach, escalation, approval")
-    settings = Settings(
-        lake=state_dir, inventory=events / "inventory.json", clock=ALERT_TIME, mode="enforce"
+def approval_card(request: ApprovalRequest) -> Panel:
+    """The Slack message, as a person sees it: what, why, who decides, by when."""
+    subject = request.subject
+    body = Text.assemble(
+        (f"{request.then.kind.value} {_short(subject.resource.resource_id)}", "bold"),
+        f" ({subject.resource.resource_type}, owner {subject.owner})\n",
+        f"{subject.reason}\n",
+        f"approvers {', '.join(request.approvers)} · expires {request.expires:%Y-%m-%d %H:%M} "
+        f"UTC, then {request.on_expiry} · ",
+        ("[Approve]", "bold green"),
+        " ",
+        ("[Deny]", "bold red"),
     )
+    return Panel(body, title=f"Slack: approval needed ({request.policy})", title_align="left")
+
+
+def demo_budgets(events: Path, state_dir: Path, lake_dir: Path | None) -> None:
+    """Azure's budget alert moves a budget past its thresholds; the next resource event in
+    its scope is escalated and needs an approval, which a signed Slack click gives."""
+    console.rule(Text("3. Budgets that act before the bill: breach, escalation, approval", "bold"))
+    settings = Settings(
+        lake=lake_dir or Settings().lake,
+        state=str(state_dir / "state.db"),
+        inventory=events / "inventory.json",
+        clock=DEMO_TIME,
+        mode="enforce",
+    )
+    logging.getLogger("costplane.chat").setLevel(logging.ERROR)  # the card below says it
     runner = bootstrap.policy_runner(settings)
-    [signal] = decide_file(runner, events / AZURE_ALERT)
-    console.print(f"Azure budget alert: {signal.reason}")
+    [signal] = runner.handle_payload(_alert_in_demo_month(events))
+    say("Azure budget alert (real payload, re-dated to the bills' month): ", signal.reason)
     if isinstance(runner.spend, BudgetService):
-        render_status(runner.spend.status(ALERT_TIME), ALERT_TIME)
-    pairs = [(AZURE_WRITE, d) for d in decide_file(runner, events / AZURE_WRITE)]
-    render([(f, d) for f, d in pairs if d.policy.startswith("budget-")], as_json=False)
+        statuses = runner.spend.status(DEMO_TIME)
+        render_status(statuses, DEMO_TIME)
+        for s in statuses:
+            if s.signal.actual is not None and s.lake_actual:
+                say(
+                    f"{s.budget.name}: {money(s.lake_actual, s.budget.currency).text} from the "
+                    f"lake, {money(s.signal.actual, s.budget.currency).text} from Azure's "
+                    "alert; the higher is the actual."
+                )
+    decisions = _budget_decisions(runner, events)
     approvals = runner.approvals
     if not isinstance(approvals, ApprovalService) or not approvals.pending():
         fail("the demo expected an approval request; none is pending")
     [request] = approvals.pending()
+    say(f"A resource write in its scope: {_actions(decisions)}.")
+    console.print(approval_card(request))
     callbacks = ApprovalCallbacks(approvals, SlackEndpoint(DEMO_SIGNING_SECRET))
     answer = callbacks.slack(*_slack_click(events, request))
-    console.print(f"Signed Slack click by {APPROVER}: HTTP {answer.status} {answer.body.decode()}")
-    resumed = runner.state.recent_decisions(2)
-    render([(AZURE_WRITE, d) for d in resumed], as_json=False)
+    verdict = orjson.loads(answer.body)
+    say(
+        f"Signed Slack click by {APPROVER}: HTTP {answer.status}, {verdict.get('status')}; "
+        f"{_actions(runner.state.recent_decisions(1))}."
+    )
+
+
+def _budget_decisions(runner: EventService, events: Path) -> list[Decision]:
+    return [d for d in decide_file(runner, events / AZURE_WRITE) if d.policy.startswith("budget-")]
+
+
+def _actions(decisions: list[Decision]) -> str:
+    return (
+        "; ".join(f"{a.kind.value} {a.status.value}" for d in decisions for a in d.actions)
+        or "no action"
+    )
 
 
 def demo_chargeback(lake_dir: Path | None) -> None:
     """Allocate a period of the lake with the example rules; forecast spend per provider."""
-    console.rule("[bold]4. Allocation and forecasting: chargeback to the cent, projections")
+    console.rule(Text("4. Allocation and forecasting: chargeback to the cent, projections", "bold"))
     allocate_command(rules=EXAMPLE_RULES, period=CHARGEBACK_PERIOD, lake=lake_dir)
-    print_forecast(lake_at(lake_dir), "ProviderName", months=3)
+    print_forecast(lake_at(lake_dir), "ProviderName", months=2)
 
 
 RUN_INSTANCES = "aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json"
@@ -154,20 +290,20 @@ RUN_INSTANCES = "aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json"
 def demo_marks(events: Path, state_dir: Path) -> None:
     """An untagged instance is marked when it is created; no event names it again, and a sweep
     after its due time stops it (the marks stay in the local plane's state file between)."""
-    console.rule("[bold]5. Scheduled enforcement: the mark sweep")
+    console.rule(Text("5. Scheduled enforcement: the mark sweep", "bold"))
     base = Settings(lake=state_dir, inventory=events / "inventory.json", mode="enforce")
     created = orjson.loads((events / RUN_INSTANCES).read_bytes())["eventTime"]
     at_creation = datetime.fromisoformat(created) + timedelta(minutes=1)
     enforcer = bootstrap.tag_enforcer(base.model_copy(update={"clock": at_creation}))
     [decision] = decide_file(enforcer, events / RUN_INSTANCES)
     mark = next(a for a in decision.actions if a.kind is ActionKind.MARK_FOR_OP)
-    console.print(f"{at_creation:%Y-%m-%d %H:%M}Z {decision.resource_id}: {decision.reason}")
-    console.print(f"  marked {mark.params['tag']}={mark.params['value']}")
+    say(f"{at_creation:%Y-%m-%d %H:%M}Z {decision.resource_id}: {decision.reason}")
+    say(f"  marked {mark.params['tag']}={mark.params['value']}")
     later = mark.params["at"] + timedelta(minutes=5)
     report = bootstrap.mark_sweep(base.model_copy(update={"clock": later})).sweep()
     for swept in report.decisions:
         done = ", ".join(f"{a.kind.value}:{a.status.value}" for a in swept.actions)
-        console.print(f"{later:%Y-%m-%d %H:%M}Z sweep: {swept.resource_id}: {done}")
+        say(f"{later:%Y-%m-%d %H:%M}Z sweep: {swept.resource_id}: {done}")
 
 
 def demo_command(
@@ -183,7 +319,7 @@ def demo_command(
     demo_events(events)
     demo_lake(bills, lake)
     with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
-        demo_budgets(events, Path(state))
+        demo_budgets(events, Path(state), lake)
     demo_chargeback(lake)
     with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
         demo_marks(events, Path(state))

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from costplane import bootstrap
-from costplane.cli.output import fail, json_lines, table
+from costplane.cli.output import JsonOption, fail, json_lines, table
 from costplane.config import Settings
 from costplane.domain.decisions import Decision
 from costplane.domain.errors import EventRejected, Rejection
@@ -27,7 +27,6 @@ InventoryOption = Annotated[
     Path | None,
     typer.Option(help="JSON {resource_id: {tag: value}} for events that carry no tags."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 
 
 def decision_row(decision: Decision, file: str | None = None) -> dict[str, Any]:
@@ -70,8 +69,6 @@ def build_service(
         return bootstrap.tag_enforcer(settings)
     except (TaxonomyError, PolicyFileError) as exc:
         fail(str(exc))
-    except OSError as exc:
-        fail(f"cannot read {exc.filename}: {exc.strerror}")
 
 
 def decide_file(service: EventService, path: Path) -> list[Decision]:
@@ -140,8 +137,9 @@ def decide(
     """Check tags, attribute an owner and plan actions: one decision per resource (per policy
     with --policies).
 
-    Exit status is 0 unless the command itself fails; a file that is not a supported event
-    yields an `error` decision with its reason.
+    Exit status is 0 even when resources are in violation (deciding is not a check); a file
+    that is not a supported event yields an `error` decision with its reason; an unusable
+    taxonomy, policy or inventory file exits 2.
     """
     service = build_service(taxonomy, policies, inventory, mode)
     pairs = [(str(path), d) for path in files for d in decide_file(service, path)]

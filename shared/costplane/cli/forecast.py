@@ -11,15 +11,25 @@ import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from costplane.billing.forecast.errors import ForecastError
 from costplane.billing.forecast.lake import lake_daily_costs
-from costplane.billing.forecast.series import TOTAL, Scope
-from costplane.cli.lake import JsonOption, LakeOption, dump_json, lake_at, print_json_lines
-from costplane.cli.output import fail, table
+from costplane.billing.forecast.series import NO_VALUE, TOTAL, Scope
+from costplane.cli.lake import LakeOption, dump_json, lake_at, print_json_lines
+from costplane.cli.output import (
+    Figure,
+    JsonOption,
+    VerboseOption,
+    fail,
+    money,
+    ratio,
+    table,
+    warn,
+)
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from costplane.billing.forecast.backtest import BacktestReport, Score
     from costplane.billing.forecast.projection import ScopeForecast
     from costplane.billing.lake.table import Lake
@@ -37,6 +47,8 @@ ScopeOption = Annotated[
     ),
 ]
 HorizonOption = Annotated[str, typer.Option("--horizon", help="Months ahead, e.g. 3m.")]
+MIN_HISTORY_DAYS = 28
+"""Fewer days of history than this make a forecast a rough guess (no weekly season)."""
 
 
 def parse_horizon(text: str) -> int:
@@ -73,47 +85,72 @@ def forecast_command(
     horizon: HorizonOption = "3m",
     lake: LakeOption = None,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Project each scope's current billing period to its end and forecast the next months,
     with 80% prediction intervals, from the lake's daily EffectiveCost."""
     if context.invoked_subcommand is None:
-        print_forecast(lake_at(lake), scope, parse_horizon(horizon), as_json=as_json)
+        print_forecast(
+            lake_at(lake), scope, parse_horizon(horizon), as_json=as_json, verbose=verbose
+        )
 
 
-def print_forecast(lake: Lake, scope: str, months: int, *, as_json: bool = False) -> None:
+def print_forecast(
+    lake: Lake, scope: str, months: int, *, as_json: bool = False, verbose: bool = False
+) -> None:
     """Forecast the lake's daily cost per `scope` and print it (also used by the demo)."""
     from costplane.billing.forecast.model import LEVEL
     from costplane.billing.forecast.projection import forecast_scopes
 
     try:
-        forecasts = forecast_scopes(lake_daily_costs(lake, Scope.parse(scope)), months=months)
+        parsed = Scope.parse(scope)
+        daily = lake_daily_costs(lake, parsed)
+        forecasts = forecast_scopes(daily, months=months)
     except ForecastError as exc:
-        fail(escape(f"{exc.code}: {exc.message}"))
+        fail(f"{exc.code}: {exc.message}")
+    for warning in history_warnings(daily, parsed):
+        warn(warning)
     rows = forecast_rows(forecasts)
     if as_json:
         print_json_lines(rows)
         return
     table(
-        f"Forecast by {escape(scope)} · as of {forecasts[0].as_of} · {LEVEL}% intervals",
-        ["scope", "currency", "month", "actual to date", "forecast", "low", "high", "model"],
+        f"Forecast by {scope} · as of {forecasts[0].as_of} · {LEVEL}% intervals",
+        ["scope", "month", "actual to date", "forecast", f"{LEVEL}% interval"]
+        + (["model"] if verbose else []),
         (
-            (
-                escape(r["scope"]),
-                r["currency"],
+            [
+                r["scope"],
                 r["month"],
-                f"{r['actual_to_date']:,}",
-                f"{r['forecast']:,}",
-                f"{r['low']:,}",
-                f"{r['high']:,}",
-                r["model"],
-            )
+                money(r["actual_to_date"], r["currency"]),
+                money(r["forecast"], r["currency"]),
+                _interval(r["low"], r["high"], r["currency"]),
+            ]
+            + ([r["model"]] if verbose else [])
             for r in rows
         ),
     )
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
+def _interval(low: Any, high: Any, currency: str) -> Figure:
+    """`1.20 to 3.40 USD`: one currency for both ends."""
+    return Figure(f"{money(low, currency).number} to {money(high, currency).number}", currency)
+
+
+def history_warnings(daily: pd.DataFrame, scope: Scope) -> list[str]:
+    """What makes a forecast weak: a scope no line has a value for, too few days of history."""
+    found = []
+    if scope.dimension != TOTAL and set(daily["scope"]) == {NO_VALUE}:
+        what = f"tag {scope.tag!r}" if scope.tag else f"a {scope.dimension} value"
+        found.append(f"no bill line has {what}: everything is forecast as {NO_VALUE}")
+    days = daily.groupby(["scope", "currency"])["ds"].nunique()
+    for (value, currency), count in days.items():
+        if count < MIN_HISTORY_DAYS:
+            found.append(
+                f"{value} ({currency}) has {count} day(s) of history, fewer than "
+                f"{MIN_HISTORY_DAYS}: its forecast is a rough guess with a narrow interval"
+            )
+    return found
 
 
 def backtest_document(report: BacktestReport) -> dict[str, Any]:
@@ -147,12 +184,12 @@ def render_backtest(report: BacktestReport) -> None:
         ["scope", "currency", f"{MODEL} MAPE", "coverage", f"{BASELINE} MAPE", "coverage"],
         (
             (
-                escape(scope),
+                scope,
                 currency,
-                _percent(scores[(scope, currency, MODEL)].mape),
-                _percent(scores[(scope, currency, MODEL)].coverage),
-                _percent(scores[(scope, currency, BASELINE)].mape),
-                _percent(scores[(scope, currency, BASELINE)].coverage),
+                ratio(scores[(scope, currency, MODEL)].mape),
+                ratio(scores[(scope, currency, MODEL)].coverage),
+                ratio(scores[(scope, currency, BASELINE)].mape),
+                ratio(scores[(scope, currency, BASELINE)].coverage),
             )
             for scope, currency in keys
         ),
@@ -165,11 +202,11 @@ def render_backtest(report: BacktestReport) -> None:
         rows.append(
             (
                 ahead,
-                _percent(ours.mape),
-                _percent(ours.coverage),
-                _percent(base.mape),
-                _percent(base.coverage),
-                _percent(better),
+                ratio(ours.mape),
+                ratio(ours.coverage),
+                ratio(base.mape),
+                ratio(base.coverage),
+                ratio(better),
             )
         )
     table(
@@ -205,7 +242,7 @@ def backtest_command(
         report = backtest(daily, origins=origins, horizon=max(months, 1))
     except ForecastError as exc:
         hint = " (try --synthetic 20)" if exc.code == "not_enough_history" else ""
-        fail(escape(f"{exc.code}: {exc.message}{hint}"))
+        fail(f"{exc.code}: {exc.message}{hint}")
     if as_json:
         typer.echo(dump_json(backtest_document(report)).decode())
     else:

@@ -11,14 +11,30 @@ from typing import Annotated
 
 import typer
 from pyiceberg.exceptions import CommitFailedException, ValidationException
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from costplane.billing.focus.errors import BillFileError, UnknownSourceError
-from costplane.billing.focus.sources import get_normaliser
+from costplane.billing.focus.sources import get_normaliser, normaliser_names
+from costplane.billing.lake.conflicts import IngestRefused, Replacement
 from costplane.billing.lake.writer import IngestReport, OnBatch, ingest
+from costplane.cli.delivery import (
+    DeliveryError,
+    delivery_files,
+    detected_source,
+    needs_confirmation,
+)
 from costplane.cli.lake import LakeOption, dump_json, lake_at
-from costplane.cli.output import errors, fail, table
+from costplane.cli.output import (
+    JsonOption,
+    count,
+    errors,
+    fail,
+    money,
+    say,
+    sums_by_currency,
+    table,
+    warn,
+)
 
 
 @contextmanager
@@ -44,68 +60,161 @@ def progress_bar(enabled: bool) -> Iterator[OnBatch]:
         yield on_batch
 
 
-def _amount(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+EPOCH_YEARS = 2000
+"""Billing periods before this year are dates that were missing (read as 1970-01-01)."""
 
 
-def render(report: IngestReport) -> None:
-    ingested = [f for f in report.files if f.status == "ingested"]
-    skipped = len(report.files) - len(ingested)
-    if not ingested:
-        typer.echo(f"nothing to do: {skipped} file(s) unchanged since they were ingested")
-        return
+def render_replacement(replaced: Replacement) -> None:
+    """What a restatement replaces: rows, other files and sources, totals before and after."""
+    if replaced.files or replaced.sources:
+        others = [Path(f).name for f in replaced.files] + [f"source {s}" for s in replaced.sources]
+        warn(
+            f"replaces {replaced.rows:,} rows that came from {len(others)} other"
+            f" file(s) or source(s): {', '.join(others)}"
+        )
+    elif replaced.rows:
+        warn(f"restates {replaced.rows:,} rows of the same file(s)")
+    if replaced.kept:
+        warn(
+            f"kept {replaced.kept:,} rows of the other Azure export of the same periods:"
+            " the two are combined (BilledCost from the actual, EffectiveCost from the"
+            " amortized one)"
+        )
     table(
-        f"Ingested {report.rows:,} rows from {len(ingested)} file(s) as {report.source}"
-        f" (snapshot {report.snapshot_id}; {skipped} unchanged file(s) skipped)",
-        ["billing period", "currency", "rows", "BilledCost", "EffectiveCost"],
+        "Totals of the restated periods, before and after",
+        ["billing period", "currency", "", "rows", "BilledCost", "EffectiveCost"],
         (
             (
                 t.billing_period_start.strftime("%Y-%m"),
                 t.billing_currency,
-                f"{t.rows:,}",
-                _amount(t.billed_cost),
-                _amount(t.effective_cost),
+                when,
+                count(t.rows),
+                money(t.billed_cost, t.billing_currency),
+                money(t.effective_cost, t.billing_currency),
+            )
+            for when, totals in (("before", replaced.before), ("after", replaced.after))
+            for t in totals
+        ),
+    )
+
+
+def render(report: IngestReport) -> None:
+    for empty in (f for f in report.files if f.status == "empty"):
+        warn(f"{empty.path} holds no rows (a header only?); nothing of it is in the lake")
+    for partial in (f for f in report.files if f.left_out):
+        warn(
+            f"{partial.path}: {partial.left_out:,} rows left out, as the other Azure export"
+            " of their periods holds them"
+        )
+    ingested = [f for f in report.files if f.status == "ingested"]
+    skipped = len(report.files) - len(ingested)
+    if report.replaced is not None:
+        render_replacement(report.replaced)
+    if not ingested:
+        unchanged = sum(f.status == "unchanged" for f in report.files)
+        say(f"nothing to do: {unchanged} file(s) unchanged since they were ingested")
+        return
+    for t in report.totals:
+        if t.billing_period_start.year < EPOCH_YEARS:
+            warn(
+                f"{t.rows:,} rows are dated {t.billing_period_start:%Y-%m}: their file has no "
+                "usable billing dates (a sample or an export with empty date columns)"
+            )
+    skipped_note = f"; {skipped} unchanged file(s) skipped" if skipped else ""
+    sums = sums_by_currency(
+        (t.billing_currency, (Decimal(t.rows), t.billed_cost, t.effective_cost))
+        for t in report.totals
+    )
+    table(
+        f"Ingested {report.rows:,} rows from {len(ingested)} file(s) as {report.source}"
+        f"{skipped_note}",
+        ["billing period", "rows", "BilledCost", "EffectiveCost"],
+        (
+            (
+                t.billing_period_start.strftime("%Y-%m"),
+                count(t.rows),
+                money(t.billed_cost, t.billing_currency),
+                money(t.effective_cost, t.billing_currency),
             )
             for t in report.totals
         ),
+        totals=[
+            ("total", count(int(rows)), money(billed, currency), money(effective, currency))
+            for currency, (rows, billed, effective) in sums.items()
+        ]
+        if len(report.totals) > 1
+        else (),
     )
 
 
 def ingest_command(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Bill files of one delivery (e.g. every part of a CUR export)."),
+        typer.Argument(
+            help="Bill files, directories or quoted glob patterns: one delivery (every part)."
+        ),
     ],
     source: Annotated[
-        str,
-        typer.Option("--source", "-s", help="Bill source (normaliser), e.g. aws-cur, focus."),
-    ],
+        str | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help=f"Bill source: {', '.join(normaliser_names())}. Detected when left out.",
+            show_default=False,
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace rows of the same periods from other files or other sources.",
+        ),
+    ] = False,
     lake: LakeOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Normalise bill files to FOCUS and replace their billing periods in the lake.
 
     The files are committed together in one snapshot, or not at all.
     For each source, billing account and billing period in them,
-    the lake's rows are replaced by theirs.
+    the lake's rows are replaced by theirs; what they replace is reported,
+    and at a terminal, rows from other files need --replace
+    (unless a delivery manifest comes with the files).
+    A file already in the lake under another source, or rows of its periods
+    from another source, are refused (--replace replaces the latter).
     Files ingested before with the same content are skipped.
     """
     try:
-        normaliser = get_normaliser(source)
-    except UnknownSourceError as exc:
-        fail(escape(str(exc)))
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        fail(escape(f"no such file: {', '.join(missing)}"))
+        delivery = delivery_files(files)
+        normaliser = get_normaliser(source or detected_source(delivery.files))
+    except (DeliveryError, UnknownSourceError) as exc:
+        fail(str(exc))
+    except BillFileError as exc:
+        fail(f"{exc} ({exc.code})")
+
+    def refuse(replaced: Replacement) -> bool:
+        """At a terminal without --replace: show what would be replaced, and replace nothing."""
+        render_replacement(replaced)
+        return False
+
     try:
         with progress_bar(enabled=not as_json) as on_batch:
-            report = ingest(lake_at(lake, create=True), normaliser, files, progress=on_batch)
+            report = ingest(
+                lake_at(lake, create=True),
+                normaliser,
+                delivery.files,
+                progress=on_batch,
+                replace=replace,
+                confirm=refuse if needs_confirmation(delivery, replace) else None,
+            )
+    except IngestRefused as exc:
+        fail(f"{exc} ({exc.code}); nothing was committed")
     except BillFileError as exc:
-        fail(escape(f"{exc} ({exc.code}); nothing was committed"), code=1)
+        fail(f"{exc} ({exc.code}); nothing was committed")
     except (CommitFailedException, ValidationException) as exc:
-        fail(escape(f"other writers kept winning the commit ({exc}); nothing was committed"), 1)
+        fail(f"other writers kept winning the commit ({exc}); nothing was committed", 1)
     except OSError as exc:
-        fail(escape(str(exc)), code=1)
+        fail(str(exc))
     if as_json:
         sys.stdout.buffer.write(dump_json(report.model_dump(mode="json")) + b"\n")
     else:

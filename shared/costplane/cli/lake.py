@@ -11,12 +11,11 @@ from typing import Annotated, Any
 import duckdb
 import orjson
 import typer
-from rich.markup import escape
 
-from costplane.billing.lake.query import ExportFormat, export, history, sql
+from costplane.billing.lake.query import EmptyQuery, ExportFormat, export, history, sql
 from costplane.billing.lake.table import Lake
 from costplane.bootstrap import plane
-from costplane.cli.output import fail, table
+from costplane.cli.output import JsonOption, VerboseOption, count, fail, table
 from costplane.config import Settings
 
 app = typer.Typer(
@@ -32,9 +31,6 @@ LakeOption = Annotated[
         show_default=False,
     ),
 ]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print JSON (one object per line) instead of a table.")
-]
 
 
 def lake_at(path: Path | None, *, create: bool = False) -> Lake:
@@ -44,11 +40,7 @@ def lake_at(path: Path | None, *, create: bool = False) -> Lake:
         return local.open_lake()
     opened = local.lake()
     if opened is None:
-        fail(
-            escape(
-                f"no lake at {local.settings.lake}: ingest a bill first (costplane ingest --help)"
-            )
-        )
+        fail(f"no lake at {local.settings.lake}: ingest a bill first (costplane ingest --help)")
     return opened
 
 
@@ -72,18 +64,23 @@ def print_json_lines(rows: Iterable[Any]) -> None:
 
 @app.command("sql")
 def sql_command(
-    query: Annotated[str, typer.Argument(help="DuckDB SQL; the FOCUS table is `focus`.")],
+    query: Annotated[
+        str,
+        typer.Argument(help="DuckDB SQL over the lake's tables: focus, chargeback, …"),
+    ],
     lake: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a SQL query over the FOCUS table with DuckDB.
+    """Run a read-only SQL query over the lake's tables with DuckDB.
+
+    The query reads the lake and nothing else: no file access, ATTACH or INSTALL.
 
     Example: costplane lake sql "SELECT ProviderName, sum(BilledCost) FROM focus GROUP BY 1"
     """
     try:
         result = sql(lake_at(lake), query)
-    except duckdb.Error as exc:
-        fail(escape(str(exc)))
+    except (duckdb.Error, EmptyQuery) as exc:
+        fail(str(exc))
     rows = result.to_pylist()
     if as_json:
         print_json_lines(rows)
@@ -106,31 +103,34 @@ def export_command(
     try:
         rows = export(lake_at(lake), fmt, out, focus_only=focus_only)
     except OSError as exc:
-        fail(escape(f"cannot write {out}: {exc}"))
+        fail(f"cannot write {out}: {exc}")
     typer.echo(f"wrote {rows} rows to {out}")
 
 
 @app.command("history")
-def history_command(lake: LakeOption = None, as_json: JsonOption = False) -> None:
+def history_command(
+    lake: LakeOption = None, as_json: JsonOption = False, verbose: VerboseOption = False
+) -> None:
     """List the table's commits, oldest first: what each added and removed, and from where."""
     commits = history(lake_at(lake))
     if as_json:
         print_json_lines(c.model_dump(mode="json") for c in commits)
         return
+    columns = ["committed at", "operation", "+rows", "-rows", "rows", "source", "files"]
     table(
         "FOCUS table history",
-        ["snapshot", "committed at", "operation", "+rows", "-rows", "rows", "source", "files"],
+        ["snapshot", *columns] if verbose else columns,
         (
-            (
-                c.snapshot_id,
+            [
+                *([c.snapshot_id] if verbose else []),
                 c.committed_at.strftime("%Y-%m-%d %H:%M:%S"),
                 c.operation,
-                c.added_rows,
-                c.deleted_rows,
-                c.total_rows,
+                count(c.added_rows),
+                count(c.deleted_rows),
+                count(c.total_rows),
                 c.source,
                 ", ".join(Path(f).name for f in c.files),
-            )
+            ]
             for c in commits
         ),
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from costplane import schemas
-from costplane.cli.output import json_lines, table
+from costplane.cli.output import JsonOption, fail, json_lines, table
 from costplane.policy.loader import PolicyFileError, load_policy_file
 
 app = typer.Typer(help="Policies as code: validate files, print the schema.", no_args_is_help=True)
@@ -18,9 +18,12 @@ app = typer.Typer(help="Policies as code: validate files, print the schema.", no
 @app.command("validate")
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Policy YAML files.")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Validate policy files; exit 1 naming the file, path and field at fault."""
+    """Validate policy files; exit 1 naming the file, path and field at fault (2 when one
+    is not there). `costplane validate` checks any kind of configuration file."""
+    if missing := [str(path) for path in files if not path.is_file()]:
+        fail(f"no such file: {', '.join(missing)}")
     results: list[dict[str, Any]] = []
     for path in files:
         try:
@@ -36,7 +39,10 @@ def validate(
         table(
             "Policy files",
             ["file", "valid", "policies", "error"],
-            ((r["file"], r["valid"], ", ".join(r["policies"]), r["error"]) for r in results),
+            (
+                (r["file"], "yes" if r["valid"] else "NO", ", ".join(r["policies"]), r["error"])
+                for r in results
+            ),
         )
     if not all(r["valid"] for r in results):
         raise typer.Exit(1)

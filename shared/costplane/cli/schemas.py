@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from costplane import schemas
-from costplane.cli.output import console, fail
+from costplane.cli.output import fail, say
 
 
 def schemas_command(
@@ -17,10 +17,16 @@ def schemas_command(
     ),
     write: Annotated[bool, typer.Option("--write", help="Regenerate instead of checking.")] = False,
 ) -> None:
-    """Check that the committed JSON Schemas match the models (or rewrite them with --write)."""
+    """Check that the committed JSON Schemas match the models (or rewrite them with --write);
+    exit 1 when one is out of date."""
+    if not write and not directory.is_dir():
+        fail(
+            f"no directory {directory}: run this in a costplane checkout, or pass --dir, or "
+            "print one schema with `costplane policy schema`"
+        )
     if write:
         for path in schemas.write_all(directory):
-            console.print(f"wrote {path}")
+            say(f"wrote {path}")
         return
     stale = [
         name
@@ -30,4 +36,4 @@ def schemas_command(
     ]
     if stale:
         fail(f"out of date: {', '.join(stale)}; run `costplane schemas --write`", code=1)
-    console.print(f"{len(schemas.SCHEMAS)} schemas up to date in {directory}")
+    say(f"{len(schemas.SCHEMAS)} schemas up to date in {directory}")

@@ -28,6 +28,9 @@ class ActionKind(StrEnum):
     DECOMMISSION = "decommission"
     REQUEST_APPROVAL = "request-approval"
     ESCALATE = "escalate"
+    RESUME = "resume"
+    """Undoes a throttle, suspend or decommission on request (`costplane resume`, a card's
+    resume button); recorded by the resume service, never planned by a policy."""
 
 
 class ActionStatus(StrEnum):

@@ -134,18 +134,26 @@ def resume(action: Action, ref: ResourceRef, enforcer: Enforcer) -> None:
 @dataclass(frozen=True, slots=True)
 class ExecuteApproved:
     """Resume an approved request: run its decision's actions through the provider's enforcer,
-    then audit the decision (the approvals service calls this once a request is settled)."""
+    then audit the decision (the approvals service calls this once a request is settled).
+
+    `dry_run` is the deployment's ceiling: a request opened while it enforced and approved after
+    it went back to dry-run is recorded as what would have happened, and nothing is called.
+    """
 
     ports: Mapping[Provider, ProviderPorts]
     notifier: Notifier
     state: StateStore
+    dry_run: bool = False
 
-    def __call__(self, resource: ResourceRef, then: Decision) -> None:
+    def __call__(self, resource: ResourceRef, then: Decision) -> bool:
+        then.dry_run = then.dry_run or self.dry_run
         ports = self.ports.get(resource.provider)
+        ok = False
         if ports is None:
             for action in then.actions:
                 action.status = ActionStatus.FAILED
                 action.error = f"this plane has no {resource.provider} adapters"
         else:
-            execute(then, resource, ports.enforcer, self.notifier)
+            ok = execute(then, resource, ports.enforcer, self.notifier)
         self.state.append_decision(then)
+        return ok

@@ -1,5 +1,6 @@
 """Approvals over Slack and Teams for any plane: the posters and callback endpoints of every
-configured channel, over the plane's approvals store, audit log and enforcers."""
+configured channel, and the resume service behind the cards' resume button and the resume
+route, over the plane's approvals store, audit log and enforcers."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from costplane.adapters.local.chat import LogPoster
 from costplane.adapters.rest import RestClient
 from costplane.adapters.slack import SlackPoster, SlackResponder
 from costplane.adapters.teams import BotConnector, JwksKeys, TeamsPoster, bot_token
-from costplane.approvals.callbacks import ApprovalCallbacks, SlackEndpoint, TeamsEndpoint
+from costplane.approvals.callbacks import (
+    ApprovalCallbacks,
+    ResumeEndpoint,
+    SlackEndpoint,
+    TeamsEndpoint,
+)
 from costplane.approvals.model import Channel
 from costplane.approvals.ports import ApprovalPoster
 from costplane.approvals.service import ApprovalService
 from costplane.approvals.teams_callback import TokenVerifier
+from costplane.domain.taxonomy import Mode
 from costplane.engine.executor import ExecuteApproved
+from costplane.engine.resuming import ResumeService
 from costplane.planes.base import Plane
 
 
@@ -28,7 +36,8 @@ def approval_service_on(plane: Plane, connector: BotConnector | None = None) -> 
     if connector is not None and chat.teams_service_url and chat.teams_conversation:
         posters["teams"] = TeamsPoster(connector, chat.teams_service_url, chat.teams_conversation)
     runtime = plane.runtime
-    resume = ExecuteApproved(runtime.ports, runtime.notifier, runtime.state)
+    dry_run = Mode(plane.settings.mode) is Mode.DRY_RUN
+    resume = ExecuteApproved(runtime.ports, runtime.notifier, runtime.state, dry_run)
     return ApprovalService(plane.approval_store(), runtime.state, runtime.clock, posters, resume)
 
 
@@ -36,14 +45,22 @@ def approval_callbacks_on(plane: Plane) -> ApprovalCallbacks:
     chat = plane.chat
     connector = _connector(plane)
     service = approval_service_on(plane, connector)
-    slack = teams = None
+    slack = teams = resume = None
     if chat.slack_signing_secret is not None:
         secret = chat.slack_signing_secret.get_secret_value().encode()
         slack = SlackEndpoint(secret, SlackResponder(plane.http))
     if chat.teams_app_id is not None:
         verifier = TokenVerifier(chat.teams_app_id, JwksKeys(plane.http, chat.teams_jwks_url))
         teams = TeamsEndpoint(verifier, connector)
-    return ApprovalCallbacks(service, slack, teams)
+    if chat.resume_signing_secret is not None:
+        resume = ResumeEndpoint(chat.resume_signing_secret.get_secret_value().encode())
+    return ApprovalCallbacks(service, slack, teams, resume_service_on(plane), resume)
+
+
+def resume_service_on(plane: Plane) -> ResumeService:
+    """Undo on request over the plane's audit log and enforcers."""
+    runtime = plane.runtime
+    return ResumeService(runtime.ports, runtime.state, runtime.clock)
 
 
 def _connector(plane: Plane) -> BotConnector | None:

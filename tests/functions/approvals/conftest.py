@@ -18,7 +18,9 @@ import pytest
 
 from costplane.approvals.model import ApprovalRequest, Verdict
 from costplane.approvals.ports import ApprovalStore
+from costplane.approvals.resume_callback import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from costplane.approvals.slack_callback import signature
+from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
 from costplane.engine.ports import ResourceRef
 from tests.unit.approvals.approvals_support import (
     APP_ID,
@@ -35,6 +37,8 @@ from tests.unit.approvals.approvals_support import (
 )
 
 RESPONSE_URL = "https://hooks.slack.com/actions/T111/111/random-value"
+RESUME_SECRET = b"resume-signing-secret-for-tests"
+OPERATOR = "ops@example.com"
 
 
 @dataclass
@@ -54,10 +58,12 @@ class Apis:
             return httpx.Response(200, json={"ok": True})
         if host == "smba.trafficmanager.net":
             return httpx.Response(201, json={"id": "1767765500000"})
-        if host == "management.azure.com" and path.endswith("/deallocate"):
-            return httpx.Response(202, headers={"Location": "https://management.azure.com/op/1"})
-        if host == "compute.googleapis.com" and path.endswith("/stop"):
-            return httpx.Response(200, json={"kind": "compute#operation", "status": "RUNNING"})
+        if "broken" in path:
+            return httpx.Response(409, json={"error": {"code": "Conflict", "message": "busy"}})
+        if host == "management.azure.com":
+            return _arm(request)
+        if host == "compute.googleapis.com":
+            return _compute(request)
         return httpx.Response(
             404, json={"error": {"code": "NotFound", "message": str(request.url)}}
         )
@@ -67,6 +73,29 @@ class Apis:
         return [
             (r.method, str(r.url), _json(r.content)) for r in self.requests if r.url.host == host
         ]
+
+
+OPERATION = {"kind": "compute#operation", "status": "RUNNING"}
+
+
+def _arm(request: httpx.Request) -> httpx.Response:
+    """Power actions accepted; a VM's tags hold the record of its suspension."""
+    path = request.url.path
+    if path.endswith(("/deallocate", "/start")):
+        return httpx.Response(202, headers={"Location": "https://management.azure.com/op/1"})
+    if path.endswith("/providers/Microsoft.Resources/tags/default"):
+        tags = {"costplane-suspended": "power=running"}
+        return httpx.Response(200, json={"properties": {"tags": tags}})
+    return httpx.Response(404, json={"error": {"code": "NotFound", "message": path}})
+
+
+def _compute(request: httpx.Request) -> httpx.Response:
+    """Stop, start and setLabels accepted; a stopped instance labelled with its suspension."""
+    if request.method == "POST":
+        return httpx.Response(200, json=OPERATION)
+    labels = {"costplane-suspended": "status-running"}
+    instance = {"status": "TERMINATED", "labels": labels, "labelFingerprint": "42WmSpB8rSM="}
+    return httpx.Response(200, json=instance)
 
 
 def _json(content: bytes) -> Any:
@@ -81,6 +110,7 @@ def chat_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COSTPLANE_SLACK_SIGNING_SECRET", SLACK_SECRET.decode())
     monkeypatch.setenv("COSTPLANE_TEAMS_APP_ID", APP_ID)
     monkeypatch.setenv("COSTPLANE_TEAMS_APP_PASSWORD", "bot-password")
+    monkeypatch.setenv("COSTPLANE_RESUME_SIGNING_SECRET", RESUME_SECRET.decode())
 
 
 @pytest.fixture
@@ -97,8 +127,9 @@ def seed(
     on_expiry: Verdict = "deny",
     expires_in: timedelta = timedelta(hours=4),
     channel: str = "slack",
+    then: ActionKind = ActionKind.STOP,
 ) -> ApprovalRequest:
-    """A pending request to stop `ref`, opened a minute ago by the wall clock."""
+    """A pending request to stop `ref` (or `then` it), opened a minute ago by the wall clock."""
     now = datetime.now(UTC)
     request = pending_request(
         f"req-{time.time_ns()}",
@@ -107,6 +138,7 @@ def seed(
         expires=now + expires_in,
         on_expiry=on_expiry,
         channel=channel,
+        then=Action(kind=then),
     )
     assert store.add(request)
     return request
@@ -140,3 +172,34 @@ def signed_teams(
         "content-type": "application/json; charset=utf-8",
     }
     return headers, body
+
+
+def signed_resume(
+    target: str, by: str = OPERATOR, secret: bytes = RESUME_SECRET
+) -> tuple[dict[str, str], bytes]:
+    """A resume request signed now with the deployment's resume signing secret."""
+    body = orjson.dumps({"target": target, "by": by})
+    timestamp = str(int(time.time()))
+    headers = {
+        "content-type": "application/json",
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: signature(secret, timestamp, body),
+    }
+    return headers, body
+
+
+def suspended(ref: ResourceRef, undo: dict[str, str], decision_id: str = "d-suspend") -> Decision:
+    """The audit record of a suspend of `ref` that ran, with the state that undoes it."""
+    return Decision(
+        decision_id=decision_id,
+        policy="gpu-budget",
+        provider=ref.provider.value,
+        account=ref.account,
+        region=ref.region,
+        resource_id=ref.resource_id,
+        resource_type=ref.resource_type,
+        outcome=Outcome.VIOLATION,
+        actions=[Action(kind=ActionKind.SUSPEND, status=ActionStatus.DONE, params={"undo": undo})],
+        dry_run=False,
+        decided_at=datetime.now(UTC),
+    )

@@ -19,12 +19,15 @@ from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.adapters.aws import clients
 from costplane.adapters.aws.dynamodb import DynamoDbRecords
 from costplane.approvals.model import ApprovalStatus
+from costplane.domain.decisions import ActionKind
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
 from tests.functions.approvals.conftest import (
+    OPERATOR,
     RESPONSE_URL,
     Apis,
     seed,
+    signed_resume,
     signed_slack,
     signed_teams,
 )
@@ -129,6 +132,7 @@ def stack(aws_env: str, apis: Apis, monkeypatch: pytest.MonkeyPatch, tmp_path: P
     clients.reset()
     for name, value in {
         "COSTPLANE_PLANE": "aws",
+        "COSTPLANE_MODE": "enforce",
         "COSTPLANE_CLAIMS_TABLE": "ClaimsTable",
         "COSTPLANE_DECISIONS_TABLE": "DecisionsTable",
         "COSTPLANE_APPROVALS_TABLE": "ApprovalsTable",
@@ -170,6 +174,22 @@ def test_a_signed_slack_approval_stops_the_instance_and_is_audited(app, stack, a
     assert [(a["kind"], a["status"]) for a in then["actions"]] == [("stop", "done")]
     [(method, url, body)] = apis.calls("hooks.slack.com")
     assert (method, url, body["replace_original"]) == ("POST", RESPONSE_URL, True)
+
+
+def test_an_approval_in_a_dry_run_deployment_is_recorded_dry_and_stops_nothing(
+    stack, apis, monkeypatch
+):
+    monkeypatch.setenv("COSTPLANE_MODE", "dry-run")
+    app = fresh_module(APP, "approvals_app")
+    ref = stack.instance()
+    request = seed(stack.store, ref)
+
+    status, answer = invoke(app, "/slack", *signed_slack(request))
+
+    assert (status, answer["status"]) == (200, "approved")
+    assert stack.state(ref) == "running"
+    _, then = stack.decisions()
+    assert (then["dry_run"], [a["status"] for a in then["actions"]]) == (True, ["dry-run"])
 
 
 def test_a_forged_slack_click_is_401_and_the_instance_keeps_running(app, stack, apis):
@@ -257,3 +277,55 @@ def test_a_url_request_carrying_the_schedules_input_does_not_sweep(app, stack, a
 
     assert status == 404
     assert stack.store.get(overdue.id).status is ApprovalStatus.PENDING
+
+
+def test_an_approved_stop_that_fails_answers_500_and_the_request_stays_pending(app, stack, apis):
+    gone = stack.instance().model_copy(update={"resource_id": "i-0000000000000dead"})
+    request = seed(stack.store, gone)
+
+    status, answer = invoke(app, "/slack", *signed_slack(request))
+
+    assert (status, answer["status"]) == (500, "pending")
+    assert stack.store.get(request.id).status is ApprovalStatus.PENDING
+    then = next(d for d in stack.decisions() if d["decision_id"] == f"{request.id}-then")
+    assert [a["status"] for a in then["actions"]] == ["failed"]
+
+
+def approved_suspend(app, stack: Stack):
+    """A suspend of a running instance, approved in Slack: the instance is stopping."""
+    ref = stack.instance()
+    request = seed(stack.store, ref, then=ActionKind.SUSPEND)
+    assert invoke(app, "/slack", *signed_slack(request))[0] == 200
+    assert stack.state(ref) in ("stopping", "stopped")
+    return ref, stack.store.get(request.id)
+
+
+def test_the_resume_button_of_an_approved_suspend_starts_the_instance(app, stack, apis):
+    ref, approved = approved_suspend(app, stack)
+
+    status, answer = invoke(app, "/slack", *signed_slack(approved, "resume"))
+
+    assert (status, answer["resumed"]) == (200, f"{approved.id}-then-resume")
+    assert answer["asked_by"] == "U024BE7LH"
+    assert stack.state(ref) in ("pending", "running")
+
+
+def test_a_signed_resume_request_starts_the_instance_and_is_audited(app, stack, apis):
+    ref, approved = approved_suspend(app, stack)
+
+    status, answer = invoke(app, "/resume", *signed_resume(ref.resource_id))
+
+    assert (status, answer["asked_by"]) == (200, OPERATOR)
+    assert stack.state(ref) in ("pending", "running")
+    record = next(d for d in stack.decisions() if d["source"] == "resume")
+    assert (record["decision_id"], record["actor"]) == (f"{approved.id}-then-resume", OPERATOR)
+
+
+def test_a_forged_resume_request_is_401_and_the_instance_stays_stopped(app, stack, apis):
+    ref, _ = approved_suspend(app, stack)
+
+    status, answer = invoke(app, "/resume", *signed_resume(ref.resource_id, secret=b"forged"))
+
+    assert (status, answer["error"]) == (401, "bad_signature")
+    assert stack.state(ref) in ("stopping", "stopped")
+    assert not any(d["source"] == "resume" for d in stack.decisions())

@@ -17,8 +17,16 @@ from costplane.adapters.approval_records import RecordApprovalStore
 from costplane.approvals.model import ApprovalStatus
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
-from tests.functions.approvals.conftest import Apis, seed, signed_slack, signed_teams
-from tests.support.stores import sqlite_approvals
+from tests.functions.approvals.conftest import (
+    OPERATOR,
+    Apis,
+    seed,
+    signed_resume,
+    signed_slack,
+    signed_teams,
+    suspended,
+)
+from tests.support.stores import sqlite_approvals, sqlite_state
 from tests.unit.approvals.approvals_support import bot_token, wall_clock_claims
 
 MAIN = Path(__file__).resolve().parents[3] / "functions" / "gcp" / "approvals" / "main.py"
@@ -111,4 +119,50 @@ def test_the_expiry_endpoint_applies_the_default_of_overdue_requests(serve_funct
 
     assert [e["request_id"] for e in response.json["expired"]] == [overdue.id]
     assert store.get(overdue.id).status is ApprovalStatus.EXPIRED
+    assert apis.calls("compute.googleapis.com") == []
+
+
+def test_an_approved_stop_that_fails_answers_500_and_the_request_stays_pending(
+    serve_function, store, apis
+):
+    broken = INSTANCE.model_copy(
+        update={"resource_id": INSTANCE.resource_id.replace("gpu-1", "broken-1")}
+    )
+    request = seed(store, broken)
+    headers, body = signed_slack(request)
+
+    response = serve_function("approvals").post("/slack", headers=headers, data=body)
+
+    assert (response.status_code, response.json["status"]) == (500, "pending")
+    assert store.get(request.id).status is ApprovalStatus.PENDING
+
+
+def test_a_signed_resume_starts_the_suspended_instance_and_audits_who_asked(
+    serve_function, cloud_env, apis
+):
+    audit = sqlite_state(cloud_env / "lake" / "state.db")
+    audit.append_decision(suspended(INSTANCE, {"status": "running"}))
+    headers, body = signed_resume(INSTANCE.resource_id)
+
+    response = serve_function("approvals").post("/resume", headers=headers, data=body)
+
+    assert response.status_code == 200, response.json
+    assert (response.json["resumed"], response.json["asked_by"]) == ("d-suspend-resume", OPERATOR)
+    instance = STOP[1].removesuffix("/stop")
+    calls = [(m, u.split("?")[0]) for m, u, _ in apis.calls("compute.googleapis.com")]
+    assert ("POST", f"{instance}/start") in calls
+    assert ("POST", f"{instance}/setLabels") in calls
+    [record] = [d for d in audit.recent_decisions(10) if d.source == "resume"]
+    assert record.actor == OPERATOR
+
+
+def test_an_unsigned_resume_is_401_and_compute_is_not_called(serve_function, cloud_env, apis):
+    sqlite_state(cloud_env / "lake" / "state.db").append_decision(
+        suspended(INSTANCE, {"status": "running"})
+    )
+    _, body = signed_resume(INSTANCE.resource_id)
+
+    response = serve_function("approvals").post("/resume", data=body)
+
+    assert (response.status_code, response.json["error"]) == (401, "missing_signature")
     assert apis.calls("compute.googleapis.com") == []

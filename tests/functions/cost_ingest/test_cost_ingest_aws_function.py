@@ -373,3 +373,30 @@ def test_the_schedule_puts_back_a_newer_delivery_when_it_brings_in_an_older_one(
         (f"s3://{EXPORTS}/{newer}", "ingested"),
     ]
     assert stack.lake() == Totals(1, Decimal(5))
+
+
+def test_a_bill_the_lake_holds_under_another_export_is_rejected_not_doubled(deploy):
+    key = "costplane/20231101-20231201/costplane-00001.csv"
+    cur = deploy(prefix="cur/", source="aws-cur", deliveries="files")
+    cur.put(f"cur/{key}", CUR_LEGACY.read_bytes())
+    cur.invoke(s3_notification(f"cur/{key}"))
+    copied = deploy(prefix="copy/", source="aws-cur2", deliveries="files")
+    copied.put(f"copy/{key}", CUR_LEGACY.read_bytes())
+
+    [outcome] = copied.invoke(s3_notification(f"copy/{key}"))
+
+    assert (outcome["status"], outcome["reason"]) == ("rejected", "file_under_another_source")
+    assert "already in the lake as source aws-cur" in outcome["message"]
+    assert copied.lake() == csv_totals(CUR_LEGACY, "lineItem/UnblendedCost")
+    assert copied.snapshots() == 1
+
+
+def test_a_header_only_bill_is_skipped_as_empty(deploy):
+    stack = deploy(prefix="cur/", source="aws-cur", deliveries="files")
+    key = "cur/costplane/20231101-20231201/costplane-00001.csv"
+    stack.put(key, CUR_LEGACY.read_text().splitlines()[0].encode() + b"\n")
+
+    [outcome] = stack.invoke(s3_notification(key))
+
+    assert (outcome["status"], outcome["reason"]) == ("skipped", "empty_delivery")
+    assert stack.snapshots() == 0

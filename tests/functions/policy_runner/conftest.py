@@ -20,10 +20,12 @@ import functions_framework
 import pytest
 import yaml
 
+from costplane.approvals.model import ApprovalRequest
+from costplane.approvals.service import request_id
 from costplane.domain.decisions import Decision
 from tests.functions.azure.conftest import arm, function_app  # noqa: F401  (fixtures)
 from tests.functions.gcp.conftest import google  # noqa: F401  (a fixture)
-from tests.support.stores import sqlite_state
+from tests.support.stores import sqlite_approvals, sqlite_state
 
 REPO = Path(__file__).resolve().parents[3]
 GCP_MAIN = REPO / "functions" / "gcp" / "policy_runner" / "main.py"
@@ -78,6 +80,30 @@ def policy_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         path = tmp_path / f"{key}.yaml"
         path.write_text(yaml.safe_dump({"version": 1, key: entries}))
         monkeypatch.setenv(f"COSTPLANE_{name}", str(path))
+
+
+@pytest.fixture
+def approval_policies(policy_files: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One policy asking a Slack approver before suspending what lacks a CostCenter; the
+    environment holds no Slack credentials."""
+    ask = {"type": "request-approval", "approvers": ["U024BE7LH"], "then": "suspend"}
+    policy = {
+        "name": "ask-first",
+        "conditions": [{"type": "tag-missing", "keys": ["CostCenter"]}],
+        "actions": [ask],
+        "mode": "enforce",
+    }
+    path = tmp_path / "approval-policies.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "policies": [policy]}))
+    monkeypatch.setenv("COSTPLANE_POLICIES", str(path))
+
+
+def unsent_request(cloud_env: Path, decision: Decision) -> ApprovalRequest | None:
+    """The request `decision` opened, as the SQLite plane stored it; None if anything is pending."""
+    store = sqlite_approvals(cloud_env / "lake" / "state.db")
+    if store.pending():
+        return None
+    return store.get(request_id(decision.decision_id, "suspend"))
 
 
 def audit_log(cloud_env: Path) -> list[Decision]:

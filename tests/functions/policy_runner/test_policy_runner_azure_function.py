@@ -18,10 +18,12 @@ import azure.functions as func
 import orjson
 import pytest
 
+from costplane.approvals.model import ApprovalStatus
+from costplane.domain.decisions import ActionStatus
 from costplane.domain.errors import DeliveryFailed
 from tests.functions.azure.conftest import STORAGE, TAGS, payload
 from tests.functions.azure.test_azure_tag_enforcer_function import grid_event
-from tests.functions.policy_runner.conftest import audit_log
+from tests.functions.policy_runner.conftest import audit_log, unsent_request
 
 ALERTS_URL = "https://costplane.azurewebsites.net/api/policy_runner/alerts"
 COMMON = "azure-budget-alert-commonalertschema-actual-cost.json"
@@ -155,3 +157,15 @@ def test_an_alert_the_runner_cannot_take_is_a_503_so_the_action_group_retries(
 
     assert response.status_code == 503
     assert body_of(response)["error"] == "unavailable"
+
+
+def test_an_approval_without_chat_credentials_is_not_taken_recorded_unsent_and_not_raised(
+    blueprint, approval_policies, arm, cloud_env: Path
+):
+    blueprint.on_event_grid(grid_event())  # no DeliveryFailed: Event Grid does not deliver again
+
+    [decision] = audit_log(cloud_env)
+    [action] = decision.actions
+    assert action.status is ActionStatus.NOT_TAKEN
+    assert action.error.startswith("no slack credentials are configured; request ")
+    assert unsent_request(cloud_env, decision).status is ApprovalStatus.UNSENT

@@ -17,9 +17,11 @@ from typing import Any
 
 import orjson
 
+from costplane.approvals.model import ApprovalStatus
+from costplane.domain.decisions import ActionStatus
 from tests.functions.gcp.conftest import INSTANCE, TOPIC, entry, pubsub_push
 from tests.functions.gcp.test_gcp_tag_enforcer_function import TOPIC_ENTRY, structured
-from tests.functions.policy_runner.conftest import audit_log
+from tests.functions.policy_runner.conftest import audit_log, unsent_request
 
 INSTANCE_ENTRY = "gcp-auditlog-compute-instances-insert-logentry.json"
 BUDGET = "gcp-billing-budget-notification-message-data.json"
@@ -165,3 +167,20 @@ def test_a_budget_over_its_threshold_reaches_the_next_resource_event(serve_runne
     assert "budget-gcp-projects-projected-80" in {
         d["policy"] for d in response.get_json()["decisions"]
     }
+
+
+# Approvals without a chat channel ------------------------------------------------------------
+
+
+def test_an_approval_without_chat_credentials_is_not_taken_recorded_unsent_and_acknowledged(
+    serve_runner, approval_policies, google, cloud_env
+):
+    response = serve_runner("policy_runner_push").post("/", json=pubsub_push(entry(INSTANCE_ENTRY)))
+
+    assert response.status_code == 200, "a channel not configured is final: no redelivery"
+    [decision] = audit_log(cloud_env)
+    [action] = decision.actions
+    assert action.status is ActionStatus.NOT_TAKEN
+    assert action.error.startswith("no slack credentials are configured; request ")
+    unsent = unsent_request(cloud_env, decision)
+    assert unsent.status is ApprovalStatus.UNSENT

@@ -41,8 +41,13 @@ def test_allocate_prints_cost_objects_and_reconciles_with_the_bill(
     assert result.exit_code == 0, result.output
     output = flat(result.output)
     assert "Chargeback example · 2023-09 · EffectiveCost" in output
-    assert "│ cc:SubACM │ USD │ 7.60 │ cost-center, kubernetes-nodes, platform-by-spend │" in output
-    assert "USD: bill 16.30 · allocated 16.30 (equal) · unallocated 0.00 · 28 bill lines" in output
+    assert "┃ cost object ┃ USD ┃ rules ┃" in output
+    assert "│ cc:SubACM │ 7.60 │ cost-center, kubernetes-nodes, platform-by-spend │" in output
+    assert "│ total │ 16.30 │ │" in output
+    assert (
+        "bill 16.30 USD · allocated 16.30 USD (equal) · unallocated 0.00 USD · 28 bill lines"
+        in output
+    )
 
 
 def test_allocate_json_is_one_document_with_decimals_as_strings(cli: Callable[..., Result]) -> None:
@@ -115,4 +120,4 @@ def test_warnings_go_to_stderr_and_the_pool_stays_unallocated(
     assert "all_zero_weights: rule 'shared', 2024-09 USD: all 1 consumers weigh 0" in flat(
         result.stderr
     )
-    assert "│ (unallocated) │ USD │ 14.98 │ shared │" in flat(result.stdout)
+    assert "│ (unallocated) │ 14.98 │ shared │" in flat(result.stdout)

@@ -39,14 +39,14 @@ def test_forecast_projects_each_provider_to_period_end_and_three_months(
     assert all(Decimal(r["low"]) <= Decimal(r["forecast"]) <= Decimal(r["high"]) for r in rows)
 
 
-def test_forecast_table_shows_the_intervals_and_the_model(
+def test_forecast_table_shows_each_month_with_its_interval(
     cli: Callable[..., Result], samples_lake: Path
 ) -> None:
     result = cli("--lake", samples_lake, "--horizon", "1m")
     assert result.exit_code == 0, result.output
     output = flat(result.output)
     assert "Forecast by total · as of 2024-09-30 · 80% intervals" in output
-    assert "│ total │ USD │ 2024-10 │" in output
+    assert "│ total │ 2024-10 │" in output
 
 
 def test_a_bad_horizon_is_a_usage_error(cli: Callable[..., Result], samples_lake: Path) -> None:
@@ -84,3 +84,27 @@ def test_backtest_table_compares_model_and_baseline(cli: Callable[..., Result]) 
     output = flat(result.output)
     assert "Backtest, next month's total · 1 origins (2025-05 … 2025-05)" in output
     assert "All scopes, by months ahead" in output
+
+
+def test_forecast_by_a_tag_no_line_carries_warns_that_everything_is_none(
+    cli: Callable[..., Result], samples_lake: Path
+) -> None:
+    result = cli("--scope", "tag:nope", "--lake", samples_lake, "--json")
+    assert result.exit_code == 0, result.output
+    assert "no bill line has tag 'nope': everything is forecast as (none)" in result.stderr
+
+
+def test_forecast_from_a_few_days_of_history_warns_it_is_a_rough_guess(
+    cli: Callable[..., Result], samples_lake: Path
+) -> None:
+    result = cli("--scope", "ProviderName", "--lake", samples_lake, "--json")
+    assert "Oracle (USD) has 7 day(s) of history" in result.stderr
+    assert "AWS (USD)" not in result.stderr
+
+
+def test_forecast_table_names_the_currency_of_its_money_columns(
+    cli: Callable[..., Result], samples_lake: Path
+) -> None:
+    result = cli("--scope", "ProviderName", "--lake", samples_lake)
+    assert "│ AWS │ 2024-09 │ 13.00 │ 13.00 │ 13.00 to 13.00 │" in flat(result.stdout)
+    assert "┃ scope ┃ month ┃ USD ┃ USD ┃ USD ┃" in flat(result.stdout)

@@ -105,8 +105,17 @@ def test_status_prints_a_table_per_budget(
     result = cli("status", "--budgets", str(budgets_file), "--lake", str(spending), "--at", AT)
     assert result.exit_code == 0, result.output
     assert "aws-compute" in result.stdout
+    assert "50% → 68%" in result.stdout
+
+
+def test_status_verbose_adds_the_next_threshold_and_where_the_actual_comes_from(
+    cli: Callable[..., Result], budgets_file: Path, spending: Path
+) -> None:
+    result = cli(
+        "status", "--budgets", str(budgets_file), "--lake", str(spending), "--at", AT, "--verbose"
+    )
     assert "100% projected: throttle" in result.stdout
-    assert "67.7%" in result.stdout
+    assert "from lake" in result.stdout
 
 
 def test_an_invalid_budgets_file_names_the_file_and_field_and_nothing_runs(
@@ -115,7 +124,36 @@ def test_an_invalid_budgets_file_names_the_file_and_field_and_nothing_runs(
     path = tmp_path / "bad.yaml"
     path.write_text("budgets:\n  - {name: x, amount: -5}\n")
     result = cli("status", "--budgets", str(path), "--lake", str(tmp_path / "lake"), "--json")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "budgets.0.amount: Input should be greater than 0" in result.output
     assert str(path) in result.output.replace("\n", "")
     assert not (tmp_path / "lake").exists()
+
+
+def test_status_over_no_lake_warns_that_actuals_come_only_from_alerts(
+    cli: Callable[..., Result], budgets_file: Path, tmp_path: Path
+) -> None:
+    result = cli(
+        "status", "--budgets", str(budgets_file), "--lake", str(tmp_path / "x"), "--at", AT
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: no lake at" in result.stderr
+    assert "actuals come only from cloud budget alerts" in result.stderr
+
+
+def test_status_with_the_bundled_budgets_says_they_are_examples(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = cli("status", "--lake", str(tmp_path / "none"), "--at", AT)
+    assert "these are the bundled example budgets" in result.stderr
+
+
+def test_status_shows_the_currency_of_every_money_column(
+    cli: Callable[..., Result], budgets_file: Path, tmp_path: Path
+) -> None:
+    result = cli(
+        "status", "--budgets", str(budgets_file), "--lake", str(tmp_path / "x"), "--at", AT
+    )
+    flat = " ".join(result.stdout.split())
+    assert "┃ amount ┃ actual ┃ projected ┃" in flat
+    assert "┃ budget ┃ period ┃ USD ┃ USD ┃ USD ┃" in flat

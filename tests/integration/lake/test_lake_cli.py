@@ -43,8 +43,11 @@ def test_ingest_prints_rows_and_totals_per_period_and_currency(cli, q1):
     result = cli("ingest", "--source", "test-bill", q1)
     assert result.exit_code == 0, result.output
     assert "Ingested 5 rows from 1 file(s)" in flat(result.output)
-    assert "│ 2024-01 │ USD │ 2 │ 2.2 │ 2.2 │" in flat(result.output)
-    assert "│ 2024-02 │ EUR │ 3 │ 6.15 │ 6.15 │" in flat(result.output)
+    assert "│ 2024-01 │ 2 │ 2.20 USD │ 2.20 USD │" in flat(result.output)
+    assert "│ 2024-02 │ 3 │ 6.15 EUR │ 6.15 EUR │" in flat(result.output)
+    assert "│ total │ 3 │ 6.15 EUR │ 6.15 EUR │ │ total │ 2 │ 2.20 USD │ 2.20 USD │" in flat(
+        result.output
+    )
 
 
 def test_ingest_json_reports_decimals_as_strings(cli, q1):
@@ -81,7 +84,7 @@ def test_ingest_rejects_an_unknown_source_listing_valid_ones(cli, q1):
 def test_ingest_rejects_a_missing_file_before_touching_the_lake(cli, q1, tmp_path):
     result = cli("ingest", "--source", "test-bill", q1, tmp_path / "nope.csv")
     assert result.exit_code == 2
-    assert f"no such file: {tmp_path / 'nope.csv'}" in flat(result.output)
+    assert f"no such file or directory: {tmp_path / 'nope.csv'}" in flat(result.output)
     assert not (tmp_path / "lake").exists()
 
 
@@ -90,7 +93,7 @@ def test_ingest_of_a_truncated_file_names_file_and_row_and_commits_nothing(cli, 
     cut = whole.with_name("cut.arrows")
     cut.write_bytes(whole.read_bytes()[:-64])
     result = cli("ingest", "--source", "test-bill", q1, cut)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{cut}: row 41:" in flat(result.output)
     assert "(truncated); nothing was committed" in flat(result.output)
     assert cli("lake", "history", "--json").stdout == ""
@@ -115,6 +118,21 @@ def test_lake_sql_reports_a_sql_error_cleanly(cli, q1):
     result = cli("lake", "sql", "SELECT nope FROM focus")
     assert result.exit_code == 2
     assert "nope" in result.output
+
+
+def test_lake_sql_of_an_empty_query_says_so(cli, q1):
+    cli("ingest", "--source", "test-bill", q1)
+    result = cli("lake", "sql", "  ")
+    assert result.exit_code == 2
+    assert "the query is empty" in result.output
+
+
+def test_lake_sql_refuses_to_write_a_file(cli, q1, tmp_path):
+    cli("ingest", "--source", "test-bill", q1)
+    result = cli("lake", "sql", f"COPY focus TO '{tmp_path / 'out.csv'}'")
+    assert result.exit_code == 2
+    assert "disabled by configuration" in flat(result.output)
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_lake_commands_do_not_create_a_missing_lake(cli, tmp_path):

@@ -16,7 +16,7 @@ from costplane.billing.lake.table import Lake
 from costplane.billing.lake.writer import ingest
 from tests.conftest import TEST_DATA
 
-A, B = "111111111111", "222222222222"
+A, B, C = "111111111111", "222222222222", "333333333333"
 REAL_CUR = TEST_DATA / "focus" / "aws" / "cur_legacy_anonymized_2023-11_days01-07.csv"
 
 
@@ -60,7 +60,7 @@ def test_reingest_replaces_exactly_the_period_rows_in_one_snapshot(lake, normali
     ingest(lake, normaliser, [bill("a.arrows", rows(4, 1), rows(5, 2))])
     ingest(lake, normaliser, [bill("b.arrows", rows(6, 1, account=B))])
     other = type(normaliser)("other-bill")
-    ingest(lake, other, [bill("other.arrows", rows(7, 1, source="other-bill"))])
+    ingest(lake, other, [bill("other.arrows", rows(7, 1, account=C, source="other-bill"))])
     before = lake.focus.refresh().current_snapshot()
 
     report = ingest(lake, normaliser, [bill("a.arrows", rows(2, 1, cost="9.99"))])
@@ -74,7 +74,7 @@ def test_reingest_replaces_exactly_the_period_rows_in_one_snapshot(lake, normali
         ("test-bill", A, "2024-01"): 2,
         ("test-bill", A, "2024-02"): 5,
         ("test-bill", B, "2024-01"): 6,
-        ("other-bill", A, "2024-01"): 7,
+        ("other-bill", C, "2024-01"): 7,
     }
 
 

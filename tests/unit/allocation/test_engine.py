@@ -354,3 +354,18 @@ def test_allocated_totals_equal_the_bill_to_the_cent(
     assert {(s.period, s.currency): s.exact for s in result.sources} == exact
     assert result.reconciles()
     assert all(x.amount == quantize(x.amount, x.currency) for x in result.lines)
+
+
+def test_a_rule_whose_named_values_select_nothing_is_warned_about() -> None:
+    typo = select(
+        "net", {"method": "direct", "to": "network"}, where={"ServiceCategory": ["Netwroking"]}
+    )
+    result = run(rule_set([typo], fallback="central"), line("1", category="Networking"))
+    [warning] = result.warnings
+    assert (warning.code, warning.rule) == ("selects_nothing", "net")
+    assert "ServiceCategory=Netwroking" in warning.message
+
+
+def test_a_rule_asking_only_for_a_tag_to_be_present_may_select_nothing_quietly() -> None:
+    result = run(rule_set([TEAM_TAG], fallback="central"), line("1"))
+    assert result.warnings == []

@@ -130,10 +130,14 @@ class RecordingPoster:
 
 @dataclass
 class RecordingResume:
-    calls: list[tuple[ResourceRef, Decision]] = field(default_factory=list)
+    """Records each approved action; `ok` False makes them fail, as a denied API call would."""
 
-    def __call__(self, resource: ResourceRef, then: Decision) -> None:
+    calls: list[tuple[ResourceRef, Decision]] = field(default_factory=list)
+    ok: bool = True
+
+    def __call__(self, resource: ResourceRef, then: Decision) -> bool:
         self.calls.append((resource, then))
+        return self.ok
 
 
 @dataclass

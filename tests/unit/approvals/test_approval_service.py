@@ -95,7 +95,7 @@ def test_opening_a_request_that_was_decided_posts_nothing():
     assert harness.poster.posted == [request]
 
 
-def test_a_channel_without_credentials_is_refused_before_anything_is_stored():
+def test_a_channel_without_credentials_is_refused_and_the_request_stored_as_unsent():
     harness = Harness()
     service = harness.service
     service.posters = {}
@@ -103,6 +103,58 @@ def test_a_channel_without_credentials_is_refused_before_anything_is_stored():
     with pytest.raises(ChannelNotConfigured):
         service.open(violation(), request_approval(), REF)
     assert harness.store.pending() == []
+    unsent = harness.store.get(request_id("d-1", "stop"))
+    assert unsent.status is ApprovalStatus.UNSENT
+    assert harness.poster.posted == []
+
+
+def test_an_unsent_request_cannot_be_approved():
+    harness = Harness()
+    service = harness.service
+    service.posters = {}
+    with pytest.raises(ChannelNotConfigured):
+        service.open(violation(), request_approval(), REF)
+
+    resolution = service.decide(request_id("d-1", "stop"), "approve", SLACK_APPROVER)
+
+    assert (resolution.acted, resolution.request.status) == (False, ApprovalStatus.UNSENT)
+    assert harness.resume.calls == []
+
+
+def test_an_approved_action_that_fails_leaves_the_request_pending_to_approve_again():
+    harness = Harness()
+    request = opened(harness)
+    harness.resume.ok = False
+
+    failed = harness.service.decide(request.id, "approve", SLACK_APPROVER)
+
+    assert (failed.acted, failed.failed) == (True, True)
+    assert harness.store.get(request.id).status is ApprovalStatus.PENDING
+    assert harness.store.pending() == [request.model_copy(update={"attempt": 2})]
+    harness.resume.ok = True
+    retried = harness.service.decide(request.id, "approve", SLACK_APPROVER)
+    assert (retried.acted, retried.failed) == (True, False)
+    assert harness.store.get(request.id).status is ApprovalStatus.APPROVED
+    assert [then.decision_id for _, then in harness.resume.calls] == [
+        f"{request.id}-then",
+        f"{request.id}-then-2",
+    ]
+
+
+def test_an_expiry_into_approve_whose_action_fails_is_retried_by_the_next_sweep():
+    harness = Harness()
+    request = opened(harness, on_expiry="approve")
+    harness.resume.ok = False
+
+    [first] = harness.service.expire_pending(request.expires)
+    harness.resume.ok = True
+    [second] = harness.service.expire_pending(request.expires)
+
+    assert first.failed
+    assert not second.failed
+    assert second.request.status is ApprovalStatus.EXPIRED
+    assert harness.store.pending() == []
+    assert len(harness.resume.calls) == 2
 
 
 def test_an_approval_records_who_and_when_and_hands_then_to_resume():
@@ -281,6 +333,11 @@ def test_an_approval_on_a_channel_without_credentials_is_not_taken_and_not_retri
 
     [action] = decision.actions
     assert (ok, action.status) == (True, ActionStatus.NOT_TAKEN)
-    assert action.error == "no slack credentials are configured"
+    unsent = harness.store.get(request_id(decision.decision_id, "stop"))
+    assert (
+        action.error
+        == f"no slack credentials are configured; request {unsent.id} is recorded as unsent"
+    )
     assert not needs_retry([decision])
     assert harness.store.pending() == []
+    assert unsent.status is ApprovalStatus.UNSENT

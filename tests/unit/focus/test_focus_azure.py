@@ -123,3 +123,15 @@ def test_mca_export_is_scoped_to_its_billing_profile(normalise, tmp_path):
         pc.sum(table["BilledCost"]).as_py()
         == pc.sum(normalise("azure-ea", ACTUAL)["BilledCost"]).as_py()
     )
+
+
+def test_a_commitment_refund_is_billed_back_and_never_effective(normalise, tmp_path):
+    (purchase,) = list(csv.DictReader(io.StringIO(ACTUAL.read_text("utf-8-sig"))))[:1]
+    refund = tmp_path / "refund.csv"
+    with refund.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(purchase))
+        writer.writeheader()
+        writer.writerow(purchase | {"ChargeType": "Refund", "Cost": "-3.25"})
+    row = _row(normalise("azure-ea", refund), 0)
+    assert (row["ChargeCategory"], row["ChargeClass"]) == ("Purchase", "Correction")
+    assert (row["BilledCost"], row["EffectiveCost"]) == (Decimal("-3.25"), 0)

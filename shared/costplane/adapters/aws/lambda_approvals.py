@@ -5,6 +5,7 @@ The Function URL has no IAM auth (AuthType NONE): Slack and the Bot Connector ca
 requests; they sign their own, and the core verifies every request before reading it.
     POST /slack   Slack interactivity (and the Events API URL handshake)
     POST /teams   Bot Connector invokes from approval cards
+    POST /resume  undo a decision, signed with the resume signing secret (see resume_callback)
 A schedule invokes the same function with the constant input EXPIRE: requests nobody answered
 take their configured default. (A URL request cannot forge it: Lambda builds those events.)
 Function URLs may base64-encode the body; the signature covers the raw bytes, so they are
@@ -36,6 +37,7 @@ class ApprovalsHandler:
         self.resolver = LambdaFunctionUrlResolver()
         self.resolver.post("/slack")(self._slack)
         self.resolver.post("/teams")(self._teams)
+        self.resolver.post("/resume")(self._resume)
         self.lambda_handler: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] = (
             self.logger.inject_lambda_context(self._on_event)
         )
@@ -52,6 +54,9 @@ class ApprovalsHandler:
 
     def _teams(self) -> Response[str]:
         return self._answer(self.callbacks().teams)
+
+    def _resume(self) -> Response[str]:
+        return self._answer(self.callbacks().resume)
 
     def _answer(self, callback: Callback) -> Response[str]:
         """The request's raw bytes through a callback, its answer as the Function URL's."""

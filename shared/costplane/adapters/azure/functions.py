@@ -20,7 +20,7 @@ first invocation, so the app's other functions do not pay for it at cold start.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -110,8 +110,12 @@ def sweep_marks(service: Callable[[], MarkSweep]) -> dict[str, Any]:
     return done
 
 
-def answer_callback(callback: Callback, req: func.HttpRequest) -> func.HttpResponse:
-    """A Slack or Teams callback; the core verifies the sender's own signature."""
+def answer_callback(routes: Mapping[str, Callback], req: func.HttpRequest) -> func.HttpResponse:
+    """A POST to approvals/<route>; the core verifies the sender's own signature."""
+    callback = routes.get(req.route_params.get("route", ""))
+    if callback is None:
+        reason = f"POST to {' or '.join(f'approvals/{name}' for name in routes)}"
+        return _json_response(404, {"error": "not_found", "reason": reason})
     answer = callback(req.headers, req.get_body())
     return func.HttpResponse(answer.body, status_code=answer.status, mimetype=answer.content_type)
 

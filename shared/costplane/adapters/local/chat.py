@@ -2,16 +2,13 @@
 
 With no Slack or Teams credentials, `make demo` and `costplane events decide` still open real
 approval requests (stored, decided through the verified callback path); only the posting is
-replaced by a log line carrying the message that would have been sent.
+replaced by a log line: the message's text (`slack_message(request)` is what would be sent).
 """
 
 from __future__ import annotations
 
 import logging
 
-import orjson
-
-from costplane.approvals.messages import slack_message
 from costplane.approvals.model import ApprovalRequest, Subject
 
 log = logging.getLogger("costplane.chat")
@@ -25,9 +22,12 @@ class LogPoster:
     def post(self, request: ApprovalRequest) -> None:
         self.posted.append(request)
         log.warning(
-            "approval requested from %s: %s",
+            "approval %s requested from %s: %s %s (policy %s)",
+            request.id,
             ", ".join(request.approvers),
-            orjson.dumps(slack_message(request)).decode(),
+            request.then.kind.value,
+            request.resource.resource_id,
+            request.policy,
         )
 
     def escalate(self, subject: Subject, to: str) -> None:

@@ -34,6 +34,7 @@ from costplane.billing.allocation.rules import (
     Direct,
     Even,
     FileMetric,
+    Filter,
     Fixed,
     LakeMetric,
     OpenCostMetric,
@@ -73,7 +74,7 @@ class _Held:
 
 def settle(rules: RuleSet, claims: Claims) -> Allocation:
     """Turn the scan's group totals into chargeback lines; raises on overlapping rules."""
-    warnings = _overlap_warnings(rules, claims)
+    warnings = _overlap_warnings(rules, claims) + _idle_rule_warnings(rules, claims)
     groups: dict[tuple[date, str], dict[tuple[int, str | None], Decimal]] = defaultdict(dict)
     for (period, currency, rule, key), amount in claims.pools.items():
         groups[(period, currency)][(rule, key)] = amount
@@ -90,6 +91,34 @@ def settle(rules: RuleSet, claims: Claims) -> Allocation:
     return Allocation(
         rules.name, rules.cost_column, lines, sources, claims.rows, list(dict.fromkeys(warnings))
     )
+
+
+def _idle_rule_warnings(rules: RuleSet, claims: Claims) -> list[AllocationWarning]:
+    """A select rule naming exact values that claims no line: a value may be misspelt
+    (`Netwroking`). Rules that only ask for a tag's presence (`*`) may well select nothing
+    in some periods, and stay quiet."""
+    if not claims.rows:
+        return []
+    claimed = {rule for _, _, rule, _ in claims.pools}
+    selectors = [r for r in rules.rules if r.select is not None]
+    return [
+        AllocationWarning(
+            "selects_nothing",
+            f"rule {rule.name!r} selects no bill line of the period; check the values it "
+            f"names: {', '.join(named)}",
+            rule.name,
+        )
+        for index, rule in enumerate(selectors)
+        if index not in claimed and rule.select and (named := _named_values(rule.select))
+    ]
+
+
+def _named_values(select: Filter) -> list[str]:
+    """`column=value` and `tag:key=value` conditions of a filter (not its exclusions)."""
+    named = [f"{column}={'|'.join(values)}" for column, values in select.where.items()]
+    return named + [
+        f"tag:{key}={'|'.join(values)}" for key, values in select.tags.items() if values != "*"
+    ]
 
 
 def _overlap_warnings(rules: RuleSet, claims: Claims) -> list[AllocationWarning]:

@@ -22,7 +22,7 @@ class AllocationError(ValueError):
 class AllocationWarning:
     """Allocation ran, but some cost went somewhere a human should check (never lost).
 
-    Codes: overlapping_rules, all_zero_weights, negative_weight.
+    Codes: overlapping_rules, all_zero_weights, negative_weight, selects_nothing.
     """
 
     code: str

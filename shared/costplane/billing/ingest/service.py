@@ -20,9 +20,10 @@ files hold, so all files of a period must be ingested together:
   delivery, when their manifest lands.
 
 An object's outcome is ingested, unchanged, skipped (with a reason) or rejected: a broken
-bill (BillFileError) or manifest is final, as the same bytes would fail again, and nothing
-of it was committed. Anything else (throttling, a part not delivered yet, commit races lost
-over and over) raises, for the platform to retry.
+bill (BillFileError) or manifest, or a delivery that would double a bill (IngestRefused: a
+file or rows the lake holds under another source), is final, as the same bytes would fail
+again, and nothing of it was committed. Anything else (throttling, a part not delivered
+yet, commit races lost over and over) raises, for the platform to retry.
 
 The local copy of an object lives at <COSTPLANE_INGEST_DIR>/<scheme>/<host>/<path>, the same
 path on every run, as the lake's manifest identifies a file by its path.
@@ -58,6 +59,7 @@ from costplane.billing.ingest.outcomes import (
     rejected,
     skipped,
 )
+from costplane.billing.lake.conflicts import IngestRefused
 from costplane.billing.lake.manifest import Manifest
 from costplane.billing.lake.table import Lake
 from costplane.billing.lake.writer import SNAPSHOT_FILES, ingest
@@ -188,10 +190,15 @@ class CostIngest:
                 code=exc.code,
             )
             return rejected(trigger, exc.code, f"{where}; nothing was committed", export.source)
+        except IngestRefused as exc:
+            return rejected(trigger, exc.code, f"{exc}; nothing was committed", export.source)
         finally:
             for path in paths.values():
                 path.unlink(missing_ok=True)
         files = [f.model_copy(update={"path": named[f.path]}) for f in report.files]
+        if all(f.status == "empty" for f in files):
+            reason = "its bill files hold no rows (a header only)"
+            return skipped(trigger, "empty_delivery", reason, export.source)
         status: Status = "ingested" if any(f.status == "ingested" for f in files) else "unchanged"
         report = report.model_copy(update={"files": files})
         return ObjectOutcome(uri=trigger, status=status, source=export.source, report=report)

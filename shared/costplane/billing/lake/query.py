@@ -1,13 +1,14 @@
-"""Read the lake: SQL over the FOCUS table with DuckDB, exports, and the commit history.
+"""Read the lake: sandboxed SQL over its tables with DuckDB, exports, and the commit history.
 
-pyiceberg plans the scan (partition and metrics pruning, delete files written by other
-engines) and streams Arrow batches; DuckDB reads that stream, so no DuckDB extension is
-needed and memory stays bounded by what the query itself keeps.
+pyiceberg plans each scan (partition and metrics pruning, delete files written by other
+engines) and hands DuckDB Arrow data, so no DuckDB extension (and no file access) is needed.
+Exports stream batches, so their memory is bounded by one batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -18,13 +19,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import sqlglot
 from pydantic import BaseModel, ConfigDict
+from pyiceberg.table import Table
+from sqlglot import exp
 
 from costplane.billing.lake.table import Lake
 from costplane.billing.lake.writer import SNAPSHOT_FILES, SNAPSHOT_INGESTION_ID, SNAPSHOT_SOURCE
 
 ExportFormat = Literal["parquet", "csv"]
-TABLE_NAME = "focus"
 CUSTOM_PREFIX = "x_"
 SECONDS = pa.timestamp("s", tz="UTC")
 
@@ -34,15 +37,51 @@ def focus_reader(lake: Lake) -> pa.RecordBatchReader:
     return lake.focus.refresh().scan().to_arrow_batch_reader()
 
 
-def sql(lake: Lake, query: str) -> pa.Table:
-    """Run `query` in DuckDB with the FOCUS table as `focus`, in UTC (as FOCUS dates are).
+class EmptyQuery(ValueError):
+    """A query with no statement in it (blank, or only comments and semicolons)."""
 
-    `focus` is a stream, read once per query: to use it twice, name it in a CTE
-    (`WITH f AS MATERIALIZED (SELECT * FROM focus) …`).
+
+def lake_tables(lake: Lake) -> dict[str, Table]:
+    """Every table of the lake's namespace by name: `focus`, `ingested_files`, `chargeback`…"""
+    return {
+        identifier[-1].lower(): lake.catalog.load_table(identifier)
+        for identifier in lake.catalog.list_tables(lake.namespace)
+    }
+
+
+def named_tables(query: str, names: Iterable[str]) -> set[str]:
+    """Which of `names` the query reads (sqlglot's parse; a word match where it cannot parse).
+    EmptyQuery when it holds no statement."""
+    names = {name.lower() for name in names}
+    try:
+        statements = [s for s in sqlglot.parse(query, read="duckdb") if s is not None]
+    except sqlglot.errors.SqlglotError:
+        words = set(re.findall(r"\w+", query.lower()))
+        if not words:
+            raise EmptyQuery("the query is empty") from None
+        return names & words
+    if not statements:
+        raise EmptyQuery("the query is empty")
+    return names & {t.name.lower() for s in statements for t in s.find_all(exp.Table)}
+
+
+def sql(lake: Lake, query: str) -> pa.Table:
+    """Run `query` read-only in a sandboxed DuckDB, in UTC (as FOCUS dates are).
+
+    The lake's tables the query names (`focus`, `chargeback`, …) are materialised from their
+    current snapshots as Arrow tables, so a query may name each any number of times. Then
+    external access is disabled and the configuration locked: no file is read or written
+    (COPY, read_csv, ATTACH, INSTALL, EXPORT fail), and the query cannot unlock it. What it
+    creates lives in an in-memory database dropped afterwards.
     """
-    with duckdb.connect() as connection:
+    tables = lake_tables(lake)
+    named = named_tables(query, tables)
+    with duckdb.connect(":memory:") as connection:
         connection.execute("SET TimeZone = 'UTC'")
-        connection.register(TABLE_NAME, focus_reader(lake))
+        for name in sorted(named):
+            connection.register(name, tables[name].refresh().scan().to_arrow())
+        connection.execute("SET enable_external_access = false")
+        connection.execute("SET lock_configuration = true")
         relation = connection.sql(query)
         return relation.to_arrow_table() if relation is not None else pa.table({})
 

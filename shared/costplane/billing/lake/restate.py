@@ -29,17 +29,29 @@ from costplane.billing.lake.table import RESTATEMENT_KEY, RestatementKey
 
 
 def restatement_filter(keys: Iterable[RestatementKey]) -> BooleanExpression:
-    """The rows of `keys`: per source and period, the billing accounts being replaced."""
-    accounts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    """The rows of `keys`: per source, the billing accounts and periods being replaced."""
+    by_source: dict[str, list[RestatementKey]] = defaultdict(list)
     for key in keys:
-        accounts[(key.source, key.billing_period_start.isoformat())].add(key.billing_account_id)
+        by_source[key.source].append(key)
+    terms = (
+        And(EqualTo(term="x_SourceName", value=source), accounts_and_periods(of_source))
+        for source, of_source in sorted(by_source.items())
+    )
+    empty: BooleanExpression = AlwaysFalse()
+    return functools.reduce(_or, terms, empty)
+
+
+def accounts_and_periods(keys: Iterable[RestatementKey]) -> BooleanExpression:
+    """The rows of the billing accounts and periods of `keys`, whatever their source."""
+    accounts: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        accounts[key.billing_period_start.isoformat()].add(key.billing_account_id)
     terms = (
         And(
-            EqualTo(term="x_SourceName", value=source),
             EqualTo(term="BillingPeriodStart", value=period),
             In(term="BillingAccountId", literals=sorted(ids)),
         )
-        for (source, period), ids in sorted(accounts.items())
+        for period, ids in sorted(accounts.items())
     )
     empty: BooleanExpression = AlwaysFalse()
     return functools.reduce(_or, terms, empty)

@@ -31,6 +31,12 @@ class RestatementKey:
     billing_period_start: datetime
 
 
+def distinct_keys(rows: pa.Table) -> set[RestatementKey]:
+    """The restatement keys of `rows` (which hold the RESTATEMENT_KEY columns)."""
+    found = rows.group_by(list(RESTATEMENT_KEY)).aggregate([]).to_pylist()
+    return {RestatementKey(*(row[name] for name in RESTATEMENT_KEY)) for row in found}
+
+
 PARTITION_COLUMNS = ("BillingPeriodStart", "ProviderName")
 
 TABLE_PROPERTIES = {

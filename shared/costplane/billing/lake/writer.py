@@ -5,6 +5,12 @@ batch by batch into data files, then committed in one snapshot that replaces, fo
 (x_SourceName, BillingAccountId, BillingPeriodStart) they contain, exactly that key's rows.
 A file that fails to normalise (BillFileError) aborts the ingest before anything is
 committed, and its data files are deleted.
+
+Nothing is doubled or replaced silently (see `conflicts`): a file is refused under a source it
+is not (`detect`), or when the lake holds it under another source; rows of a billing account
+and period the lake holds from another source are refused unless `replace` is set, and then
+replace them; and the report says which rows and files a restatement replaced, with the
+totals before and after, which `confirm` may refuse when they came from other files.
 """
 
 from __future__ import annotations
@@ -14,17 +20,34 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import orjson
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.table import Table
 
 from costplane.billing.focus.columns import focus_arrow_schema
+from costplane.billing.focus.detect import check_source
 from costplane.billing.focus.registry import DEFAULT_BATCH_ROWS, Normaliser
 from costplane.billing.lake.commit import commit_with_retry
-from costplane.billing.lake.datafiles import DataFileWriter
+from costplane.billing.lake.conflicts import (
+    IngestRefused,
+    Replacement,
+    other_source_keys,
+    refuse_duplicates,
+    replacement,
+)
+from costplane.billing.lake.datafiles import DataFileWriter, split_by_file_key
+from costplane.billing.lake.datasets import (
+    Combination,
+    Survey,
+    amortised_keys,
+    carried,
+    combine,
+    combines,
+    kept,
+)
 from costplane.billing.lake.manifest import AccountPeriod, Fingerprint, IngestedFile, Manifest
 from costplane.billing.lake.restate import Restatement
 from costplane.billing.lake.table import Lake, RestatementKey
@@ -32,6 +55,8 @@ from costplane.billing.lake.totals import PeriodTotal, Totals
 
 OnBatch = Callable[[Path, int], None]
 """Called after each batch with the file and the rows it added."""
+Confirm = Callable[[Replacement], bool]
+"""Asked before rows that came from other files are replaced; False refuses the ingest."""
 
 SNAPSHOT_INGESTION_ID = "costplane.ingestion-id"
 SNAPSHOT_SOURCE = "costplane.source"
@@ -43,8 +68,11 @@ class FileOutcome(BaseModel):
 
     path: str
     sha256: str
-    status: Literal["ingested", "unchanged"]
+    status: Literal["ingested", "unchanged", "empty"]
     rows: int
+    left_out: int = Field(
+        0, description="Rows read but not kept: the other Azure export holds them (datasets)."
+    )
 
 
 class IngestReport(BaseModel):
@@ -57,6 +85,7 @@ class IngestReport(BaseModel):
     snapshot_id: int | None
     files: list[FileOutcome]
     totals: list[PeriodTotal]
+    replaced: Replacement | None = None
 
     @property
     def rows(self) -> int:
@@ -66,6 +95,7 @@ class IngestReport(BaseModel):
 @dataclass(frozen=True, slots=True)
 class _Normalised:
     fingerprint: Fingerprint
+    read: int
     rows: int
     keys: frozenset[RestatementKey]
     totals: list[PeriodTotal]
@@ -78,34 +108,124 @@ def ingest(
     *,
     progress: OnBatch | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    replace: bool = False,
+    confirm: Confirm | None = None,
 ) -> IngestReport:
     """Ingest `paths` (one delivery of `normaliser.name`) and report what changed.
 
     Files the manifest holds unchanged are skipped, unless a changed file restates one of
     their keys: then they are ingested again, or their rows would be lost. `batch_rows`
-    bounds memory: the rows one normalised batch holds.
+    bounds memory: the rows one normalised batch holds. `replace`: rows of the delivery's
+    billing accounts and periods from other sources are replaced (else IngestRefused).
     """
     manifest = Manifest(lake.catalog, lake.namespace)
+    fingerprints = {path: Fingerprint.of(path) for path in paths}
+    known = manifest.entries()
+    refuse_duplicates(fingerprints, known, normaliser.name)
+    for path in paths:
+        check_source(path, normaliser)
+    combination = _combination(lake, normaliser, paths, batch_rows)
     delivery = _Delivery(
         normaliser,
         DataFileWriter(lake.focus, uuid.uuid4().hex),
-        {path: Fingerprint.of(path) for path in paths},
-        manifest.entries(),
+        fingerprints,
+        known,
         progress,
         batch_rows,
+        combination,
     )
     done = delivery.normalise()
-    snapshot_id = _restate(lake, manifest, delivery, done) if done else None
     totals = Totals()
     for normalised in done.values():
         totals.merge(normalised.totals)
+    try:
+        keys = _keys(done.values())
+        after, kept = _carry(lake, delivery, keys, totals)
+        keys |= _others(lake, keys, normaliser.name, replace=replace)
+        replaced = replacement(
+            lake.focus.refresh(),
+            keys,
+            normaliser.name,
+            known,
+            {n.fingerprint.path for n in done.values()},
+            after,
+            kept,
+        )
+        if replaced and replaced.files and confirm is not None and not confirm(replaced):
+            message = (
+                f"this would replace {replaced.rows:,} rows from {len(replaced.files)} other"
+                " file(s); to replace them, ingest again with --replace"
+            )
+            raise IngestRefused(message, "replace_not_confirmed")
+    except BaseException:
+        delivery.writer.abort()
+        raise
+    snapshot_id = _restate(lake, manifest, delivery, done, keys) if done else None
     return IngestReport(
         ingestion_id=delivery.ingestion_id,
         source=normaliser.name,
         snapshot_id=snapshot_id,
         files=[_outcome(p, delivery.fingerprints[p], done.get(p)) for p in paths],
         totals=totals.result(),
+        replaced=replaced,
     )
+
+
+def _combination(
+    lake: Lake, normaliser: Normaliser, paths: Sequence[Path], batch_rows: int
+) -> Combination | None:
+    """For exports that come as two datasets (Azure actual and amortized): a first pass over
+    the files tells which each is, to combine them with each other and with the lake."""
+    if not combines(normaliser):
+        return None
+    surveys = {path: Survey() for path in paths}
+    for path, survey in surveys.items():
+        for batch in normaliser.batches(path, ingestion_id="survey", batch_rows=batch_rows):
+            survey.add(batch)
+    keys = {key for survey in surveys.values() for key in survey.seen}
+    return combine(surveys, amortised_keys(lake.focus.refresh(), keys))
+
+
+def _carry(
+    lake: Lake, delivery: _Delivery, keys: set[RestatementKey], totals: Totals
+) -> tuple[list[PeriodTotal], tuple[int, set[RestatementKey]]]:
+    """Write again the lake's part of each key the delivery does not replace (the other
+    Azure dataset's); return the totals of the keys after the ingest and the rows kept."""
+    after = Totals()
+    after.merge(totals.result())
+    rows = 0
+    combined: set[RestatementKey] = set()
+    if delivery.combination is None:
+        return after.result(), (rows, combined)
+    table = lake.focus.refresh()
+    for key, part in sorted(delivery.combination.carry.items()):
+        if key not in keys:
+            continue
+        for batch in carried(table, key, part):
+            delivery.writer.write(batch)
+            after.add(batch)
+            rows += batch.num_rows
+            combined.add(key)
+    return after.result(), (rows, combined)
+
+
+def _others(
+    lake: Lake, keys: set[RestatementKey], source: str, *, replace: bool
+) -> set[RestatementKey]:
+    """Keys of other sources holding the delivery's accounts and periods: refused, or (with
+    `replace`) restated too, so that one bill is never in the lake twice."""
+    others = other_source_keys(lake.focus.refresh(), keys, source)
+    if others and not replace:
+        held = sorted(
+            f"{k.source} {k.billing_account_id} {k.billing_period_start:%Y-%m}" for k in others
+        )
+        message = (
+            f"the lake already holds these billing accounts and periods from another source"
+            f" ({'; '.join(held[:5])}{' …' if len(held) > 5 else ''}); taken as {source} too"
+            " they would count twice: ingest with --replace to replace them"
+        )
+        raise IngestRefused(message, "rows_under_another_source")
+    return others
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +238,7 @@ class _Delivery:
     known: dict[str, IngestedFile]
     progress: OnBatch | None
     batch_rows: int
+    combination: Combination | None
 
     @property
     def ingestion_id(self) -> str:
@@ -150,29 +271,40 @@ class _Delivery:
         name = self.normaliser.name
         totals = Totals()
         keys: set[RestatementKey] = set()
-        rows = 0
+        rows = read = 0
         batches = self.normaliser.batches(
             path, ingestion_id=self.ingestion_id, batch_rows=self.batch_rows
         )
         for batch in batches:
             if not batch.schema.equals(focus_arrow_schema()):
                 raise _broken(name, path, "a batch schema is not focus_arrow_schema()")
-            written = self.writer.write(batch)
-            if any(key.source != name for key in written):
-                raise _broken(name, path, "x_SourceName is not the normaliser's name")
-            keys |= written
-            totals.add(batch)
-            rows += batch.num_rows
+            read += batch.num_rows
+            for file_key, part in split_by_file_key(batch):
+                key = RestatementKey(
+                    str(file_key[0]), str(file_key[1]), cast(datetime, file_key[2])
+                )
+                if key.source != name:
+                    raise _broken(name, path, "x_SourceName is not the normaliser's name")
+                keys.add(key)
+                if self.combination is not None:
+                    part = kept(part, self.combination.part(path, key))
+                if part.num_rows:
+                    self.writer.write(part)
+                    totals.add(part)
+                    rows += part.num_rows
             if self.progress is not None:
                 self.progress(path, batch.num_rows)
-        return _Normalised(self.fingerprints[path], rows, frozenset(keys), totals.result())
+        return _Normalised(self.fingerprints[path], read, rows, frozenset(keys), totals.result())
 
 
 def _restate(
-    lake: Lake, manifest: Manifest, delivery: _Delivery, done: dict[Path, _Normalised]
+    lake: Lake,
+    manifest: Manifest,
+    delivery: _Delivery,
+    done: dict[Path, _Normalised],
+    keys: set[RestatementKey],
 ) -> int | None:
     """Commit the delivery's data files in one snapshot, keeping the manifest truthful."""
-    keys = _keys(done.values())
     source = delivery.normaliser.name
     data_files = delivery.writer.close()
     manifest.forget((n.fingerprint.path for n in done.values()), keys)
@@ -219,8 +351,9 @@ def _outcome(path: Path, fingerprint: Fingerprint, normalised: _Normalised | Non
     return FileOutcome(
         path=str(path),
         sha256=fingerprint.sha256,
-        status="unchanged" if normalised is None else "ingested",
+        status="unchanged" if normalised is None else "ingested" if normalised.read else "empty",
         rows=0 if normalised is None else normalised.rows,
+        left_out=0 if normalised is None else normalised.read - normalised.rows,
     )
 
 

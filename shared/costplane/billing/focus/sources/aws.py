@@ -254,8 +254,9 @@ class AwsCurNormaliser(TabularNormaliser):
 
     required = REQUIRED
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, signature: re.Pattern[str]) -> None:
         self.name = name
+        self.signature = signature
 
     def rename(self, header: str) -> str | None:
         return cur2_name(header)
@@ -339,5 +340,12 @@ class AwsCurNormaliser(TabularNormaliser):
         )
 
 
-register_normaliser(AwsCurNormaliser("aws-cur"))
-register_normaliser(AwsCurNormaliser("aws-cur2"))
+LEGACY_CUR_HEADER = re.compile(r"[A-Za-z]+/.+|resource_tags_user_.+")
+"""Legacy CUR: `lineItem/UnblendedCost` in CSV, flattened `resource_tags_user_*` in Parquet."""
+CUR2_HEADER = re.compile(
+    r"bill_payer_account_name|line_item_usage_account_name|resource_tags|cost_category|product"
+)
+"""CUR 2.0 (Data Exports): account names, and tags, cost categories and product as maps."""
+
+register_normaliser(AwsCurNormaliser("aws-cur", signature=LEGACY_CUR_HEADER))
+register_normaliser(AwsCurNormaliser("aws-cur2", signature=CUR2_HEADER))

@@ -6,16 +6,19 @@ parentheses ("Abonnement-GUID (SubscriptionGuid)"), which is what we match.
 
 Actual and amortized exports share one header, so the dataset is recognised per row from
 its values, which also handles a file mixing both:
-- commitment purchases (ChargeType Purchase, PricingModel Reservation/SavingsPlan) are
-  billed (BilledCost = Cost) and amortised away (EffectiveCost = 0);
+- commitment purchases and refunds (ChargeType Purchase or Refund, PricingModel
+  Reservation/SavingsPlan) are billed (BilledCost = Cost) and amortised away
+  (EffectiveCost = 0);
 - usage covered by a commitment (PricingModel Reservation/SavingsPlan) is never billed
   (BilledCost = 0); its EffectiveCost is the Cost the export states: the amortised share in
   an amortized export, 0 in an actual one (an actual export does not carry it);
 - unused commitment (ChargeType UnusedReservation/UnusedSavingsPlan, amortized only) is an
   EffectiveCost-only Usage row with CommitmentDiscountStatus Unused;
 - everything else is billed and effective at Cost.
-Ingest the amortized export for EffectiveCost and the actual one for BilledCost and
-purchases, or Azure's FOCUS export (`azure-focus`), which already combines both.
+Ingest both exports, together or one after the other: the lake combines them into one
+dataset (costplane.billing.lake.datasets), BilledCost and purchases from the actual one,
+EffectiveCost from the amortized one. Or ingest Azure's FOCUS export (`azure-focus`), which
+already combines both.
 """
 
 from __future__ import annotations
@@ -147,10 +150,15 @@ class AzureCostDetailsNormaliser(TabularNormaliser):
     """Azure EA or MCA cost details (actual or amortized), CSV or Parquet."""
 
     required = REQUIRED
+    combines_actual_and_amortized = True
+    """The lake combines the two exports of a period (costplane.billing.lake.datasets)."""
 
-    def __init__(self, name: str, *, billing_profile_scope: bool) -> None:
+    def __init__(
+        self, name: str, *, billing_profile_scope: bool, signature: re.Pattern[str]
+    ) -> None:
         self.name = name
         self.billing_profile_scope = billing_profile_scope
+        self.signature = signature
 
     def rename(self, header: str) -> str | None:
         return azure_name(header)
@@ -192,7 +200,7 @@ class AzureCostDetailsNormaliser(TabularNormaliser):
             lookup_values(charge_type, CHARGE_TYPES), charge_type, pa.scalar("Usage")
         )
         covered = pc.and_(commitment, pc.equal(category, "Usage"))
-        amortised_away = pc.and_(purchase, commitment)
+        amortised_away = pc.and_(pc.or_(purchase, refund), commitment)
         date = source.timestamp("Date", US_DATES)
         period_start = source.timestamp("BillingPeriodStartDate", US_DATES)
         period_end = source.timestamp("BillingPeriodEndDate", US_DATES)
@@ -299,5 +307,14 @@ class AzureCostDetailsNormaliser(TabularNormaliser):
         )
 
 
-register_normaliser(AzureCostDetailsNormaliser("azure-ea", billing_profile_scope=False))
-register_normaliser(AzureCostDetailsNormaliser("azure-mca", billing_profile_scope=True))
+EA_HEADER = re.compile(r"(?i)cost")
+"""EA cost details state the cost in a column named just `Cost`."""
+MCA_HEADER = re.compile(r"(?i)costInBillingCurrency|exchangeRatePricingToBilling")
+"""MCA cost details have no `Cost` column: the cost is in billing and pricing currency."""
+
+register_normaliser(
+    AzureCostDetailsNormaliser("azure-ea", billing_profile_scope=False, signature=EA_HEADER)
+)
+register_normaliser(
+    AzureCostDetailsNormaliser("azure-mca", billing_profile_scope=True, signature=MCA_HEADER)
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -20,11 +21,14 @@ class TabularNormaliser(ABC):
 
     Subclasses name the source columns they need (`required`), how headers map to their own
     names (`rename`, None to skip a column, which also keeps Parquet reads projected), and
-    map one SourceBatch to one FOCUS batch (`normalise`).
+    map one SourceBatch to one FOCUS batch (`normalise`). `signature` matches a header
+    (as written) that only this source's files have, to tell it from the other sources that
+    can read the same file (see `costplane.billing.focus.detect`); None for a generic reader.
     """
 
     name: str
     required: Collection[str] = ()
+    signature: re.Pattern[str] | None = None
     null_values: Sequence[str] = ("",)
 
     def rename(self, header: str) -> str | None:

@@ -13,6 +13,7 @@ deprecate or drop ProviderName/PublisherName, get them from ServiceProviderName.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from types import MappingProxyType
 
@@ -75,10 +76,16 @@ class FocusFileNormaliser(TabularNormaliser):
     null_values = ("", "NULL", "null")
 
     def __init__(
-        self, name: str, *, provider: str | None = None, defaults: Mapping[str, str] | None = None
+        self,
+        name: str,
+        *,
+        provider: str | None = None,
+        defaults: Mapping[str, str] | None = None,
+        signature: re.Pattern[str] | None = None,
     ) -> None:
         self.name = name
         self.provider = provider
+        self.signature = signature
         self.defaults = MappingProxyType(dict(defaults or {}))
         unknown = set(self.defaults) - set(COLUMNS_BY_NAME)
         if unknown:
@@ -120,6 +127,16 @@ class FocusFileNormaliser(TabularNormaliser):
         )
 
 
+AWS_FOCUS_HEADER = re.compile(r"(?i)x_(CostCategories|Discounts|Operation|ServiceCode|UsageType)")
+"""Custom columns of the AWS Data Exports FOCUS table."""
+AZURE_FOCUS_HEADER = re.compile(
+    r"(?i)x_(AccountName|BilledCostInUsd|BillingProfileId|InvoiceSectionId|PricingBlockSize"
+    r"|ResourceGroupName|SkuMeterCategory|SkuMeterName|SkuMeterSubcategory)"
+)
+"""Custom columns of the Azure Cost Management FOCUS export."""
+
 register_normaliser(FocusFileNormaliser("focus"))
-register_normaliser(FocusFileNormaliser("aws-focus", provider="aws"))
-register_normaliser(FocusFileNormaliser("azure-focus", provider="azure"))
+register_normaliser(FocusFileNormaliser("aws-focus", provider="aws", signature=AWS_FOCUS_HEADER))
+register_normaliser(
+    FocusFileNormaliser("azure-focus", provider="azure", signature=AZURE_FOCUS_HEADER)
+)
