@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from costplane import bootstrap
-from costplane.cli.output import console, fail, json_lines, table
+from costplane.cli.output import JsonOption, console, fail, json_lines, table
 from costplane.config import Settings
 from costplane.tagging.sweep import MarkSweep, MarkView, SweepReport, summary
 
@@ -19,7 +19,6 @@ AtOption = Annotated[
     str | None,
     typer.Option("--at", help="The time to judge at, ISO 8601 (UTC unless it says); default now."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 
 
 @app.callback()
