@@ -37,9 +37,6 @@ class LocalResources:
             },
         )
 
-    def forget(self, resource_id: str) -> None:
-        self.records.delete(RESOURCE, resource_id)
-
     def carrying(self, tag: str) -> list[MarkedResource]:
         found = []
         for fields in self.records.of_kind(RESOURCE):
