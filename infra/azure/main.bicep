@@ -96,6 +96,9 @@ param maxDeliveryAttempts int = 30
 @maxValue(1440)
 param eventTimeToLiveInMinutes int = 1440
 
+@description('NCRONTAB schedule (UTC) of the mark sweep, every five minutes by default.')
+param sweepSchedule string = '0 */5 * * * *'
+
 @description('Tags on the resource group and every resource in it.')
 param tags object = {}
 
@@ -194,6 +197,7 @@ module app 'modules/app.bicep' = {
     lakeStorageAccountName: lakeStorageAccountName
     maximumInstanceCount: maximumInstanceCount
     logRetentionDays: logRetentionDays
+    sweepSchedule: sweepSchedule
     tags: tags
     slackSigningSecretName: slackSigningSecretName
     slackBotTokenSecretName: slackBotTokenSecretName
@@ -257,6 +261,32 @@ resource auditAppendRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = 
   }
 }
 
+// The mark sweep finds marked resources with Resource Graph, which answers a query with the
+// resources its caller may read: the query action, and read on every resource type (Resource
+// Graph has no narrower grant). What it does to them is the enforcer role's.
+var sweepActions = [
+  '*/read'
+  'Microsoft.ResourceGraph/resources/read'
+]
+
+resource sweepRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(subscription().id, namePrefix, 'mark-sweep')
+  properties: {
+    roleName: '${namePrefix} mark sweep (${subscription().subscriptionId})'
+    description: 'Query Resource Graph for resources marked for an operation.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: sweepActions
+        notActions: []
+      }
+    ]
+    assignableScopes: [
+      subscription().id
+    ]
+  }
+}
+
 module audit 'modules/audit.bicep' = {
   name: 'costplane-audit'
   scope: auditGroup
@@ -279,6 +309,16 @@ module lakeReader 'modules/lake-reader.bicep' = if (readsLake) {
     accountName: lakeStorageAccountName
     containerName: lakeContainerName
     principalId: app.outputs.principalId
+  }
+}
+
+resource sweepAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(subscription().id, group.id, sweepRole.id)
+  properties: {
+    roleDefinitionId: sweepRole.id
+    principalId: app.outputs.principalId
+    principalType: 'ServicePrincipal'
+    description: 'The costplane mark sweep lists the marked resources of this subscription.'
   }
 }
 

@@ -72,6 +72,7 @@ locals {
   # declared permissions.
   enforcer_permissions = [
     "bigquery.datasets.get",
+    "cloudasset.assets.searchAllResources",
     "bigquery.datasets.update",
     "bigquery.tables.get",
     "bigquery.tables.update",
@@ -131,6 +132,7 @@ locals {
     "cloudasset.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
+    "cloudasset.googleapis.com",
     "cloudscheduler.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
@@ -333,7 +335,26 @@ locals {
       # Expiring a request updates its Slack or Teams message: the same credentials.
       secrets = local.approvals_secrets
     }
+    # The mark sweep (issue 17): Cloud Scheduler calls it every sweep_schedule; it searches
+    # Cloud Asset Inventory for the mark label in the deployment's scope and acts on the marks
+    # that came due. One instance at a time; its budget (240 s) is under its timeout.
+    mark_sweep = {
+      description   = "Acts on resources whose mark-for-op came due, even if no event names them."
+      source        = "mark_sweep"
+      entry_point   = "mark_sweep"
+      memory        = "512Mi"
+      timeout       = 300
+      max_instances = 1
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      invoker       = google_service_account.invoker.member
+      environment = merge(local.environment, local.taxonomy, {
+        COSTPLANE_SWEEP_SCOPE          = local.sweep_scope
+        COSTPLANE_SWEEP_BUDGET_SECONDS = "240"
+      })
+      secrets = {}
+    }
   }
+  sweep_scope = local.organization ? "organizations/${var.organization_id}" : "projects/${var.project}"
 }
 
 # Each source directory with the costplane package beside main.py.
@@ -837,34 +858,50 @@ resource "google_secret_manager_secret_iam_member" "approvals" {
   member    = google_service_account.enforcer.member
 }
 
-resource "google_cloud_scheduler_job" "approvals_expire" {
+# Cloud Scheduler calls the sweeps over HTTP with an OIDC token of the invoker identity: the
+# approvals expiry, and the mark sweep (which searches Cloud Asset Inventory in the deployment's
+# scope for the mark label, then acts through the enforcer's role).
+locals {
+  scheduled = {
+    approvals_expire = { schedule = var.approvals_expiry_schedule, description = "Runs the approvals expiry sweep." }
+    mark_sweep       = { schedule = var.sweep_schedule, description = "Runs the mark sweep." }
+  }
+}
+
+resource "google_cloud_scheduler_job" "scheduled" {
+  for_each         = local.scheduled
   project          = var.project
   region           = var.region
-  name             = "costplane-approvals-expire"
-  description      = "Runs the approvals expiry sweep."
-  schedule         = var.approvals_expiry_schedule
+  name             = "costplane-${replace(each.key, "_", "-")}"
+  description      = each.value.description
+  schedule         = each.value.schedule
   time_zone        = "Etc/UTC"
   attempt_deadline = "320s"
 
   http_target {
     http_method = "POST"
-    uri         = google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri
+    uri         = google_cloudfunctions2_function.function[each.key].service_config[0].uri
 
     oidc_token {
       service_account_email = google_service_account.invoker.email
-      audience              = google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri
+      audience              = google_cloudfunctions2_function.function[each.key].service_config[0].uri
     }
   }
 
   depends_on = [
     google_project_service.apis,
-    google_cloud_run_v2_service_iam_member.invoker["approvals_expire"],
+    google_cloud_run_v2_service_iam_member.invoker,
   ]
 }
 
 # ---------------------------------------------------------------------------------------------
 # Where each function's resources stood before they shared one for_each: state moves, nothing
 # is replaced.
+
+moved {
+  from = google_cloud_scheduler_job.approvals_expire
+  to   = google_cloud_scheduler_job.scheduled["approvals_expire"]
+}
 
 moved {
   from = google_storage_bucket_object.tag_enforcer

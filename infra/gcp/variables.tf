@@ -160,6 +160,12 @@ variable "teams_conversation" {
   default     = ""
 }
 
+variable "sweep_schedule" {
+  description = "Cron schedule (UTC) of the mark sweep: a due mark is carried out within one interval."
+  type        = string
+  default     = "*/5 * * * *"
+}
+
 variable "resume_signing_secret_id" {
   description = "Secret Manager secret (id in project) holding the key that signs requests to the resume route (<approvals>/resume); empty disables the route."
   type        = string

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from costplane.engine.resuming import ResumeService
     from costplane.planes.base import Plane, Runtime
     from costplane.policy.service import PolicyRunner, SpendFacts
+    from costplane.tagging.sweep import MarkSweep
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE_TAXONOMY = DATA / "taxonomy.example.yaml"
@@ -72,6 +73,19 @@ def tag_enforcer_on(wired: Runtime, rules: Taxonomy, source: str = "local") -> T
     return TagEnforcer(
         rules, wired.ports, wired.state, wired.notifier, wired.clock, wired.metrics, source=source
     )
+
+
+def mark_sweep(settings: Settings | None = None, plane: PlaneName = "local") -> MarkSweep:
+    """The mark sweep of the plane `plane`: its finder, its cursor, the plane's tag enforcer."""
+    from costplane.config import SweepSettings
+    from costplane.tagging.sweep import MarkSweep
+
+    settings = settings or Settings()
+    wired = load_plane(plane, settings)
+    enforcer = tag_enforcer_on(wired.runtime, taxonomy(settings), source=wired.name)
+    tag = enforcer.taxonomy.enforcement.mark_tag
+    budget = SweepSettings().budget_seconds
+    return MarkSweep(enforcer, wired.mark_finder(tag), wired.sweep_cursors(), budget)
 
 
 def policy_runner(

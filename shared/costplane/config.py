@@ -144,6 +144,33 @@ class AwsSettings(BaseSettings):
     )
 
 
+class SweepSettings(BaseSettings):
+    """`COSTPLANE_SWEEP_*`: where the mark sweep looks, and how long one invocation may run."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_SWEEP_", extra="ignore")
+
+    regions: list[str] = Field(
+        default_factory=lambda: [
+            r for r in (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),) if r
+        ],
+        description='AWS regions to sweep, JSON (\'["eu-west-1","us-east-1"]\'); default the '
+        "function's own.",
+    )
+    subscriptions: list[str] = Field(
+        default_factory=list, description="Azure subscriptions to sweep, JSON; Resource Graph."
+    )
+    scope: str | None = Field(
+        None,
+        description="GCP scope to sweep (projects/ID, folders/ID or organizations/ID); Cloud "
+        "Asset Inventory.",
+    )
+    budget_seconds: float = Field(
+        240.0,
+        description="Time one invocation may sweep before it saves its place for the next; "
+        "keep it under the function's timeout and the schedule's interval.",
+    )
+
+
 class AzureSettings(BaseSettings):
     """`COSTPLANE_AZURE_*`, plus the managed-identity endpoint that Functions injects."""
 

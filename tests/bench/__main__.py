@@ -15,6 +15,7 @@ BENCHMARKS = (
     "bench_forecast",
     "bench_coverage",
     "bench_mutants",
+    "bench_mark_sweep",
 )
 
 

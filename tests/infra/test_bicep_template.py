@@ -22,7 +22,13 @@ import pytest
 from costplane.adapters.azure.enforcer import POWER_ACTIONS, AzureEnforcer
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
-from costplane.config import ApprovalSettings, AzureSettings, CatalogSettings, Settings
+from costplane.config import (
+    ApprovalSettings,
+    AzureSettings,
+    CatalogSettings,
+    Settings,
+    SweepSettings,
+)
 from costplane.domain.taxonomy import Mode
 from costplane.policy.plugins import load_plugins
 from costplane.policy.registry import ACTIONS
@@ -208,7 +214,11 @@ def test_the_host_reaches_its_storage_by_identity_not_by_connection_string():
 
 def test_app_settings_name_only_settings_the_code_reads_and_every_one_it_needs():
     names = set(app_settings())
-    read = environment_names(Settings, AzureSettings, ApprovalSettings, CatalogSettings) | {PLANE}
+    timer = {"COSTPLANE_SWEEP_SCHEDULE"}  # read by the host: the mark sweep's timer binding
+    read = environment_names(
+        Settings, AzureSettings, ApprovalSettings, CatalogSettings, SweepSettings
+    )
+    read |= {PLANE} | timer
 
     assert names <= read
     assert {PLANE, "COSTPLANE_MODE", "COSTPLANE_AZURE_STATE_ACCOUNT"} <= names

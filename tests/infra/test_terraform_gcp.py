@@ -69,6 +69,9 @@ STOP_PERMISSIONS = {
     "gcp.compute.instance": {"compute.instances.stop"},
     "gcp.sql.instance": {"cloudsql.instances.update"},
 }
+SWEEP_PERMISSIONS = {  # costplane/adapters/gcp/marked.py: the mark sweep's search
+    "sweep": {"cloudasset.assets.searchAllResources"},
+}
 REVERSIBLE_PERMISSIONS = {
     (ActionKind.SUSPEND, "gcp.compute.instance"): {
         "compute.instances.get",
@@ -326,7 +329,7 @@ def test_each_function_builds_from_its_main_py_with_the_costplane_package_beside
 def test_the_custom_role_grants_exactly_what_the_adapters_call():
     enforcer = GcpEnforcer(RestClient(new_client(None), StaticToken("token")), SystemClock())
     reversible = {(kind, t) for kind, types in enforcer.reversible.items() for t in types}
-    tables = (LABEL_PERMISSIONS, STOP_PERMISSIONS, REVERSIBLE_PERMISSIONS)
+    tables = (LABEL_PERMISSIONS, STOP_PERMISSIONS, REVERSIBLE_PERMISSIONS, SWEEP_PERMISSIONS)
     needed = [permissions for table in tables for permissions in table.values()]
 
     assert set(LABEL_PERMISSIONS) == set(KINDS)
@@ -619,11 +622,12 @@ def test_only_the_callbacks_are_public_and_only_the_scheduler_identity_runs_the_
     assert expire["name"] == service.format("approvals_expire")
 
 
-def test_cloud_scheduler_calls_the_expiry_sweep_with_an_oidc_token():
-    job = resource("google_cloud_scheduler_job", "approvals_expire")
+@pytest.mark.parametrize("sweep", ["approvals_expire", "mark_sweep"])
+def test_cloud_scheduler_calls_each_sweep_with_an_oidc_token(sweep):
+    job = instances("google_cloud_scheduler_job", "scheduled")[sweep]
     [target] = job["http_target"]
     [oidc] = target["oidc_token"]
-    uri = '${google_cloudfunctions2_function.function["approvals_expire"].service_config[0].uri}'
+    uri = f'${{google_cloudfunctions2_function.function["{sweep}"].service_config[0].uri}}'
 
     assert target["uri"] == oidc["audience"] == uri
     assert oidc["service_account_email"] == "${google_service_account.invoker.email}"

@@ -49,6 +49,9 @@ param maximumInstanceCount int
 @description('Days the Log Analytics workspace keeps logs.')
 param logRetentionDays int
 
+@description('NCRONTAB schedule (UTC) of the mark sweep: a due mark is carried out within one interval.')
+param sweepSchedule string
+
 @description('Tags on every resource.')
 param tags object
 
@@ -288,6 +291,23 @@ var baseSettings = [
   }
 ]
 
+// The mark sweep (costplane.config.SweepSettings; the timer reads its schedule): it queries
+// Resource Graph in this subscription and stops at its budget, well within the host's timeout.
+var sweepSettings = [
+  {
+    name: 'COSTPLANE_SWEEP_SCHEDULE'
+    value: sweepSchedule
+  }
+  {
+    name: 'COSTPLANE_SWEEP_SUBSCRIPTIONS'
+    value: '["${subscription().subscriptionId}"]'
+  }
+  {
+    name: 'COSTPLANE_SWEEP_BUDGET_SECONDS'
+    value: '240'
+  }
+]
+
 // Approvals (costplane.config.ApprovalSettings), each set only when given: a channel left empty is
 // not configured. Secrets are Key Vault references, resolved by the platform with the app's
 // identity; the value never appears in the app's settings.
@@ -428,7 +448,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(baseSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings, lakeSettings)
+      appSettings: concat(baseSettings, sweepSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings, lakeSettings)
     }
     functionAppConfig: {
       deployment: {

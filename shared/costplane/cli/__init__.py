@@ -16,6 +16,7 @@ from costplane.cli.forecast import app as forecast_app
 from costplane.cli.group import EXIT_STATUS, CostplaneGroup
 from costplane.cli.ingest import ingest_command
 from costplane.cli.lake import app as lake_app
+from costplane.cli.marks import app as marks_app
 from costplane.cli.policy import app as policy_app
 from costplane.cli.resume import resume_command
 from costplane.cli.schemas import schemas_command
@@ -59,6 +60,7 @@ app.add_typer(lake_app, name="lake")
 app.add_typer(budgets_app, name="budgets")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(marks_app, name="marks")
 app.command("allocate")(allocate_command)
 app.command("ingest")(ingest_command)
 app.command("demo")(demo_command)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -41,7 +41,7 @@ from costplane.cli.lake import LakeOption, lake_at
 from costplane.cli.output import console, count, fail, money, say, sums_by_currency, table
 from costplane.cli.samples import filled_copy
 from costplane.config import Settings
-from costplane.domain.decisions import Decision
+from costplane.domain.decisions import ActionKind, Decision
 from costplane.engine.pipeline import EventService
 
 # Real bills bundled with the repository (tests/data/focus/SOURCES.md), one delivery each.
@@ -287,6 +287,28 @@ def demo_chargeback(lake_dir: Path | None) -> None:
     print_forecast(lake_at(lake_dir), "ProviderName", months=2)
 
 
+RUN_INSTANCES = "aws/aws-cloudtrail-ec2-runinstances-iamuser-record.json"
+
+
+def demo_marks(events: Path, state_dir: Path) -> None:
+    """An untagged instance is marked when it is created; no event names it again, and a sweep
+    after its due time stops it (the marks stay in the local plane's state file between)."""
+    console.rule(Text("5. Scheduled enforcement: the mark sweep", "bold"))
+    base = Settings(lake=state_dir, inventory=events / "inventory.json", mode="enforce")
+    created = orjson.loads((events / RUN_INSTANCES).read_bytes())["eventTime"]
+    at_creation = datetime.fromisoformat(created) + timedelta(minutes=1)
+    enforcer = bootstrap.tag_enforcer(base.model_copy(update={"clock": at_creation}))
+    [decision] = decide_file(enforcer, events / RUN_INSTANCES)
+    mark = next(a for a in decision.actions if a.kind is ActionKind.MARK_FOR_OP)
+    say(f"{at_creation:%Y-%m-%d %H:%M}Z {decision.resource_id}: {decision.reason}")
+    say(f"  marked {mark.params['tag']}={mark.params['value']}")
+    later = mark.params["at"] + timedelta(minutes=5)
+    report = bootstrap.mark_sweep(base.model_copy(update={"clock": later})).sweep()
+    for swept in report.decisions:
+        done = ", ".join(f"{a.kind.value}:{a.status.value}" for a in swept.actions)
+        say(f"{later:%Y-%m-%d %H:%M}Z sweep: {swept.resource_id}: {done}")
+
+
 def demo_command(
     events: Annotated[Path, typer.Option(help="Directory of bundled event payloads.")] = Path(
         "events"
@@ -303,3 +325,5 @@ def demo_command(
         demo_lake(bills, lake)
         demo_budgets(samples, Path(state), lake)
     demo_chargeback(lake)
+    with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
+        demo_marks(events, Path(state))

@@ -21,6 +21,8 @@ class Operation(StrEnum):
     DELETE = "delete"
     TAG = "tag"
     STATE = "state"
+    SWEEP = "sweep"
+    """A scheduled re-check of a resource carrying a mark, not a change to it."""
 
 
 class ResourceEvent(BaseModel):

@@ -12,7 +12,7 @@ from costplane.adapters.aws.inventory import AwsInventory
 from costplane.adapters.aws.notify import SnsNotifier
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
 from costplane.adapters.state_records import RecordStateStore
-from costplane.config import AwsSettings
+from costplane.config import AwsSettings, SweepSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import Metrics, Notifier, ProviderPorts
 from costplane.planes import envelopes
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.planes.base import BudgetStores
+    from costplane.tagging.ports import CursorStore, MarkFinder
 
 
 class AwsPlane(Plane):
@@ -56,6 +57,19 @@ class AwsPlane(Plane):
             metrics=metrics,
             clock=clock,
         )
+
+    def mark_finder(self, tag: str) -> MarkFinder:
+        from costplane.adapters.aws.marked import AwsMarkedResources
+
+        return AwsMarkedResources(tag, SweepSettings().regions)
+
+    def sweep_cursors(self) -> CursorStore:
+        from costplane.adapters.sweep_records import RecordCursorStore
+
+        table = self.aws.claims_table
+        if table is None:
+            raise ValueError("COSTPLANE_CLAIMS_TABLE is required on the AWS plane")
+        return RecordCursorStore(DynamoDbRecords(table, expiry_attr=TTL_ATTRIBUTE))
 
     def budget_stores(self) -> BudgetStores:
         table = self.aws.budgets_table

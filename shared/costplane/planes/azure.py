@@ -15,7 +15,7 @@ from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
 from costplane.adapters.rest import RestClient
 from costplane.adapters.state_records import ClaimSweep, RecordStateStore
-from costplane.config import AzureSettings
+from costplane.config import AzureSettings, SweepSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts, StateStore
 from costplane.planes import envelopes
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.planes.base import BudgetStores
+    from costplane.tagging.ports import CursorStore, MarkFinder
 
 
 class AzurePlane(Plane):
@@ -44,8 +45,13 @@ class AzurePlane(Plane):
         """Storage-audience tokens (Table and Blob), one cache for the life of the process."""
         return RestClient(self.http, token_provider(self.azure, self.http, STORAGE_AUDIENCE))
 
+    @cached_property
+    def arm(self) -> RestClient:
+        """ARM-audience tokens (resources, tags, Resource Graph), one cache for the process."""
+        return RestClient(self.http, token_provider(self.azure, self.http, ARM_AUDIENCE))
+
     def build_runtime(self) -> Runtime:
-        arm = RestClient(self.http, token_provider(self.azure, self.http, ARM_AUDIENCE))
+        arm = self.arm
         ports = ProviderPorts(
             inventory=AzureInventory(arm), enforcer=AzureEnforcer(arm, self.clock)
         )
@@ -71,6 +77,18 @@ class AzurePlane(Plane):
         return ClaimSweep(
             AzureTableRecords(self.storage, self.azure.table_url, self.clock), self.clock
         )
+
+    def mark_finder(self, tag: str) -> MarkFinder:
+        from costplane.adapters.azure.marked import AzureMarkedResources
+
+        return AzureMarkedResources(self.arm, tag, SweepSettings().subscriptions)
+
+    def sweep_cursors(self) -> CursorStore:
+        if self.azure.table_url is None:
+            return super().sweep_cursors()
+        from costplane.adapters.sweep_records import RecordCursorStore
+
+        return RecordCursorStore(AzureTableRecords(self.storage, self.azure.table_url, self.clock))
 
     def budget_stores(self) -> BudgetStores:
         if self.azure.table_url is None:

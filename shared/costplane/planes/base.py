@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.lake.table import Lake
     from costplane.budgets.ports import ReservationLedger, RunRateStore, SignalStore
+    from costplane.tagging.ports import CursorStore, MarkFinder
 
     BudgetStores = tuple[RunRateStore, SignalStore, ReservationLedger]
 
@@ -131,3 +132,13 @@ class Plane(ABC):
         from costplane.billing.lake.table import open_lake
 
         return open_lake(self.settings.lake, CatalogSettings())
+
+    def mark_finder(self, tag: str) -> MarkFinder:
+        """The resources carrying the mark tag, as this plane's cloud indexes them."""
+        raise NotImplementedError(f"the {self.name} plane has no mark sweep")
+
+    def sweep_cursors(self) -> CursorStore:
+        """Where an unfinished sweep saved its place: beside the plane's claims."""
+        from costplane.adapters.sweep_records import RecordCursorStore
+
+        return RecordCursorStore(self.sqlite)

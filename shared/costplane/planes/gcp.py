@@ -13,7 +13,7 @@ from costplane.adapters.gcp.inventory import GcpInventory
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
 from costplane.adapters.rest import RestClient
 from costplane.adapters.state_records import RecordStateStore
-from costplane.config import GcpSettings
+from costplane.config import GcpSettings, SweepSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts, StateStore
 from costplane.planes import envelopes
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.planes.base import BudgetStores
+    from costplane.tagging.ports import CursorStore, MarkFinder
 
 
 class GcpPlane(Plane):
@@ -63,6 +64,18 @@ class GcpPlane(Plane):
             self._collection(gcp.state_project, "decisions"),
             self.clock,
         )
+
+    def mark_finder(self, tag: str) -> MarkFinder:
+        from costplane.adapters.gcp.marked import GcpMarkedResources
+
+        return GcpMarkedResources(self.rest, tag, SweepSettings().scope)
+
+    def sweep_cursors(self) -> CursorStore:
+        if self.gcp.state_project is None:
+            return super().sweep_cursors()
+        from costplane.adapters.sweep_records import RecordCursorStore
+
+        return RecordCursorStore(self._collection(self.gcp.state_project, "claims"))
 
     def budget_stores(self) -> BudgetStores:
         gcp = self.gcp

@@ -3,6 +3,7 @@ file under the lake directory; it replays any cloud's payloads."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from costplane.adapters.local.plane import (
@@ -13,6 +14,7 @@ from costplane.adapters.local.plane import (
     PinnedClock,
     SystemClock,
 )
+from costplane.adapters.local.resources import LocalMarkedResources, LocalResources
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts
 from costplane.planes import envelopes
@@ -21,6 +23,7 @@ from costplane.planes.base import Plane, Runtime
 if TYPE_CHECKING:
     from costplane.approvals.ports import ApprovalStore
     from costplane.planes.base import BudgetStores
+    from costplane.tagging.ports import MarkFinder
 
 
 class LocalPlane(Plane):
@@ -29,8 +32,11 @@ class LocalPlane(Plane):
 
     def build_runtime(self) -> Runtime:
         settings = self.settings
+        kept = self.resources
         inventory = (
-            LocalInventory.from_file(settings.inventory) if settings.inventory else LocalInventory()
+            LocalInventory.from_file(settings.inventory, kept)
+            if settings.inventory
+            else LocalInventory(kept=kept)
         )
         ports = ProviderPorts(inventory=inventory, enforcer=LocalEnforcer(inventory))
         return Runtime(
@@ -40,6 +46,14 @@ class LocalPlane(Plane):
             metrics=CounterMetrics(),
             clock=PinnedClock(settings.clock) if settings.clock else SystemClock(),
         )
+
+    @cached_property
+    def resources(self) -> LocalResources:
+        """The resources the enforcer changed, kept in the state file with everything else."""
+        return LocalResources(self.sqlite)
+
+    def mark_finder(self, tag: str) -> MarkFinder:
+        return LocalMarkedResources(self.resources, tag)
 
     def budget_stores(self) -> BudgetStores:
         return self.sqlite_budget_stores()

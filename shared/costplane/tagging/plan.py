@@ -21,7 +21,9 @@ def plan_actions(
     """Remediate what defaults can fix; schedule or take `on_violation` for what they cannot.
 
     A resource is never stopped within the grace period after its creation: it is marked for
-    the operation instead, so that tools which tag right after creating are not punished.
+    the operation instead, so that tools which tag right after creating are not punished. The
+    operation that carries out a mark names it (`params["mark"]`), so that it runs once whoever
+    finds the mark due; a sweep's re-check notifies only when it acts, not every few minutes.
     """
     actions: list[Action] = []
     existing_mark = check.resolved.get(enforcement.mark_tag)
@@ -32,8 +34,10 @@ def plan_actions(
         if existing_mark is not None and ActionKind.UNTAG in supports:
             actions.append(Action(kind=ActionKind.UNTAG, params={"keys": [enforcement.mark_tag]}))
         return actions
-    if enforcement.notify:
-        actions.append(Action(kind=ActionKind.NOTIFY))
+    sweep = event.operation is Operation.SWEEP
+    notify = [Action(kind=ActionKind.NOTIFY)] if enforcement.notify else []
+    if not sweep:
+        actions.extend(notify)
     op = enforcement.on_violation.kind
     if op is ActionKind.NOTIFY or op not in supports:
         return actions
@@ -42,7 +46,10 @@ def plan_actions(
         earliest = max(earliest, event.event_time + enforcement.grace)
     mark = decode_mark(existing_mark) if existing_mark else None
     if earliest <= now or (mark is not None and mark.op is op and mark.due(now)):
-        actions.append(Action(kind=op))
+        if sweep:
+            actions.extend(notify)
+        carries = {"mark": existing_mark} if mark is not None and mark.op is op else {}
+        actions.append(Action(kind=op, params=carries))
     elif mark is None and ActionKind.TAG in supports:
         value = Mark(op, earliest).encode()
         actions.append(

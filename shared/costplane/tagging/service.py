@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import datetime
 
-from costplane.domain.decisions import ActionKind, Decision, Outcome
+from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
 from costplane.domain.events import Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode, Taxonomy
 from costplane.engine.attribution import Attribution
-from costplane.engine.executor import NOTIFYING
-from costplane.engine.pipeline import EventService
+from costplane.engine.executor import NOTIFYING, execute
+from costplane.engine.pipeline import CLAIM_TTL_SECONDS, EventService
 from costplane.engine.ports import (
     Clock,
     Metrics,
     Notifier,
     ProviderPorts,
+    ResourceRef,
     StateStore,
 )
 from costplane.tagging.check import TagChecker
@@ -57,11 +59,15 @@ class TagEnforcer(EventService):
         decision.decide_ms = (time.perf_counter() - started) * 1000
         return [decision]
 
-    def _decide(self, event: ResourceEvent) -> Decision:
+    def preview(self, event: ResourceEvent, now: datetime) -> Decision:
+        """What deciding `event` at `now` would plan; nothing is claimed, done or audited."""
+        return self._decide(event, now)
+
+    def _decide(self, event: ResourceEvent, now: datetime | None = None) -> Decision:
         tags = self.observed_tags(event)
         if isinstance(tags, Decision):
             return tags
-        now = self.clock.now()
+        now = now or self.clock.now()
         check = self.checker.check(event, tags, now.date())
         decision = self.decision(event, Outcome.COMPLIANT, "")
         decision.tags = check.resolved
@@ -88,6 +94,35 @@ class TagEnforcer(EventService):
         if op in NOTIFYING or op in self._supported(event):
             return ""
         return f"; {op.value} is not available on {event.resource_type} (tag and notify only)"
+
+    def _act(self, event: ResourceEvent, decision: Decision) -> None:
+        """Carry out a due mark once, whether a sweep or an event found it: the operation claims
+        the mark, gives the claim back if it failed (the next sweep retries), and clears the
+        mark once it ran, so that no later sweep runs it again."""
+        carrying = next((a for a in decision.actions if "mark" in a.params), None)
+        if carrying is None or decision.dry_run:
+            super()._act(event, decision)
+            return
+        key = f"{self.name}:mark:{event.provider}:{event.resource_id}:{carrying.params['mark']}"
+        if not self.state.claim(key, CLAIM_TTL_SECONDS):
+            decision.actions.remove(carrying)
+            decision.reason = f"{decision.reason}; mark already carried out".lstrip("; ")
+            self.metrics.count("mark_already_carried_out")
+            super()._act(event, decision)
+            return
+        super()._act(event, decision)
+        if carrying.status is ActionStatus.FAILED:
+            self.state.release(key)
+        elif carrying.status in (ActionStatus.DONE, ActionStatus.NOT_TAKEN):
+            self._clear_mark(event, decision)
+
+    def _clear_mark(self, event: ResourceEvent, decision: Decision) -> None:
+        clear = Action(kind=ActionKind.UNTAG, params={"keys": [self.taxonomy.enforcement.mark_tag]})
+        decision.actions.append(clear)
+        alone = decision.model_copy(update={"actions": [clear]})
+        ref = ResourceRef.of(event)
+        if not execute(alone, ref, self.ports[event.provider].enforcer, self.notifier):
+            self.metrics.count("action_failed")
 
     def _supported(self, event: ResourceEvent) -> set[ActionKind]:
         key = (event.provider, event.resource_type)

@@ -40,7 +40,7 @@ def test_demo_fits_a_100_column_terminal_one_screen_per_step(demo: Result) -> No
     lines = demo.output.splitlines()
     steps = [index for index, line in enumerate(lines) if line.startswith("─") and ". " in line]
     screens = [end - start for start, end in zip(steps, [*steps[1:], len(lines)], strict=True)]
-    assert (len(steps), max(len(line) for line in lines)) == (4, WIDTH)
+    assert (len(steps), max(len(line) for line in lines)) == (5, WIDTH)
     assert len(lines) <= MAX_LINES
     assert max(screens) <= SCREEN, screens
 

@@ -30,11 +30,13 @@ import orjson
 from costplane.adapters.azure.events import cloudevents_options_headers, validation_response
 from costplane.adapters.webhooks import answer_delivery
 from costplane.engine.pipeline import EventService, raise_for_retry
+from costplane.tagging.sweep import summary
 
 if TYPE_CHECKING:
     from costplane.adapters.state_records import ClaimSweep
     from costplane.approvals.callbacks import ApprovalCallbacks, Callback
     from costplane.billing.ingest import CostIngest, ObjectOutcome
+    from costplane.tagging.sweep import MarkSweep
 
 RETRY_EVENT_GRID = 500
 RETRY_ACTION_GROUP = 503
@@ -43,6 +45,7 @@ EVENT_GRID_ORIGINS = ("eventgrid.azure.net",)
 ingest_log = logging.getLogger("costplane.cost_ingest")
 approvals_log = logging.getLogger("costplane.approvals")
 claims_log = logging.getLogger("costplane.claims")
+sweep_log = logging.getLogger("costplane.mark_sweep")
 
 
 def _event_grid_document(event: func.EventGridEvent) -> dict[str, Any]:
@@ -96,6 +99,17 @@ def ingest_rescan(service: Callable[[], CostIngest]) -> None:
     for outcome in report.outcomes:
         _log(outcome)
     report.raise_for_failures()
+
+
+def sweep_marks(service: Callable[[], MarkSweep]) -> dict[str, Any]:
+    """One timer tick of the mark sweep; a failed operation is retried by the next tick, so it
+    is logged, not raised (a raise would only make the host run the same sweep again)."""
+    report = service().sweep()
+    for failure in report.failures():
+        sweep_log.warning("sweep: %s", failure)
+    done = summary(report)
+    sweep_log.info("sweep: %s", orjson.dumps(done).decode())
+    return done
 
 
 def answer_callback(routes: Mapping[str, Callback], req: func.HttpRequest) -> func.HttpResponse:

@@ -24,10 +24,12 @@ from cloudevents.http.event import CloudEvent
 
 from costplane.adapters.webhooks import answer_delivery
 from costplane.engine.pipeline import EventService, raise_for_retry
+from costplane.tagging.sweep import summary
 
 if TYPE_CHECKING:
     from costplane.approvals.callbacks import ApprovalCallbacks, Callback
     from costplane.billing.ingest import CostIngest, ObjectOutcome
+    from costplane.tagging.sweep import MarkSweep
 
 RETRY_PUSH = 500
 """Pub/Sub redelivers a push that was not answered 102, 200, 201, 202 or 204."""
@@ -59,6 +61,12 @@ def on_rescan(service: Callable[[], CostIngest]) -> tuple[dict[str, Any], int]:
     outcomes = [_logged(outcome) for outcome in report.outcomes]
     failed = any(o.status == "failed" for o in report.outcomes)
     return {"outcomes": outcomes, "up_to_date": report.up_to_date}, 500 if failed else 200
+
+
+def on_sweep(service: Callable[[], MarkSweep]) -> dict[str, Any]:
+    """One Cloud Scheduler call of the mark sweep: 200 with what it did; a failed operation is
+    retried by the next sweep (its claim was given back), so it is reported, not retried now."""
+    return summary(service().sweep())
 
 
 def on_approval_callback(

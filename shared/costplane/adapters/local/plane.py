@@ -8,33 +8,57 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from costplane.domain.decisions import ActionKind, Decision
 from costplane.engine.ports import ResourceGone, ResourceRef
 
+if TYPE_CHECKING:
+    from costplane.adapters.local.resources import LocalResources
+
 log = logging.getLogger("costplane")
 
 
 class LocalInventory:
-    """Tags per resource id, seeded from a JSON file `{resource_id: {key: value}}`."""
+    """Tags per resource id, seeded from a JSON file `{resource_id: {key: value}}`; with `kept`,
+    the tags the enforcer changed are kept there too and win over the seed."""
 
-    def __init__(self, tags: Mapping[str, Mapping[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        tags: Mapping[str, Mapping[str, str]] | None = None,
+        kept: LocalResources | None = None,
+    ) -> None:
         self.tags: dict[str, dict[str, str]] = {k: dict(v) for k, v in (tags or {}).items()}
+        self.kept = kept
 
     @classmethod
-    def from_file(cls, path: Path) -> LocalInventory:
-        return cls(orjson.loads(path.read_bytes()))
+    def from_file(cls, path: Path, kept: LocalResources | None = None) -> LocalInventory:
+        return cls(orjson.loads(path.read_bytes()), kept)
 
     def get_tags(self, ref: ResourceRef) -> dict[str, str]:
+        found = self.kept.tags_of(ref.resource_id) if self.kept else None
+        if found is not None:
+            return found
         try:
             return dict(self.tags[ref.resource_id])
         except KeyError:
             raise ResourceGone(ref.resource_id) from None
+
+    def change(self, ref: ResourceRef, apply: Callable[[dict[str, str]], object]) -> None:
+        """Change a resource's tags (one not seen yet starts with none), and keep them."""
+        try:
+            current = self.get_tags(ref)
+        except ResourceGone:
+            current = {}
+        apply(current)
+        self.tags[ref.resource_id] = current
+        if self.kept is not None:
+            self.kept.save(ref, current)
 
 
 class LocalEnforcer:
@@ -55,13 +79,17 @@ class LocalEnforcer:
 
     def tag(self, ref: ResourceRef, tags: Mapping[str, str]) -> None:
         self.calls.append(("tag", ref.resource_id))
-        self.inventory.tags.setdefault(ref.resource_id, {}).update(tags)
+        self.inventory.change(ref, lambda current: current.update(tags))
 
     def untag(self, ref: ResourceRef, keys: Iterable[str]) -> None:
         self.calls.append(("untag", ref.resource_id))
-        current = self.inventory.tags.get(ref.resource_id, {})
-        for key in keys:
-            current.pop(key, None)
+        gone = set(keys)
+
+        def drop(current: dict[str, str]) -> None:
+            for key in gone:
+                current.pop(key, None)
+
+        self.inventory.change(ref, drop)
 
     def stop(self, ref: ResourceRef) -> None:
         self.calls.append(("stop", ref.resource_id))

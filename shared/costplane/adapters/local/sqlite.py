@@ -101,6 +101,11 @@ class SqliteRecords:
         query += " ORDER BY due, key"
         return [orjson.loads(row["fields"]) for row in self._rows(query, *args)]
 
+    def of_kind(self, kind: str) -> list[Fields]:
+        """Every record of `kind`, in key order (the local plane's resources)."""
+        query = "SELECT fields FROM records WHERE kind = ? ORDER BY key"
+        return [orjson.loads(row["fields"]) for row in self._rows(query, kind)]
+
     def running(self, kind: str) -> list[Fields]:
         query = "SELECT fields FROM records WHERE kind = ? AND running = 1"
         return [orjson.loads(row["fields"]) for row in self._rows(query, kind)]
