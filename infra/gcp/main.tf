@@ -295,9 +295,9 @@ locals {
       max_instances = var.max_instances
       ingress       = "ALLOW_INTERNAL_ONLY"
       invoker       = google_service_account.invoker.member
-      # Budget run-rates and signals stay in SQLite under /tmp until the GCP plane has a
-      # Firestore budget store: per instance, not durable. It posts approval requests: the
-      # channels' settings and the secrets that post (never the ones that verify callbacks).
+      # Budget run-rates, signals and reservations live in Firestore beside the claims. It
+      # posts approval requests: the channels' settings and the secrets that post (never the
+      # ones that verify callbacks).
       environment = merge(local.environment, local.policy_files, local.chat_environment, local.lake, { COSTPLANE_LAKE = "/tmp/costplane" })
       secrets     = local.posting_secrets
     }
