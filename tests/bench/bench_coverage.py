@@ -22,24 +22,18 @@ from pathlib import Path
 
 import orjson
 
-from costplane import bootstrap
 from costplane.adapters.aws.coverage import cloudtrail_create_types
 from costplane.adapters.lake.spend_by_type import spend_by_type
-from costplane.adapters.local.plane import CounterMetrics, LocalEnforcer, LogNotifier, SystemClock
 from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.table import open_lake
 from costplane.billing.lake.writer import ingest
-from costplane.config import Settings
-from costplane.domain.events import Provider
 from costplane.engine.envelopes import parse_payload
-from costplane.engine.ports import ProviderPorts
 from costplane.planes.coverage import coverage_rows, governed_shares
 from costplane.planes.envelopes import register_every_cloud
 from costplane.tagging.service import TagEnforcer
-from tests.bench.bench_decisions import EVENTS, _AnyTags
+from tests.bench.bench_decisions import EVENTS, warm_enforcer
 from tests.bench.report import Figure, show
 from tests.conftest import SHARED_DATA, TEST_DATA
-from tests.support.stores import sqlite_state
 
 N = 10_000
 CUSTODIAN_CREATE_TYPES = {
@@ -138,16 +132,7 @@ def _shares() -> Iterable[tuple[str, str, float]]:
 
 def run() -> list[Figure]:
     register_every_cloud()
-    inventory = _AnyTags()
-    ports = ProviderPorts(inventory=inventory, enforcer=LocalEnforcer(inventory))
-    enforcer = TagEnforcer(
-        bootstrap.taxonomy(Settings()),
-        dict.fromkeys(Provider, ports),
-        sqlite_state(":memory:"),
-        LogNotifier(),
-        SystemClock(),
-        CounterMetrics(),
-    )
+    enforcer = warm_enforcer()
     trail = _per_second(enforcer, _cloudtrail_payloads())
     figures = [
         Figure(

@@ -16,22 +16,14 @@ from typing import Any
 from pydantic import JsonValue, TypeAdapter
 
 from costplane import bootstrap
-from costplane.adapters.local.plane import (
-    CounterMetrics,
-    LocalEnforcer,
-    LocalInventory,
-    LogNotifier,
-    SystemClock,
-)
+from costplane.adapters.local.plane import LocalEnforcer, LocalInventory, SystemClock
 from costplane.config import Settings
-from costplane.domain.events import Provider
 from costplane.engine.envelopes import parse_payload
-from costplane.engine.ports import ProviderPorts
 from costplane.planes.envelopes import register_every_cloud
 from costplane.tagging.service import TagEnforcer
 from tests.bench.report import Figure, show, summary
 from tests.support.placeholders import filled_bytes
-from tests.support.stores import sqlite_state
+from tests.support.tagging import local_tag_enforcer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 N = 10_000
@@ -42,6 +34,13 @@ class _AnyTags(LocalInventory):
 
     def get_tags(self, ref: Any) -> dict[str, str]:
         return {"Team": "platform", "CostCenter": "CC-1001", "Environment": "prod"}
+
+
+def warm_enforcer() -> TagEnforcer:
+    """The deployed taxonomy over an inventory that answers at once: the decision path alone."""
+    return local_tag_enforcer(
+        bootstrap.taxonomy(Settings()), LocalEnforcer(_AnyTags()), SystemClock()
+    )
 
 
 def decidable_payloads() -> list[bytes]:
@@ -57,16 +56,7 @@ def decidable_payloads() -> list[bytes]:
 
 def run() -> list[Figure]:
     payloads = decidable_payloads()
-    inventory = _AnyTags()
-    ports = ProviderPorts(inventory=inventory, enforcer=LocalEnforcer(inventory))
-    enforcer = TagEnforcer(
-        bootstrap.taxonomy(Settings()),
-        dict.fromkeys(Provider, ports),
-        sqlite_state(":memory:"),
-        LogNotifier(),
-        SystemClock(),
-        CounterMetrics(),
-    )
+    enforcer = warm_enforcer()
     stream = list(islice(cycle(payloads), N))
     ours: list[float] = []
     for raw in stream:

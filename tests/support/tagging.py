@@ -1,12 +1,17 @@
-"""Builders for tagging specifications: an event, a taxonomy, and a clock that stands still."""
+"""Builders for tagging specifications: an event, a taxonomy, a clock that stands still, and a
+tag enforcer on the local plane."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from costplane.adapters.local.plane import CounterMetrics, LocalEnforcer, LogNotifier
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.domain.taxonomy import Mode, Taxonomy, ViolationAction
+from costplane.engine.ports import Clock, ProviderPorts
+from costplane.tagging.service import TagEnforcer
+from tests.support.stores import sqlite_state
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -66,3 +71,19 @@ def enforcing_at_once(taxonomy: Taxonomy) -> Taxonomy:
         }
     )
     return taxonomy.model_copy(update={"enforcement": enforcement})
+
+
+def local_tag_enforcer(
+    taxonomy: Taxonomy, enforcer: LocalEnforcer, clock: Clock | None = None
+) -> TagEnforcer:
+    """Every provider on one local plane, audited in memory: decisions with no cloud calls, for
+    specifications and benchmarks alike."""
+    ports = ProviderPorts(inventory=enforcer.inventory, enforcer=enforcer)
+    return TagEnforcer(
+        taxonomy,
+        dict.fromkeys(Provider, ports),
+        sqlite_state(":memory:"),
+        LogNotifier(),
+        clock or FixedClock(),
+        CounterMetrics(),
+    )

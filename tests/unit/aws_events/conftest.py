@@ -13,10 +13,14 @@ import orjson
 import pytest
 
 import costplane.adapters.aws.events  # noqa: F401  (registers the AWS envelopes)
+from costplane.domain.events import ResourceEvent
+from costplane.engine.envelopes import parse_document
 from tests.conftest import EVENTS, in_place
 from tests.support.placeholders import filled_bytes
 
 AWS_EVENTS = EVENTS / "aws"
+DOCUMENTED_BASE = "aws-cloudtrail-sagemaker-createendpoint-record.json"
+DocumentedCall = Callable[[str, str, Any, Any], ResourceEvent]
 
 
 def _path(name: str) -> Path:
@@ -33,3 +37,24 @@ def aws_bytes() -> Callable[[str], bytes]:
 @pytest.fixture
 def aws_payload() -> Callable[[str], Any]:
     return lambda name: orjson.loads(filled_bytes(_path(name)))
+
+
+@pytest.fixture
+def documented_call(aws_payload: Callable[[str], Any]) -> DocumentedCall:
+    """For calls with no public record to copy (events/aws/SOURCES.md): the real SageMaker
+    CreateEndpoint record with its source, call, request and response replaced by the fields
+    the API reference documents, parsed into its one event."""
+
+    def call(source: str, name: str, request: Any, response: Any) -> ResourceEvent:
+        record = aws_payload(DOCUMENTED_BASE) | {
+            "eventSource": source,
+            "eventName": name,
+            "requestParameters": request,
+            "responseElements": response,
+        }
+        parsed = parse_document(record)
+        assert parsed.rejected == []
+        [event] = parsed.events
+        return event
+
+    return call

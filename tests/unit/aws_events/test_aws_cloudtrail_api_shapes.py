@@ -8,35 +8,15 @@ extractor to the documented shape until a real record is found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from costplane.domain.events import Operation, ResourceEvent
-from costplane.engine.envelopes import parse_document
-
-Load = Callable[[str], Any]
-BASE = "aws-cloudtrail-sagemaker-createendpoint-record.json"
+from costplane.domain.events import Operation
+from tests.unit.aws_events.conftest import DocumentedCall
 
 
-def _call(
-    load: Load, source: str, name: str, request: dict[str, Any], response: Any
-) -> ResourceEvent:
-    record = load(BASE) | {
-        "eventSource": source,
-        "eventName": name,
-        "requestParameters": request,
-        "responseElements": response,
-    }
-    parsed = parse_document(record)
-    assert parsed.rejected == []
-    [event] = parsed.events
-    return event
-
-
-def test_lambda_createfunction20150331_takes_arn_and_tag_map(aws_payload: Load) -> None:
+def test_lambda_createfunction20150331_takes_arn_and_tag_map(
+    documented_call: DocumentedCall,
+) -> None:
     arn = "arn:aws:lambda:us-west-2:123456789012:function:my-function"
-    event = _call(
-        aws_payload,
+    event = documented_call(
         "lambda.amazonaws.com",
         "CreateFunction20150331",
         {"functionName": "my-function", "tags": {"Team": "ml"}},
@@ -46,10 +26,11 @@ def test_lambda_createfunction20150331_takes_arn_and_tag_map(aws_payload: Load) 
     assert (event.operation, event.tags) == (Operation.CREATE, {"Team": "ml"})
 
 
-def test_sagemaker_createtrainingjob_takes_arn_and_tag_pairs(aws_payload: Load) -> None:
+def test_sagemaker_createtrainingjob_takes_arn_and_tag_pairs(
+    documented_call: DocumentedCall,
+) -> None:
     arn = "arn:aws:sagemaker:us-west-2:123456789012:training-job/churn-2024"
-    event = _call(
-        aws_payload,
+    event = documented_call(
         "sagemaker.amazonaws.com",
         "CreateTrainingJob",
         {"trainingJobName": "churn-2024", "tags": [{"key": "Team", "value": "ml"}]},
@@ -59,10 +40,9 @@ def test_sagemaker_createtrainingjob_takes_arn_and_tag_pairs(aws_payload: Load) 
     assert event.tags == {"Team": "ml"}
 
 
-def test_eks_createnodegroup_takes_the_nodegroup_arn(aws_payload: Load) -> None:
+def test_eks_createnodegroup_takes_the_nodegroup_arn(documented_call: DocumentedCall) -> None:
     arn = "arn:aws:eks:us-west-2:123456789012:nodegroup/prod/workers/0ec5ce0e"
-    event = _call(
-        aws_payload,
+    event = documented_call(
         "eks.amazonaws.com",
         "CreateNodegroup",
         {"clusterName": "prod", "nodegroupName": "workers"},
@@ -72,10 +52,9 @@ def test_eks_createnodegroup_takes_the_nodegroup_arn(aws_payload: Load) -> None:
     assert event.tags == {}
 
 
-def test_lambda_tagresource_tags_the_function_named_by_arn(aws_payload: Load) -> None:
+def test_lambda_tagresource_tags_the_function_named_by_arn(documented_call: DocumentedCall) -> None:
     arn = "arn:aws:lambda:us-west-2:123456789012:function:my-function"
-    event = _call(
-        aws_payload,
+    event = documented_call(
         "lambda.amazonaws.com",
         "TagResource20170331v2",
         {"resource": arn, "tags": {"CostCenter": "CC-1001"}},
@@ -86,11 +65,10 @@ def test_lambda_tagresource_tags_the_function_named_by_arn(aws_payload: Load) ->
 
 
 def test_tagresource_of_another_service_types_the_resource_from_its_arn(
-    aws_payload: Load,
+    documented_call: DocumentedCall,
 ) -> None:
     arn = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    event = _call(
-        aws_payload,
+    event = documented_call(
         "kms.amazonaws.com",
         "TagResource",
         {"resourceArn": arn, "tags": [{"tagKey": "Department", "tagValue": "IT"}]},

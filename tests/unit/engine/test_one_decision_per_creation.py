@@ -3,18 +3,12 @@ Inventory) is decided once; a failed first decision leaves the creation to the r
 
 from __future__ import annotations
 
-from costplane.adapters.local.plane import (
-    CounterMetrics,
-    LocalEnforcer,
-    LocalInventory,
-    LogNotifier,
-)
+from costplane.adapters.local.plane import LocalEnforcer, LocalInventory
 from costplane.domain.decisions import Outcome
-from costplane.domain.events import Operation, Provider
-from costplane.engine.ports import ProviderPorts, ResourceRef
+from costplane.domain.events import Operation
+from costplane.engine.ports import ResourceRef
 from costplane.tagging.service import TagEnforcer
-from tests.support.stores import sqlite_state
-from tests.support.tagging import FixedClock, make_event, make_taxonomy
+from tests.support.tagging import local_tag_enforcer, make_event, make_taxonomy
 
 
 class FlakyInventory(LocalInventory):
@@ -30,16 +24,7 @@ class FlakyInventory(LocalInventory):
 
 
 def _service(inventory: LocalInventory | None = None) -> TagEnforcer:
-    inv = inventory or LocalInventory()
-    ports = dict.fromkeys(Provider, ProviderPorts(inventory=inv, enforcer=LocalEnforcer(inv)))
-    return TagEnforcer(
-        make_taxonomy(),
-        ports,
-        sqlite_state(":memory:"),
-        LogNotifier(),
-        FixedClock(),
-        CounterMetrics(),
-    )
+    return local_tag_enforcer(make_taxonomy(), LocalEnforcer(inventory or LocalInventory()))
 
 
 CLOUDTRAIL = make_event(event_id="ct-1", event_name="RunInstances")

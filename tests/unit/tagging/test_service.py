@@ -10,7 +10,6 @@ from costplane.adapters.local.plane import (
     CounterMetrics,
     LocalEnforcer,
     LocalInventory,
-    LogNotifier,
 )
 from costplane.adapters.state_records import RecordStateStore
 from costplane.domain.decisions import ActionKind, ActionStatus, Decision, Outcome
@@ -19,7 +18,7 @@ from costplane.domain.taxonomy import Taxonomy
 from costplane.engine.ports import ProviderPorts, ResourceRef
 from costplane.tagging.service import TagEnforcer
 from tests.support.stores import sqlite_state
-from tests.support.tagging import FixedClock, make_event, make_taxonomy
+from tests.support.tagging import FixedClock, local_tag_enforcer, make_event, make_taxonomy
 
 
 class RecordingNotifier:
@@ -166,16 +165,7 @@ def test_a_violation_on_a_type_the_plane_can_tag_but_not_stop_says_so() -> None:
         def supports(self, kind: ActionKind, resource_type: str) -> bool:
             return kind is not ActionKind.STOP and super().supports(kind, resource_type)
 
-    inventory = LocalInventory()
-    ports = dict.fromkeys(Provider, ProviderPorts(inventory=inventory, enforcer=TagOnly(inventory)))
-    service = TagEnforcer(
-        make_taxonomy(),
-        ports,
-        sqlite_state(":memory:"),
-        LogNotifier(),
-        FixedClock(),
-        CounterMetrics(),
-    )
+    service = local_tag_enforcer(make_taxonomy(), TagOnly(LocalInventory()))
 
     decision = service.handle_event(make_event(resource_type="aws.kms.key"))
 

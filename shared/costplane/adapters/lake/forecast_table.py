@@ -11,7 +11,6 @@ the budgets fall back to their run-rate.
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -23,7 +22,7 @@ from pyiceberg.table import Table, Transaction
 
 from costplane.adapters.lake.budget_forecasts import lake_forecasts
 from costplane.billing.focus.columns import DECIMAL
-from costplane.billing.lake.commit import commit_with_retry
+from costplane.billing.lake.commit import commit_with_retry, quiet_empty_deletes
 from costplane.billing.lake.table import Lake
 from costplane.budgets.periods import window
 from costplane.domain.budgets import Budget, BudgetsFile, Projection
@@ -72,9 +71,7 @@ def write_forecasts(lake: Lake, budgets: BudgetsFile, now: datetime) -> int:
     arrow = pa.Table.from_pylist(rows, schema=forecast_arrow_schema())
 
     def stage(_: Table, transaction: Transaction) -> None:
-        with warnings.catch_warnings():
-            # The first write replaces nothing, which pyiceberg warns about.
-            warnings.filterwarnings("ignore", "Delete operation did not match any records")
+        with quiet_empty_deletes():
             transaction.overwrite(arrow)
 
     commit_with_retry(_forecast_table(lake.catalog, lake.namespace), stage)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import warnings
 from datetime import date
 
 import orjson
@@ -26,7 +25,7 @@ from costplane.billing.allocation.result import Allocation, ChargebackLine
 from costplane.billing.allocation.rules import RuleSet
 from costplane.billing.allocation.select import PERIOD, required_columns
 from costplane.billing.focus.columns import DECIMAL
-from costplane.billing.lake.commit import commit_with_retry
+from costplane.billing.lake.commit import commit_with_retry, quiet_empty_deletes
 from costplane.billing.lake.table import Lake
 
 CHARGEBACK_TABLE = "chargeback"
@@ -167,9 +166,7 @@ def write_chargeback(
     )
 
     def stage(_: Table, transaction: Transaction) -> None:
-        with warnings.catch_warnings():
-            # The first write of a period replaces nothing, which pyiceberg warns about.
-            warnings.filterwarnings("ignore", "Delete operation did not match any records")
+        with quiet_empty_deletes():
             if rows.num_rows:
                 transaction.overwrite(rows, overwrite_filter=replaced)
             else:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.table import Table, Transaction
@@ -44,3 +46,12 @@ def commit_with_retry(
             delay = min(MAX_DELAY_S, BASE_DELAY_S * 2**attempt)
             time.sleep(delay * random.uniform(0.5, 1.0))
             table = table.refresh()
+
+
+@contextmanager
+def quiet_empty_deletes() -> Iterator[None]:
+    """Stage an overwrite or delete without pyiceberg's warning that it matched no rows: a
+    table's first write for a key replaces nothing, as expected."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Delete operation did not match any records")
+        yield
