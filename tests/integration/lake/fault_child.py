@@ -1,8 +1,10 @@
 """A child process that ingests one bill and kills itself with SIGKILL at an injected point.
 
-Usage: python fault_child.py LAKE BILL [TARGET N WHEN]. TARGET is `module:Class.method`;
-on its Nth call the process sends itself SIGKILL, `before` or `after` the call runs. Without
-a target the ingest runs to the end (a concurrent writer).
+Usage: python fault_child.py [--gate=DIR] LAKE BILL [TARGET N WHEN]. TARGET is
+`module:Class.method`; on its Nth call the process sends itself SIGKILL, `before` or `after`
+the call runs. Without a target the ingest runs to the end (a concurrent writer). With a gate,
+the process says it is ready (a file in DIR) and waits for DIR/go before it opens the lake, so
+that racing writers start together rather than as their imports happen to finish.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import inspect
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +43,18 @@ def kill_at(target: str, nth: int, when: str) -> None:
     setattr(owner, method, staticmethod(wrapper) if static else wrapper)
 
 
-def main(lake: str, bill: str, *fault: str) -> None:
+def wait_at(gate: Path) -> None:
+    (gate / f"ready-{os.getpid()}").touch()
+    while not (gate / "go").exists():
+        time.sleep(0.001)
+
+
+def main(*args: str) -> None:
+    if args[0].startswith("--gate="):
+        gate, args = Path(args[0].removeprefix("--gate=")), args[1:]
+    else:
+        gate = None
+    lake, bill, *fault = args
     spec = importlib.util.spec_from_file_location(
         "lake_bills", Path(__file__).with_name("conftest.py")
     )
@@ -54,6 +68,8 @@ def main(lake: str, bill: str, *fault: str) -> None:
     if fault:
         target, nth, when = fault
         kill_at(target, int(nth), when)
+    if gate is not None:
+        wait_at(gate)
     ingest(open_lake(Path(lake)), bills.ArrowStreamNormaliser(), [Path(bill)])
 
 

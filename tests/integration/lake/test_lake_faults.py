@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -80,9 +81,19 @@ def orphan_bytes(lake: Lake) -> int:
     return sum(info.size or 0 for table in tables for info in orphans(table, FUTURE))
 
 
-def child(lake_dir: Path, bill: Path, *fault: object) -> subprocess.Popen[bytes]:
-    command = [sys.executable, str(CHILD), str(lake_dir), str(bill), *map(str, fault)]
-    return subprocess.Popen(command, stderr=subprocess.PIPE)
+def child(
+    lake_dir: Path, bill: Path, *fault: object, gate: Path | None = None
+) -> subprocess.Popen[bytes]:
+    gated = [f"--gate={gate}"] if gate else []
+    command = [sys.executable, str(CHILD), *gated, str(lake_dir), str(bill), *map(str, fault)]
+    return subprocess.Popen(command)
+
+
+def open_gate(gate: Path, writers: list[subprocess.Popen[bytes]]) -> None:
+    """Let the gated writers go once all of them are ready (or one has died)."""
+    while len(list(gate.glob("ready-*"))) < len(writers) and all(w.poll() is None for w in writers):
+        time.sleep(0.005)
+    (gate / "go").touch()
 
 
 @pytest.mark.parametrize(("target", "nth", "when"), WRITE_STEPS)
@@ -108,13 +119,14 @@ def test_an_ingest_killed_at_any_write_step_leaves_one_bill_whole_and_no_orphan_
 
 def test_first_writers_racing_to_create_the_lake_all_land(tmp_path, bill, rows):
     lake_dir = tmp_path / "lake"
-    bills = [bill(f"m{month}.arrows", rows(month, month)) for month in range(1, 5)]
+    bills = [bill(f"m{month}.arrows", rows(month, month)) for month in range(1, 6)]
 
-    writers = [child(lake_dir, path) for path in bills]
+    writers = [child(lake_dir, path, gate=tmp_path) for path in bills]
+    open_gate(tmp_path, writers)
 
     assert [w.wait(timeout=60) for w in writers] == [0] * len(bills)
     assert {month: n for month, (n, _) in held(open_lake(lake_dir)).items()} == {
-        m: m for m in range(1, 5)
+        m: m for m in range(1, 6)
     }
 
 
@@ -128,7 +140,8 @@ def test_writers_restating_the_same_bill_at_once_leave_one_of_them_whole(
         for n, cost in ((4, "3"), (6, "5"))
     ]
 
-    writers = [child(lake_dir, path) for path in versions]
+    writers = [child(lake_dir, path, gate=tmp_path) for path in versions]
+    open_gate(tmp_path, writers)
 
     assert [w.wait(timeout=60) for w in writers] == [0, 0]
     assert held(open_lake(lake_dir))[1] in ((4, Decimal(3)), (6, Decimal(5)))
