@@ -124,3 +124,11 @@ def test_expire_leaves_files_younger_than_the_cutoff(lake, normaliser, rows, bil
 
     assert [(t.expired_snapshots, t.orphan_files) for t in done] == [(0, 0), (0, 0)]
     assert len(lake.focus.refresh().snapshots()) == 2
+
+
+def test_a_corrected_file_keeps_a_period_another_file_still_holds(lake, normaliser, rows, bill):
+    part1 = bill("part1.arrows", rows(2, 1), rows(1, 2))
+    ingest(lake, normaliser, [part1, bill("part2.arrows", rows(4, 2))])
+    ingest(lake, normaliser, [bill("part1.arrows", rows(3, 1))])
+
+    assert periods(lake)[("111111111111", "2024-02")] == 5

@@ -250,16 +250,24 @@ class _Delivery:
         return entry if entry and entry.matches(fingerprint, self.normaliser.name) else None
 
     def restated(self, done: dict[Path, _Normalised]) -> set[RestatementKey]:
-        """The keys the delivery replaces: those its files hold now, and those the lake holds
-        from an earlier version of one of them (a key the corrected file no longer has, as a
-        billing period of 9999-12, is then removed rather than kept for good)."""
-        earlier = (self.known.get(self.fingerprints[path].path) for path in done)
-        return _keys(done.values()) | {
+        """The keys the delivery replaces: those its files hold now, and those an earlier
+        version of one of them held that no other file in the lake holds (a period the
+        corrected file no longer has, as 9999-12, is then removed rather than kept for good;
+        one another file still holds stays, with its rows: `lake delete` removes it)."""
+        delivered = {self.fingerprints[path].path for path in done}
+        others = {
             key
-            for entry in earlier
-            if entry is not None and entry.source == self.normaliser.name
+            for path, entry in self.known.items()
+            if path not in delivered
             for key in entry.restatement_keys()
         }
+        earlier = {
+            key
+            for path in delivered
+            if (entry := self.known.get(path)) is not None and entry.source == self.normaliser.name
+            for key in entry.restatement_keys()
+        }
+        return _keys(done.values()) | (earlier - others)
 
     def normalise(self) -> dict[Path, _Normalised]:
         """Normalise the changed files, then any unchanged one sharing a key with them."""
