@@ -16,6 +16,7 @@ BENCHMARKS = (
     "bench_coverage",
     "bench_mutants",
     "bench_mark_sweep",
+    "bench_lake_faults",
 )
 
 

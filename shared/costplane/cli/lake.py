@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,14 +14,17 @@ import duckdb
 import orjson
 import typer
 
+from costplane.billing.lake.delete import Deletion, delete_bill, month
+from costplane.billing.lake.maintenance import expire
 from costplane.billing.lake.query import EmptyQuery, ExportFormat, export, history, sql
 from costplane.billing.lake.table import Lake
 from costplane.bootstrap import plane
-from costplane.cli.output import JsonOption, VerboseOption, count, fail, table
+from costplane.cli.delivery import interactive
+from costplane.cli.output import JsonOption, VerboseOption, count, fail, say, table, warn
 from costplane.config import Settings
 
 app = typer.Typer(
-    help="Query the FOCUS lake: DuckDB SQL, Parquet/CSV exports and the commit history.",
+    help="Query the FOCUS lake (DuckDB SQL, exports, commit history); delete a bill; expire.",
     no_args_is_help=True,
 )
 
@@ -134,3 +139,92 @@ def history_command(
             for c in commits
         ),
     )
+
+
+_AGE = re.compile(r"(\d+)([smhd])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def age(text: str) -> timedelta:
+    """`30d`, `12h`, `15m`, `0s` as a duration (bad usage otherwise)."""
+    found = _AGE.fullmatch(text.strip())
+    if found is None:
+        fail(f"--older-than {text!r}: give a number and a unit, as 3d, 12h, 15m or 0s")
+    return timedelta(**{_UNITS[found[2]]: int(found[1])})
+
+
+@app.command("expire")
+def expire_command(
+    older_than: Annotated[
+        str,
+        typer.Option(
+            "--older-than",
+            help="Expire snapshots and delete unreferenced files older than this (3d, 12h, 0s)."
+            " Files younger than it may belong to an ingest still running: keep it above the"
+            " longest ingest.",
+        ),
+    ] = "3d",
+    lake: LakeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Maintenance: expire old snapshots and delete orphan files (of killed or failed ingests).
+
+    The current snapshot is always kept; time travel reaches back only to the cutoff after.
+    """
+    cutoff = datetime.now(UTC) - age(older_than)
+    done = expire(lake_at(lake), cutoff)
+    if as_json:
+        print_json_lines(t.model_dump(mode="json") for t in done)
+        return
+    table(
+        f"lake expire: older than {cutoff:%Y-%m-%d %H:%M:%S} UTC",
+        ["table", "expired snapshots", "orphan files", "orphan bytes"],
+        (
+            [t.table, count(t.expired_snapshots), count(t.orphan_files), count(t.orphan_bytes)]
+            for t in done
+        ),
+    )
+
+
+@app.command("delete")
+def delete_command(
+    source: Annotated[str, typer.Option("--source", help="The source whose bill to delete.")],
+    period: Annotated[str, typer.Option("--period", help="Its billing period, YYYY-MM.")],
+    account: Annotated[
+        str | None, typer.Option("--account", help="Only this billing account.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask at a terminal.")] = False,
+    lake: LakeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a source's bill of one billing period (a restatement can only replace keys a
+    file still holds): one snapshot, in `lake history` with what was deleted."""
+    try:
+        month(period)
+    except ValueError:
+        fail(f"--period {period!r}: give a billing period as YYYY-MM")
+
+    def ask(found: Deletion) -> bool:
+        say(f"this deletes {found.rows:,} rows of {source} in {period}", *_of(found))
+        return typer.confirm("delete them?", default=False)
+
+    deletion = delete_bill(
+        lake_at(lake), source, period, account, confirm=ask if interactive() and not yes else None
+    )
+    if as_json:
+        print_json_lines([deletion.model_dump(mode="json")])
+    elif not deletion.keys:
+        warn(f"the lake holds no rows of {source} in {period}{_account(account)}; nothing deleted")
+    elif deletion.snapshot_id is None:
+        say("nothing deleted")
+    else:
+        say(f"deleted {deletion.rows:,} rows of {source} in {period}", *_of(deletion))
+
+
+def _of(deletion: Deletion) -> list[str]:
+    accounts = sorted({account for _, account, _ in deletion.keys})
+    return [f" (billing accounts {', '.join(accounts)})"]
+
+
+def _account(account: str | None) -> str:
+    return f" for billing account {account}" if account else ""

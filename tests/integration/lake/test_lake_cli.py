@@ -181,3 +181,57 @@ def test_every_command_explains_itself(cli, command):
     result = cli(*command, "--help")
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def test_lake_delete_json_reports_the_rows_and_snapshot(cli, q1):
+    cli("ingest", "--source", "test-bill", q1)
+
+    result = cli("lake", "delete", "--source", "test-bill", "--period", "2024-02", "--json")
+
+    assert result.exit_code == 0, result.output
+    deletion = orjson.loads(result.stdout)
+    assert (deletion["rows"], deletion["period"]) == (3, "2024-02")
+    assert isinstance(deletion["snapshot_id"], int)
+    history = [orjson.loads(line) for line in cli("lake", "history", "--json").stdout.splitlines()]
+    assert history[-1]["snapshot_id"] == deletion["snapshot_id"]
+
+
+def test_lake_delete_of_nothing_warns_and_succeeds(cli, q1):
+    cli("ingest", "--source", "test-bill", q1)
+
+    result = cli("lake", "delete", "--source", "test-bill", "--period", "2023-02")
+
+    assert result.exit_code == 0
+    assert "nothing deleted" in flat(result.stderr)
+
+
+def test_lake_delete_rejects_a_period_that_is_not_a_month(cli, q1):
+    cli("ingest", "--source", "test-bill", q1)
+
+    result = cli("lake", "delete", "--source", "test-bill", "--period", "2024-13")
+
+    assert result.exit_code == 2
+    assert "YYYY-MM" in flat(result.stderr)
+
+
+def test_lake_expire_json_reports_each_table(cli, q1, bill, rows):
+    cli("ingest", "--source", "test-bill", q1)
+    cli("ingest", "--source", "test-bill", bill("q1.arrows", rows(1, 1)))
+
+    result = cli("lake", "expire", "--older-than", "0s", "--json")
+
+    assert result.exit_code == 0, result.output
+    done = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert [(t["table"], t["expired_snapshots"]) for t in done] == [
+        ("costplane.focus", 1),
+        ("costplane.ingested_files", 2),
+    ]
+
+
+def test_lake_expire_rejects_an_age_without_a_unit(cli, q1):
+    cli("ingest", "--source", "test-bill", q1)
+
+    result = cli("lake", "expire", "--older-than", "3")
+
+    assert result.exit_code == 2
+    assert "3d, 12h" in flat(result.stderr)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import boto3
 import orjson
 import pytest
 
+from costplane.billing.lake.maintenance import expire
 from costplane.billing.lake.query import history, sql
 from costplane.billing.lake.table import open_lake
 from costplane.billing.lake.writer import ingest
@@ -37,7 +39,7 @@ def glue_settings(aws_env: str) -> CatalogSettings:
 def test_glue_lake_ingests_to_s3_and_reads_back(tmp_path, glue_settings, normaliser, rows, bill):
     lake = open_lake(tmp_path / "unused", glue_settings)
     ingest(lake, normaliser, [bill("q1.arrows", rows(3, 1, cost="2.50"), rows(2, 2))])
-    ingest(lake, normaliser, [bill("q1.arrows", rows(4, 1, cost="2.50"))])
+    ingest(lake, normaliser, [bill("jan.arrows", rows(4, 1, cost="2.50"))])
 
     table = boto3.client("glue").get_table(DatabaseName="costplane", Name="focus")["Table"]
     assert table["Parameters"]["table_type"] == "ICEBERG"
@@ -52,6 +54,22 @@ def test_glue_lake_ingests_to_s3_and_reads_back(tmp_path, glue_settings, normali
     assert result == [{"n": 6, "cost": Decimal("12.5")}]
     assert [c.operation for c in history(lake)] == ["append", "overwrite"]
     assert not (tmp_path / "unused").exists()
+
+
+def test_glue_lake_expire_deletes_the_s3_objects_no_snapshot_references(
+    tmp_path, glue_settings, normaliser, rows, bill
+):
+    lake = open_lake(tmp_path / "unused", glue_settings)
+    ingest(lake, normaliser, [bill("jan.arrows", rows(3, 1))])
+    ingest(lake, normaliser, [bill("jan.arrows", rows(4, 1, cost="2.50"))])
+
+    done = expire(lake, datetime.now(UTC) + timedelta(days=1))
+
+    assert done[0].expired_snapshots == 1
+    assert done[0].orphan_files > 0
+    assert expire(lake, datetime.now(UTC) + timedelta(days=1))[0].orphan_files == 0
+    result = sql(lake, "SELECT count(*) AS n, sum(BilledCost) AS cost FROM focus").to_pylist()
+    assert result == [{"n": 4, "cost": Decimal("10.0")}]
 
 
 def test_budgets_read_the_glue_lake_the_environment_names(

@@ -63,7 +63,7 @@ def test_reingest_replaces_exactly_the_period_rows_in_one_snapshot(lake, normali
     ingest(lake, other, [bill("other.arrows", rows(7, 1, account=C, source="other-bill"))])
     before = lake.focus.refresh().current_snapshot()
 
-    report = ingest(lake, normaliser, [bill("a.arrows", rows(2, 1, cost="9.99"))])
+    report = ingest(lake, normaliser, [bill("a-jan.arrows", rows(2, 1, cost="9.99"))])
 
     snapshot = lake.focus.refresh().current_snapshot()
     assert snapshot.parent_snapshot_id == before.snapshot_id

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.exceptions import CommitFailedException, TableAlreadyExistsError
+from pyiceberg.table import Table
 
 from costplane.config import CatalogSettings, embedded_catalog
 
@@ -33,3 +36,40 @@ def open_catalog(lake: Path, settings: CatalogSettings | None = None) -> Catalog
     if settings.type == "sql":
         lake.mkdir(parents=True, exist_ok=True)
     return load_catalog(settings.name, **catalog_properties(lake, settings))
+
+
+def ensure_namespace(catalog: Catalog, namespace: str) -> None:
+    """Create `namespace` unless it exists; another writer creating it first is no error.
+
+    pyiceberg's `create_namespace_if_not_exists` checks, then inserts: a writer that loses the
+    race between the two gets the catalog's own error (for SQLite a raw IntegrityError), so
+    any failure is forgiven once the namespace is seen to exist.
+    """
+    if catalog.namespace_exists(namespace):
+        return
+    try:
+        catalog.create_namespace(namespace)
+    except Exception:
+        if not catalog.namespace_exists(namespace):
+            raise
+
+
+def ensure_table(
+    catalog: Catalog, identifier: tuple[str, str], create: Callable[[], object]
+) -> Table:
+    """The table `identifier`, made by `create()` when it does not exist yet.
+
+    The existence check comes first because creating writes a metadata file before the
+    catalog is asked to register it: `create_table_if_not_exists` would leave one orphan
+    metadata file behind on every call for a table that exists. A writer that loses a
+    creation race (TableAlreadyExistsError, or CommitFailedException from the create
+    requirement) loads the winner's table; only its own metadata file is left, for
+    `lake expire` to collect.
+    """
+    if not catalog.table_exists(identifier):
+        try:
+            create()
+        except (TableAlreadyExistsError, CommitFailedException):
+            if not catalog.table_exists(identifier):
+                raise
+    return catalog.load_table(identifier)

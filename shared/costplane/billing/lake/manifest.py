@@ -25,6 +25,7 @@ from pyiceberg.expressions import In
 from pyiceberg.table import Table, Transaction
 
 from costplane.billing.focus.columns import DECIMAL, TIMESTAMP
+from costplane.billing.lake.catalog import ensure_namespace, ensure_table
 from costplane.billing.lake.commit import commit_with_retry
 from costplane.billing.lake.table import RestatementKey
 from costplane.billing.lake.totals import PeriodTotal
@@ -119,9 +120,10 @@ class Manifest:
     """The ingested-files table of a lake, created on first use."""
 
     def __init__(self, catalog: Catalog, namespace: str) -> None:
-        catalog.create_namespace_if_not_exists(namespace)
-        self.table = catalog.create_table_if_not_exists(
-            (namespace, MANIFEST_TABLE), schema=MANIFEST_SCHEMA
+        ensure_namespace(catalog, namespace)
+        identifier = (namespace, MANIFEST_TABLE)
+        self.table = ensure_table(
+            catalog, identifier, lambda: catalog.create_table(identifier, schema=MANIFEST_SCHEMA)
         )
 
     def entries(self) -> dict[str, IngestedFile]:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
-from pyiceberg.exceptions import TableAlreadyExistsError
+from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.table import Table
 from pyiceberg.transforms import IdentityTransform, MonthTransform
 
 from costplane.billing.focus.columns import focus_arrow_schema
-from costplane.billing.lake.catalog import open_catalog
+from costplane.billing.lake.catalog import ensure_namespace, ensure_table, open_catalog
 from costplane.config import CatalogSettings, embedded_catalog
 
 FOCUS_TABLE = "focus"
@@ -68,16 +67,17 @@ def focus_table(catalog: Catalog, namespace: str) -> Table:
     A table created by an older column model gains the new columns (as optional ones), so
     adding a column to the model needs no manual migration.
     """
-    catalog.create_namespace_if_not_exists(namespace)
-    if not catalog.table_exists((namespace, FOCUS_TABLE)):
-        with contextlib.suppress(TableAlreadyExistsError):
-            create_focus_table(catalog, namespace)
-    table = catalog.load_table((namespace, FOCUS_TABLE))
-    missing = set(focus_arrow_schema().names) - {f.name for f in table.schema().fields}
-    if missing:
+    ensure_namespace(catalog, namespace)
+    table = ensure_table(
+        catalog, (namespace, FOCUS_TABLE), lambda: create_focus_table(catalog, namespace)
+    )
+    while missing := set(focus_arrow_schema().names) - {f.name for f in table.schema().fields}:
         added = [f.with_nullable(True) for f in focus_arrow_schema() if f.name in missing]
-        with table.update_schema() as update:
-            update.union_by_name(pa.schema(added))
+        try:
+            with table.update_schema() as update:
+                update.union_by_name(pa.schema(added))
+        except CommitFailedException:
+            table = table.refresh()  # another writer evolved it first: look again
     return table
 
 

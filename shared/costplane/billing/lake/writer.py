@@ -139,7 +139,7 @@ def ingest(
     for normalised in done.values():
         totals.merge(normalised.totals)
     try:
-        keys = _keys(done.values())
+        keys = delivery.restated(done)
         after, kept = _carry(lake, delivery, keys, totals)
         keys |= _others(lake, keys, normaliser.name, replace=replace)
         replaced = replacement(
@@ -249,6 +249,26 @@ class _Delivery:
         entry = self.known.get(fingerprint.path)
         return entry if entry and entry.matches(fingerprint, self.normaliser.name) else None
 
+    def restated(self, done: dict[Path, _Normalised]) -> set[RestatementKey]:
+        """The keys the delivery replaces: those its files hold now, and those an earlier
+        version of one of them held that no other file in the lake holds (a period the
+        corrected file no longer has, as 9999-12, is then removed rather than kept for good;
+        one another file still holds stays, with its rows: `lake delete` removes it)."""
+        delivered = {self.fingerprints[path].path for path in done}
+        others = {
+            key
+            for path, entry in self.known.items()
+            if path not in delivered
+            for key in entry.restatement_keys()
+        }
+        earlier = {
+            key
+            for path in delivered
+            if (entry := self.known.get(path)) is not None and entry.source == self.normaliser.name
+            for key in entry.restatement_keys()
+        }
+        return _keys(done.values()) | (earlier - others)
+
     def normalise(self) -> dict[Path, _Normalised]:
         """Normalise the changed files, then any unchanged one sharing a key with them."""
         done: dict[Path, _Normalised] = {}
@@ -256,7 +276,7 @@ class _Delivery:
             queue = [path for path in self.fingerprints if self.unchanged(path) is None]
             while queue:
                 done |= {path: self._normalise(path) for path in queue}
-                keys = _keys(done.values())
+                keys = self.restated(done)
                 queue = [
                     path
                     for path in self.fingerprints
@@ -306,8 +326,12 @@ def _restate(
 ) -> int | None:
     """Commit the delivery's data files in one snapshot, keeping the manifest truthful."""
     source = delivery.normaliser.name
-    data_files = delivery.writer.close()
-    manifest.forget((n.fingerprint.path for n in done.values()), keys)
+    try:
+        data_files = delivery.writer.close()
+        manifest.forget((n.fingerprint.path for n in done.values()), keys)
+    except BaseException:
+        delivery.writer.abort()
+        raise
     snapshot_id = None
     if keys:
         restatement = Restatement(
@@ -323,6 +347,9 @@ def _restate(
         try:
             table = commit_with_retry(lake.focus, restatement.stage)
         except (CommitFailedException, ValidationException):
+            # Known not committed: our files are garbage. Any other error may have come after
+            # the catalog took the commit, so deleting the files could break the table: they
+            # are left for `lake expire`, which deletes only what no snapshot references.
             restatement.discard_rewrites()
             delivery.writer.abort()
             raise
