@@ -102,6 +102,15 @@ COMMANDS: dict[str, Argv] = {
         "lake", "export", "--lake", str(p.lake), "--format", v, str(p.files / "out"),
     ],
     "lake history --lake": lambda v, p: ["lake", "history", "--lake", str(p.files / v)],
+    "lake delete --period": lambda v, p: [
+        "lake", "delete", "--lake", str(p.lake), "--source", "focus", "--period", v, "--yes",
+    ],
+    "lake delete --source": lambda v, p: [
+        "lake", "delete", "--lake", str(p.lake), "--source", v, "--period", "2024-09", "--yes",
+    ],
+    "lake expire --older-than": lambda v, p: [
+        "lake", "expire", "--lake", str(p.lake), "--older-than", v,
+    ],
     "budgets status --budgets": lambda v, p: [
         "budgets", "status", "--lake", str(p.lake),
         "--budgets", p.write("b.yaml", {"budgets": [{"name": v, "amount": 1, "scope": {v: v}}]}),
