@@ -261,9 +261,10 @@ resource auditAppendRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = 
   }
 }
 
-// The mark sweep finds marked resources with Resource Graph, which answers a query with the
-// resources its caller may read: the query action, and read on every resource type (Resource
-// Graph has no narrower grant). What it does to them is the enforcer role's.
+// The mark sweep finds marked resources with Resource Graph (and the inventory reads there the
+// tags an Event Grid event lacks), which answers a query with the resources its caller may
+// read: the query action, and read on every resource type (Resource Graph has no narrower
+// grant). What it does to them is the enforcer role's.
 var sweepActions = [
   '*/read'
   'Microsoft.ResourceGraph/resources/read'

@@ -26,8 +26,9 @@ def coverage_command(
     as_json: JsonOption = False,
 ) -> None:
     """List per provider and resource type the events that create, tag and delete it, the
-    feed that carries them and the actions available; with --lake, the governed share of
-    each provider's EffectiveCost and the ungoverned services."""
+    feed that carries them and the actions available; with --lake, per provider and
+    currency, the governed share of resource spend (EffectiveCost), the ungoverned services,
+    and apart, the charges no tag can reach (not resource spend)."""
     register_every_cloud()
     rows = coverage_rows()
     shares = governed_shares(rows, spend_by_type(lake_at(lake))) if lake else []
@@ -41,11 +42,20 @@ def coverage_command(
     )
     if shares:
         table(
-            "Governed share of EffectiveCost",
-            ["provider", "governed share", "governed", "total", "largest ungoverned"],
+            "Governed share of resource spend (EffectiveCost)",
+            [
+                "provider",
+                "currency",
+                "governed share",
+                "governed",
+                "resource spend",
+                "largest ungoverned",
+                "not resource spend",
+            ],
             (
                 (
                     s.provider,
+                    s.currency,
                     ratio(s.governed_share, 2),
                     s.governed,
                     s.total,
@@ -53,10 +63,22 @@ def coverage_command(
                         f"{u.service} {u.resource_type} {u.cost.normalize():f}"
                         for u in s.ungoverned[:SHOWN_UNGOVERNED]
                     ),
+                    _not_resource(s),
                 )
                 for s in shares
             ),
         )
+
+
+def _not_resource(share: ProviderShare) -> str:
+    """The total, then the largest charges no tag can reach, with their service."""
+    largest = share.not_resource[:SHOWN_UNGOVERNED]
+    return "; ".join(
+        [
+            f"{share.not_resource_total.normalize():f}",
+            *(f"{n.charge} ({n.service}) {n.cost.normalize():f}" for n in largest),
+        ]
+    )
 
 
 def _columns(row: CoverageRow) -> tuple[list[str], ...]:
@@ -80,11 +102,17 @@ def _share_json(share: ProviderShare) -> dict[str, Any]:
     return {
         "record": "governed_share",
         "provider": share.provider,
+        "currency": share.currency,
         "governed_share": share.governed_share,
         "governed": str(share.governed),
         "total": str(share.total),
         "ungoverned": [
             {"service": u.service, "resource_type": u.resource_type, "cost": str(u.cost)}
             for u in share.ungoverned
+        ],
+        "not_resource_spend": str(share.not_resource_total),
+        "not_resource": [
+            {"charge": n.charge, "service": n.service, "cost": str(n.cost)}
+            for n in share.not_resource
         ],
     }

@@ -9,8 +9,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from costplane.adapters.azure.enforcer import AzureEnforcer
+from costplane.adapters.azure.graph_inventory import AzureGraphInventory
 from costplane.adapters.azure.http import ARM_AUDIENCE, STORAGE_AUDIENCE, token_provider
-from costplane.adapters.azure.inventory import AzureInventory
 from costplane.adapters.azure.tables import AzureTableRecords
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
 from costplane.adapters.rest import RestClient
@@ -53,7 +53,7 @@ class AzurePlane(Plane):
     def build_runtime(self) -> Runtime:
         arm = self.arm
         ports = ProviderPorts(
-            inventory=AzureInventory(arm), enforcer=AzureEnforcer(arm, self.clock)
+            inventory=AzureGraphInventory(arm), enforcer=AzureEnforcer(arm, self.clock)
         )
         return Runtime(
             ports={Provider.AZURE: ports},

@@ -14,6 +14,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.integration.azure_adapters.fake_azure import GRAPH_PATH, graph_answer
 from tests.support.placeholders import filled, filled_bytes
 
 REPO = Path(__file__).resolve().parents[3]
@@ -29,7 +30,8 @@ STORAGE = filled(
 
 @dataclass
 class FakeArm:
-    """ARM's Tags API (GET, PATCH Merge/Delete) over the resources it holds; 404 for others.
+    """ARM's Tags API (GET, PATCH Merge/Delete) over the resources it holds, 404 for others;
+    Resource Graph's query by id over the same resources.
 
     `refuse_writes` answers PATCH with 403 AuthorizationFailed, as ARM does for a missing role.
     """
@@ -40,6 +42,11 @@ class FakeArm:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if request.method == "POST" and request.url.path == GRAPH_PATH:
+            reply = graph_answer(orjson.loads(request.content), self.tags)
+            if reply is None:
+                return _error(400, "BadRequest", "unexpected Resource Graph query")
+            return httpx.Response(200, json=reply)
         resource = unquote(request.url.path).removesuffix(TAGS)
         if resource not in self.tags:
             return _error(404, "ResourceNotFound", f"{resource} was not found")

@@ -1,9 +1,10 @@
 """The Azure Function App's tag enforcer, called with the real azure.functions request and event
-classes, deciding through the Azure plane whose ARM calls an in-memory Tags API answers.
+classes, deciding through the Azure plane whose ARM calls an in-memory Tags API and Resource
+Graph answer.
 
-Event Grid does not carry tags: every decision reads them from ARM first (GET), then remediation
-merges the inherited CostCenter (PATCH Merge). Storage accounts cannot be stopped, so a
-violation is remediated and notified, never marked for a stop.
+Event Grid does not carry tags: every decision reads them from Resource Graph first (POST), then
+remediation merges the inherited CostCenter (PATCH Merge). Storage accounts cannot be stopped,
+so a violation is remediated and notified, never marked for a stop.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from tests.functions.azure.conftest import STORAGE, TAGS, payload
 WEBHOOK_URL = "https://costplane.azurewebsites.net/api/tag_enforcer"
 WRITE_EVENT = "azure-eventgrid-resourcegroup-resourcewritesuccess.json"
 TAGS_API = {"api-version": "2021-04-01"}
+GRAPH_QUERY = {
+    "subscriptions": [STORAGE.split("/")[2]],
+    "query": f"Resources | where id =~ '{STORAGE}' | project id, tags",
+    "options": {"resultFormat": "objectArray"},
+}
 
 
 def post(body: bytes, event_type: str = "Notification") -> func.HttpRequest:
@@ -99,7 +105,7 @@ def test_an_empty_body_is_a_400(blueprint, arm):
     assert (response.status_code, body_of(response)["error"]) == (400, "empty_payload")
 
 
-def test_a_resource_write_is_decided_from_the_tags_arm_returns(blueprint, arm):
+def test_a_resource_write_is_decided_from_the_tags_resource_graph_returns(blueprint, arm):
     response = blueprint.webhook(post(payload(WRITE_EVENT)))
 
     assert response.status_code == 200
@@ -111,7 +117,12 @@ def test_a_resource_write_is_decided_from_the_tags_arm_returns(blueprint, arm):
         ("notify", "done"),
     ]
     assert arm.calls() == [
-        ("GET", STORAGE + TAGS, TAGS_API, None),
+        (
+            "POST",
+            "/providers/Microsoft.ResourceGraph/resources",
+            {"api-version": "2022-10-01"},
+            GRAPH_QUERY,
+        ),
         (
             "PATCH",
             STORAGE + TAGS,
@@ -149,7 +160,7 @@ def test_the_same_event_delivered_twice_acts_once(blueprint, arm):
     [decision] = body_of(response)["decisions"]
     assert decision["outcome"] == "skipped"
     assert decision["reason"].startswith("duplicate delivery")
-    assert [method for method, *_ in arm.calls()] == ["GET", "PATCH"]
+    assert [method for method, *_ in arm.calls()] == ["POST", "PATCH"]
 
 
 def test_a_refused_tag_write_answers_500_so_event_grid_retries(blueprint, arm):
@@ -188,7 +199,7 @@ def grid_event(name: str = WRITE_EVENT) -> func.EventGridEvent:
 def test_the_event_grid_trigger_decides_an_event(blueprint, arm):
     blueprint.on_event_grid(grid_event())
 
-    assert [method for method, *_ in arm.calls()] == ["GET", "PATCH"]
+    assert [method for method, *_ in arm.calls()] == ["POST", "PATCH"]
     assert arm.tags[STORAGE] == {"CostCenter": "CC-1001"}
 
 

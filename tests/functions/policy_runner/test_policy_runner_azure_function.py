@@ -1,8 +1,9 @@
 """The Azure Function App's policy runner, called with the real azure.functions request and event
 classes, deciding through the Azure plane whose ARM calls the tag enforcer tests' in-memory Tags
-API answers, and taking real Azure budget alerts (both action-group schemas) from events/azure.
+API and Resource Graph answer, and taking real Azure budget alerts (both action-group schemas)
+from events/azure.
 
-Event Grid does not carry tags: a decision reads them from ARM first (GET), then the
+Event Grid does not carry tags: a decision reads them from Resource Graph first (POST), then the
 `cost-center-required` policy merges its tag (PATCH Merge).
 """
 
@@ -22,8 +23,9 @@ from costplane.approvals.model import ApprovalStatus
 from costplane.domain.decisions import ActionStatus
 from costplane.domain.errors import DeliveryFailed
 from tests.functions.azure.conftest import STORAGE, TAGS, payload
-from tests.functions.azure.test_azure_tag_enforcer_function import grid_event
+from tests.functions.azure.test_azure_tag_enforcer_function import GRAPH_QUERY, grid_event
 from tests.functions.policy_runner.conftest import audit_log, unsent_request
+from tests.integration.azure_adapters.fake_azure import GRAPH_PATH
 
 ALERTS_URL = "https://costplane.azurewebsites.net/api/policy_runner/alerts"
 COMMON = "azure-budget-alert-commonalertschema-actual-cost.json"
@@ -66,7 +68,7 @@ def test_a_resource_write_is_decided_by_the_policies(blueprint, arm, cloud_env: 
     blueprint.on_event_grid(grid_event())
 
     assert arm.calls() == [
-        ("GET", STORAGE + TAGS, TAGS_API, None),
+        ("POST", GRAPH_PATH, {"api-version": "2022-10-01"}, GRAPH_QUERY),
         (
             "PATCH",
             STORAGE + TAGS,
@@ -90,7 +92,7 @@ def test_the_same_event_delivered_twice_acts_once(blueprint, arm, cloud_env: Pat
 
     blueprint.on_event_grid(grid_event())
 
-    assert [method for method, *_ in arm.calls()] == ["GET", "PATCH"]
+    assert [method for method, *_ in arm.calls()] == ["POST", "PATCH"]
     assert len(audit_log(cloud_env)) == 1
 
 

@@ -1,13 +1,15 @@
 """A stateful fake of the ARM and Table storage endpoints the Azure plane calls.
 
 It keeps resources (tags and power state) and table entities, changes them as the real services
-would for the requests it understands, and answers anything else with 400 and a recorded problem,
-so a test can assert that every request the plane sent was well formed.
+would for the requests it understands (Resource Graph answers queries by id from the resources
+it keeps), and answers anything else with 400 and a recorded problem, so a test can assert that
+every request the plane sent was well formed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,10 @@ TAGS_PATH = "/providers/Microsoft.Resources/tags/default"
 TABLE_VERSION = "2019-02-02"
 _TABLE = re.compile(r"^/\w+$")
 _QUERY = re.compile(r"^/\w+\(\)$")
+GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+_BY_ID = re.compile(
+    r"^(Resources|ResourceContainers) \| where id =~ '(?P<id>.*)' \| project id, tags$"
+)
 _ENTITY = re.compile(r"^/(?P<table>\w+)\(PartitionKey='(?P<pk>[^']+)',RowKey='(?P<rk>[^']+)'\)$")
 
 
@@ -66,6 +72,8 @@ class FakeAzure:
             elif request.method != "GET":
                 return self._problem(request, "unexpected method on tags")
             return _json(200, {"name": "default", "properties": {"tags": resource.tags}})
+        if request.method == "POST" and path == GRAPH_PATH and version == "2022-10-01":
+            return self._graph(request)
         if request.method == "POST" and path.endswith("/deallocate") and version == "2024-07-01":
             resource = self.resources.get(path.removesuffix("/deallocate"))
             if resource is None:
@@ -73,6 +81,13 @@ class FakeAzure:
             resource.power = "deallocated"
             return httpx.Response(202, headers={"Azure-AsyncOperation": f"https://{ARM_HOST}/op"})
         return self._problem(request, "unexpected ARM call")
+
+    def _graph(self, request: httpx.Request) -> httpx.Response:
+        tags = {resource_id: resource.tags for resource_id, resource in self.resources.items()}
+        reply = graph_answer(_body(request), tags)
+        if reply is None:
+            return self._problem(request, "unexpected Resource Graph query")
+        return _json(200, reply)
 
     def _table(self, request: httpx.Request) -> httpx.Response:
         if (
@@ -106,6 +121,21 @@ class FakeAzure:
     def _problem(self, request: httpx.Request, reason: str) -> httpx.Response:
         self.problems.append(f"{request.method} {request.url}: {reason}")
         return _json(400, {"error": {"code": "BadRequest", "message": reason}})
+
+
+def graph_answer(body: dict[str, Any], tags: Mapping[str, dict[str, str]]) -> Any:
+    """Resource Graph's answer to the plane's query by id, over resources `tags` holds (an
+    index up to date with ARM); None for a query body the plane would not send."""
+    match = _BY_ID.match(str(body.get("query")))
+    if match is None or body.get("options") != {"resultFormat": "objectArray"}:
+        return None
+    wanted = match["id"].replace("\\'", "'").lower()
+    rows = [
+        {"id": resource_id, "tags": resource_tags}
+        for resource_id, resource_tags in tags.items()
+        if resource_id.lower() == wanted and resource_id.split("/")[2] in body["subscriptions"]
+    ]
+    return {"totalRecords": len(rows), "count": len(rows), "data": rows}
 
 
 def _row(entity: dict[str, Any]) -> str:

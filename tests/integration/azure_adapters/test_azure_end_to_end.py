@@ -131,3 +131,16 @@ def test_with_an_audit_account_decisions_go_to_its_table_and_claims_stay_in_the_
         "POST https://stcostplaneaudit.table.core.windows.net/decisions"
     )
     assert [d.decision_id for d in runtime.state.recent_decisions(10)] == [decision.decision_id]
+
+
+def test_an_events_missing_tags_are_read_through_resource_graph(
+    fake: FakeAzure, runtime: Runtime
+) -> None:
+    enforcer(runtime).handle_event(vm_created(datetime.now(UTC)))
+
+    arm = [r.split("?")[0] for r in fake.requests if "//management.azure.com/" in r]
+    assert arm == [
+        "POST https://management.azure.com/providers/Microsoft.ResourceGraph/resources",
+        f"PATCH https://management.azure.com{VM}/providers/Microsoft.Resources/tags/default",
+        f"POST https://management.azure.com{VM}/deallocate",
+    ]

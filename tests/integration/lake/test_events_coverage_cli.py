@@ -10,10 +10,20 @@ import pytest
 from typer.testing import CliRunner
 
 from costplane.cli import app
-from tests.conftest import TEST_DATA
+from tests.conftest import TEST_DATA, in_place
 
 AWS_CUR = TEST_DATA / "focus" / "aws" / "cur_legacy_anonymized_2023-11_days01-07.csv"
 AZURE_EA = TEST_DATA / "focus" / "azure" / "ea_actual_cost_small.csv"
+FOCUS_SAMPLE = TEST_DATA / "focus" / "focus" / "focus_1.0_sample_1000rows_aws_azure_oci.csv"
+GCP_CUD = (
+    TEST_DATA
+    / "focus"
+    / "focus"
+    / "spec_examples_extra"
+    / "commitment_discount_scenarios"
+    / "gcp_resource_cud_no_upfront_100pct.csv"
+)
+GCP_SUPPORT = "gcp/bigquery_billing_export_v1_sample.ndjson"
 runner = CliRunner()
 
 
@@ -50,12 +60,16 @@ def test_without_a_lake_there_is_no_share() -> None:
     assert [r for r in _json() if r["record"] == "governed_share"] == []
 
 
-def test_the_share_of_a_real_aws_bill_names_what_tags_cannot_reach(aws_lake: Path) -> None:
-    [share] = [r for r in _json("--lake", aws_lake) if r["record"] == "governed_share"]
+def _shares(lake: Path) -> list[dict[str, object]]:
+    return [r for r in _json("--lake", lake) if r["record"] == "governed_share"]
 
-    assert share["provider"] == "aws"
-    assert share["total"] == "0.6055792441"
-    assert share["governed"] == "0.6053379941"
+
+def test_the_share_of_a_real_aws_bill_names_what_tags_cannot_reach(aws_lake: Path) -> None:
+    [share] = _shares(aws_lake)
+
+    assert (share["provider"], share["currency"]) == ("aws", "USD")
+    assert share["total"] == "0.5255792441"
+    assert share["governed"] == "0.5253379941"
     assert {
         "service": "AWS CloudTrail",
         "resource_type": "(no resource id)",
@@ -63,10 +77,51 @@ def test_the_share_of_a_real_aws_bill_names_what_tags_cannot_reach(aws_lake: Pat
     } in (share["ungoverned"])
 
 
+def test_tax_is_shown_apart_as_not_resource_spend(aws_lake: Path) -> None:
+    [share] = _shares(aws_lake)
+
+    assert share["not_resource_spend"] == "0.0800000000"
+    assert share["not_resource"] == [
+        {"charge": "Tax", "service": "Amazon Simple Storage Service", "cost": "0.0700000000"},
+        {"charge": "Tax", "service": "AWS Key Management Service", "cost": "0.0100000000"},
+    ]
+
+
+def test_a_credit_is_not_resource_spend(tmp_path: Path) -> None:
+    lake = _ingested(tmp_path / "focus", "focus", FOCUS_SAMPLE)
+
+    aws = next(s for s in _shares(lake) if s["provider"] == "aws")
+
+    assert aws["governed_share"] == 1.0
+    assert aws["not_resource"] == [
+        {"charge": "Credit", "service": "Amazon Elastic Compute Cloud", "cost": "-3.0000000000"}
+    ]
+
+
+@pytest.mark.read_in_place(GCP_SUPPORT)
+def test_a_support_only_bill_has_no_resource_spend_to_govern(tmp_path: Path) -> None:
+    lake = _ingested(tmp_path / "gcp", "gcp-billing", in_place(GCP_SUPPORT))
+
+    [share] = _shares(lake)
+
+    assert (share["provider"], share["governed_share"], share["total"]) == ("gcp", None, "0")
+    assert share["not_resource"] == [
+        {"charge": "Support", "service": "Support", "cost": "484.3674010000"}
+    ]
+
+
+def test_gcp_compute_under_a_commitment_is_governed(tmp_path: Path) -> None:
+    lake = _ingested(tmp_path / "cud", "focus", GCP_CUD)
+
+    [share] = _shares(lake)
+
+    assert (share["provider"], share["governed_share"]) == ("gcp", 1.0)
+
+
 def test_every_azure_resource_in_a_real_bill_is_governed(tmp_path: Path) -> None:
     lake = _ingested(tmp_path / "azure", "azure-ea", AZURE_EA)
 
-    [share] = [r for r in _json("--lake", lake) if r["record"] == "governed_share"]
+    [share] = _shares(lake)
 
     assert (share["provider"], share["governed_share"]) == ("azure", 1.0)
 
@@ -76,4 +131,5 @@ def test_the_table_prints_types_and_the_share(aws_lake: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert "aws.kinesis.stream" in result.stdout
-    assert "99.96%" in result.stdout
+    assert "99.95%" in result.stdout
+    assert "Tax (Amazon Simple Storage Service) 0.07" in result.stdout

@@ -8,22 +8,19 @@ tags from ARM itself before it acts (and learns there that it is gone).
 from __future__ import annotations
 
 from costplane.adapters.azure.eventgrid_arm import parse_arm_id
-from costplane.adapters.azure.http import ARM
-from costplane.adapters.rest import RestClient, body_of
+from costplane.adapters.azure.resource_graph import kql_string, query_graph
+from costplane.adapters.rest import RestClient
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
 from costplane.tagging.ports import MarkedResource, MarkPage
 
-GRAPH_API_VERSION = "2022-10-01"
-GRAPH_URL = f"{ARM}/providers/Microsoft.ResourceGraph/resources"
 PAGE_SIZE = 1000  # the API's maximum `$top`
 
 
 def marked_query(tag: str) -> str:
     """KQL: resources whose tag `tag` is set, with what the sweep needs of them."""
-    quoted = tag.replace("'", "\\'")
     return (
-        f"Resources | where isnotempty(tags['{quoted}']) "
+        f"Resources | where isnotempty(tags[{kql_string(tag)}]) "
         "| project id, type, location, subscriptionId, tags | order by id asc"
     )
 
@@ -40,18 +37,16 @@ class AzureMarkedResources:
         return list(self.subscriptions)
 
     def page(self, scope: str, token: str | None) -> MarkPage:
-        options: dict[str, object] = {"$top": PAGE_SIZE, "resultFormat": "objectArray"}
+        options: dict[str, object] = {"$top": PAGE_SIZE}
         if token:
             options["$skipToken"] = token
-        response = self.arm.call(
-            "POST",
-            GRAPH_URL,
+        answer = query_graph(
+            self.arm,
+            [scope],
+            marked_query(self.tag),
             resource=f"Resource Graph of subscription {scope}",
-            params={"api-version": GRAPH_API_VERSION},
-            body={"subscriptions": [scope], "query": marked_query(self.tag), "options": options},
-            missing_is_gone=False,
+            options=options,
         )
-        answer = body_of(response)
         rows = answer.get("data") or []
         found = [_marked(row) for row in rows if isinstance(row, dict)]
         following = answer.get("$skipToken")

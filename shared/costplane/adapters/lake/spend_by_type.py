@@ -4,7 +4,13 @@ of the bill the Tagging OS governs.
 Types come from ResourceId as budgets read them (`resource_types`). A row without a
 ResourceId is typed by its service when the service bills one main resource type (S3 requests
 fall on buckets even when an anonymised bill drops the bucket name), and `by_service` says
-so; otherwise (tax, support, most fees) it has no type."""
+so; otherwise it has no type.
+
+Charges that belong to no resource are named apart (`charge`), as FinOps practitioners read
+FOCUS: ChargeCategory Tax, Credit and Adjustment; commitment purchases (Purchase rows with a
+CommitmentDiscountId) and unused commitment; support plans (ServiceSubcategory Support); and,
+without a ResourceId, other purchases (marketplace and subscription fees) and corrections
+(ChargeClass Correction). No tag can govern them, so the governed share leaves them out."""
 
 from __future__ import annotations
 
@@ -17,9 +23,23 @@ from costplane.billing.focus.services import provider_keys
 from costplane.billing.lake.query import sql
 from costplane.billing.lake.table import Lake
 
+NOT_RESOURCE_SQL = """
+CASE
+  WHEN ChargeCategory IN ('Tax', 'Credit', 'Adjustment') THEN ChargeCategory
+  WHEN ChargeCategory = 'Purchase' AND CommitmentDiscountId IS NOT NULL
+    THEN 'Commitment purchase'
+  WHEN CommitmentDiscountStatus = 'Unused' THEN 'Unused commitment'
+  WHEN ServiceSubcategory = 'Support' THEN 'Support'
+  WHEN ResourceId IS NULL AND ChargeCategory = 'Purchase' THEN 'Purchase without a resource'
+  WHEN ResourceId IS NULL AND ChargeClass = 'Correction' THEN 'Correction without a resource'
+END
+"""
+"""Why a row is not resource spend, or NULL when it is."""
+
 _SQL = f"""
-    SELECT ProviderName AS provider_name, coalesce(ServiceName, '') AS service,
-           {STEM_SQL} AS stem, sum(EffectiveCost) AS cost
+    SELECT ProviderName AS provider_name, coalesce(BillingCurrency, '') AS currency,
+           coalesce(ServiceName, '') AS service, {STEM_SQL} AS stem,
+           {NOT_RESOURCE_SQL} AS charge, sum(EffectiveCost) AS cost
     FROM focus
     GROUP BY ALL
 """
@@ -72,14 +92,18 @@ SERVICE_TYPES: dict[str, str] = {
 @dataclass(frozen=True, slots=True)
 class Spend:
     provider: str
+    currency: str
     service: str
     resource_type: str | None
     cost: Decimal
+    charge: str | None = None
+    """Set when the charge belongs to no resource: why (Tax, Support, Commitment purchase…)."""
     by_service: bool = False
 
 
 def spend_by_type(lake: Lake) -> list[Spend]:
-    """One row per (provider, service, type); the provider is aws/azure/gcp/oci or its name."""
+    """One row per (provider, currency, service, type, charge); the provider is
+    aws/azure/gcp/oci or its name."""
     table = sql(lake, _SQL)
     providers = provider_keys(table["provider_name"].combine_chunks()).to_pylist()
     return [
@@ -90,6 +114,6 @@ def spend_by_type(lake: Lake) -> list[Spend]:
 
 def _spend(provider: str, row: dict[str, Any]) -> Spend:
     cost = Decimal(row["cost"] or 0)
-    if row["stem"] is None and row["service"] in SERVICE_TYPES:
-        return Spend(provider, row["service"], SERVICE_TYPES[row["service"]], cost, by_service=True)
-    return Spend(provider, row["service"], type_of_stem(row["stem"]), cost)
+    by_service = row["stem"] is None and row["service"] in SERVICE_TYPES
+    kind = SERVICE_TYPES[row["service"]] if by_service else type_of_stem(row["stem"])
+    return Spend(provider, row["currency"], row["service"], kind, cost, row["charge"], by_service)

@@ -25,6 +25,7 @@ _PROVIDER_NAMES = {
     "microsoft azure": "azure",
     "google": "gcp",
     "google cloud": "gcp",
+    "google cloud platform": "gcp",
     "gcp": "gcp",
     "oracle": "oci",
     "oci": "oci",
