@@ -54,6 +54,14 @@ def ensure_namespace(catalog: Catalog, namespace: str) -> None:
             raise
 
 
+METADATA_RETENTION = {
+    "write.metadata.delete-after-commit.enabled": "true",
+    "write.metadata.previous-versions-max": "20",
+}
+"""Iceberg keeps every metadata file a commit replaces unless told otherwise: with these table
+properties each commit deletes the oldest beyond the last 20, so they do not build up."""
+
+
 def ensure_table(
     catalog: Catalog, identifier: tuple[str, str], create: Callable[[], object]
 ) -> Table:
@@ -72,4 +80,12 @@ def ensure_table(
         except (TableAlreadyExistsError, CommitFailedException):
             if not catalog.table_exists(identifier):
                 raise
-    return catalog.load_table(identifier)
+    table = catalog.load_table(identifier)
+    if any(table.properties.get(k) != v for k, v in METADATA_RETENTION.items()):
+        try:
+            with table.transaction() as transaction:
+                transaction.set_properties(METADATA_RETENTION)
+        except CommitFailedException:
+            pass  # another writer set them (or changed the table) first: theirs stand
+        table = catalog.load_table(identifier)
+    return table
