@@ -33,9 +33,20 @@ def catalog_properties(lake: Path, settings: CatalogSettings) -> dict[str, str]:
 def open_catalog(lake: Path, settings: CatalogSettings | None = None) -> Catalog:
     """Load the configured catalog; the SQLite default creates the lake directory first."""
     settings = settings or embedded_catalog()
-    if settings.type == "sql":
-        lake.mkdir(parents=True, exist_ok=True)
-    return load_catalog(settings.name, **catalog_properties(lake, settings))
+    properties = catalog_properties(lake, settings)
+    if settings.type != "sql":
+        return load_catalog(settings.name, **properties)
+    from sqlalchemy.exc import OperationalError  # SqlCatalog's own dependency
+
+    lake.mkdir(parents=True, exist_ok=True)
+    try:
+        return load_catalog(settings.name, **properties)
+    except OperationalError as exc:
+        # SqlCatalog creates its own tables when it opens (check, then CREATE): a first
+        # writer that loses that race to another process finds them made, and opens again.
+        if "already exists" not in str(exc):
+            raise
+        return load_catalog(settings.name, **properties)
 
 
 def ensure_namespace(catalog: Catalog, namespace: str) -> None:
