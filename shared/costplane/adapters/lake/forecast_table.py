@@ -10,18 +10,17 @@ the budgets fall back to their run-rate.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
-from pyiceberg.exceptions import TableAlreadyExistsError
 from pyiceberg.table import Table, Transaction
 
 from costplane.adapters.lake.budget_forecasts import lake_forecasts
 from costplane.billing.focus.columns import DECIMAL
+from costplane.billing.lake.catalog import ensure_table
 from costplane.billing.lake.commit import commit_with_retry, quiet_empty_deletes
 from costplane.billing.lake.table import Lake
 from costplane.budgets.periods import window
@@ -101,7 +100,7 @@ def stored_forecasts(lake: Lake, budgets: Sequence[Budget], now: datetime) -> di
 
 def _forecast_table(catalog: Catalog, namespace: str) -> Table:
     """Load the table, creating it on first use (safe when two writers race)."""
-    if not catalog.table_exists((namespace, FORECAST_TABLE)):
-        with contextlib.suppress(TableAlreadyExistsError):
-            catalog.create_table((namespace, FORECAST_TABLE), schema=forecast_arrow_schema())
-    return catalog.load_table((namespace, FORECAST_TABLE))
+    identifier = (namespace, FORECAST_TABLE)
+    return ensure_table(
+        catalog, identifier, lambda: catalog.create_table(identifier, forecast_arrow_schema())
+    )

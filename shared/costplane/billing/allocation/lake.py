@@ -7,14 +7,12 @@ commit: re-running the same rules on the same snapshot leaves the table as it wa
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from datetime import date
 
 import orjson
 import pyarrow as pa
 from pyiceberg.catalog import Catalog
-from pyiceberg.exceptions import TableAlreadyExistsError
 from pyiceberg.expressions import And, EqualTo, GreaterThanOrEqual, In, LessThan
 from pyiceberg.table import Table, Transaction
 from pyiceberg.transforms import MonthTransform
@@ -25,6 +23,7 @@ from costplane.billing.allocation.result import Allocation, ChargebackLine
 from costplane.billing.allocation.rules import RuleSet
 from costplane.billing.allocation.select import PERIOD, required_columns
 from costplane.billing.focus.columns import DECIMAL
+from costplane.billing.lake.catalog import ensure_namespace, ensure_table
 from costplane.billing.lake.commit import commit_with_retry, quiet_empty_deletes
 from costplane.billing.lake.table import Lake
 
@@ -108,16 +107,17 @@ def allocate_period(lake: Lake, rules: RuleSet, period: date) -> tuple[Allocatio
 def chargeback_table(catalog: Catalog, namespace: str) -> Table:
     """Load `chargeback`, creating it (partitioned by month of `period`) on first use."""
     identifier = (namespace, CHARGEBACK_TABLE)
-    catalog.create_namespace_if_not_exists(namespace)
-    if not catalog.table_exists(identifier):
-        with contextlib.suppress(TableAlreadyExistsError):
-            transaction = catalog.create_table_transaction(
-                identifier, schema=chargeback_arrow_schema(), properties={"format-version": "2"}
-            )
-            with transaction.update_spec() as spec:
-                spec.add_field("period", MonthTransform(), "period_month")
-            transaction.commit_transaction()
-    return catalog.load_table(identifier)
+
+    def create() -> None:
+        transaction = catalog.create_table_transaction(
+            identifier, schema=chargeback_arrow_schema(), properties={"format-version": "2"}
+        )
+        with transaction.update_spec() as spec:
+            spec.add_field("period", MonthTransform(), "period_month")
+        transaction.commit_transaction()
+
+    ensure_namespace(catalog, namespace)
+    return ensure_table(catalog, identifier, create)
 
 
 def chargeback_rows(allocation: Allocation, digest: str, snapshot_id: int | None) -> pa.Table:
