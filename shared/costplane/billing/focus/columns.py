@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from costplane.domain.ai import AiVendor, CostBasis, TokenType
+
 DECIMAL = pa.decimal128(38, 10)
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 STRING = pa.string()
@@ -26,12 +28,14 @@ SPEC_VERSION = "1.2"
 
 
 class Level(StrEnum):
-    """The spec's feature level; LINEAGE marks our own `x_` columns."""
+    """The spec's feature level; LINEAGE and EXTENSION mark our own `x_` columns
+    (lineage: where a row came from; extension: what FOCUS has no column for, such as AI)."""
 
     MANDATORY = "Mandatory"
     CONDITIONAL = "Conditional"
     RECOMMENDED = "Recommended"
     LINEAGE = "Lineage"
+    EXTENSION = "Extension"
 
 
 class FocusType(StrEnum):
@@ -82,7 +86,7 @@ class FocusColumn:
 
     @property
     def is_focus(self) -> bool:
-        return self.level is not Level.LINEAGE
+        return self.level not in (Level.LINEAGE, Level.EXTENSION)
 
 
 def _col(
@@ -289,6 +293,54 @@ FOCUS_COLUMNS: tuple[FocusColumn, ...] = (
         True,
         "x",
         "Tags as a map<string,string> for queries; same content as Tags.",
+    ),
+    _col(
+        "x_AiVendor",
+        S,
+        Level.EXTENSION,
+        True,
+        "x",
+        "AI rows: who served the model call (the price book's vendor); null on other rows.",
+        *(v.value for v in AiVendor),
+    ),
+    _col("x_AiModel", S, Level.EXTENSION, True, "x", "AI rows: the model, as the vendor names it."),
+    _col(
+        "x_AiTokenType",
+        S,
+        Level.EXTENSION,
+        True,
+        "x",
+        "AI rows: what ConsumedQuantity counts; the parts never overlap.",
+        *(t.value for t in TokenType),
+    ),
+    _col(
+        "x_AiServiceTier",
+        S,
+        Level.EXTENSION,
+        True,
+        "x",
+        "AI rows: the vendor's service tier (standard, batch, flex, priority, provisioned).",
+    ),
+    _col(
+        "x_AiContextWindow",
+        S,
+        Level.EXTENSION,
+        True,
+        "x",
+        "AI rows: the context-window band that priced the row (e.g. 0-200k).",
+    ),
+    _col("x_AiApiKeyId", S, Level.EXTENSION, True, "x", "AI rows: the API key that was used."),
+    _col(
+        "x_AiUserId", S, Level.EXTENSION, True, "x", "AI rows: the user or principal that called."
+    ),
+    _col(
+        "x_AiCostBasis",
+        S,
+        Level.EXTENSION,
+        True,
+        "x",
+        "AI rows: how the cost is known, so spend is never counted twice.",
+        *(b.value for b in CostBasis),
     ),
 )
 
