@@ -13,6 +13,8 @@ class Provider(StrEnum):
     AWS = "aws"
     AZURE = "azure"
     GCP = "gcp"
+    OPENAI = "openai"
+    ANTHROPIC = "anthropic"
 
 
 class Operation(StrEnum):
