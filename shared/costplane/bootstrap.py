@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from costplane.approvals.callbacks import ApprovalCallbacks
     from costplane.approvals.service import ApprovalService
     from costplane.billing.ingest import CostIngest
+    from costplane.billing.pull import UsagePull
     from costplane.budgets.service import BudgetService
     from costplane.domain.budgets import BudgetsFile
     from costplane.engine.resuming import ResumeService
@@ -183,11 +184,13 @@ def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") ->
     from costplane.adapters.lake.forecast_table import write_forecasts
     from costplane.adapters.local.plane import SystemClock
     from costplane.billing.ingest import CostIngest, load_exports
+    from costplane.billing.ingest.exports import with_pulled
+    from costplane.config import AiPullSettings
 
     settings = settings or Settings()
     wired = load_plane(plane, settings)
     ingest = IngestSettings()
-    exports = load_exports(ingest.exports)
+    exports = with_pulled(load_exports(ingest.exports), AiPullSettings().pull_location)
     loaded, clock = budgets(settings), SystemClock()
     return CostIngest(
         exports,
@@ -195,4 +198,25 @@ def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") ->
         wired.open_lake,
         ingest.ingest_dir,
         after=lambda lake: write_forecasts(lake, loaded, clock.now()),
+    )
+
+
+def ai_pull(settings: Settings | None = None, plane: PlaneName = "local") -> UsagePull:
+    """The hourly pull of the AI vendors' usage and cost reports into the plane's bill store
+    (COSTPLANE_AI_PULL_LOCATION), with the admin keys the plane reads from its secret store."""
+    from costplane.adapters.ai_reports import vendor_reports
+    from costplane.adapters.local.plane import SystemClock
+    from costplane.adapters.report_pages import Retry
+    from costplane.billing.pull import UsagePull
+    from costplane.config import AiPullSettings
+
+    settings = settings or Settings()
+    wired = load_plane(plane, settings)
+    pulls = AiPullSettings()
+    if pulls.pull_location is None:
+        raise ValueError("COSTPLANE_AI_PULL_LOCATION is required to pull AI usage")
+    retry = Retry(budget_seconds=pulls.retry_budget_seconds)
+    reports = vendor_reports(wired.http, wired.ai_admin_keys(pulls), retry)
+    return UsagePull(
+        reports, wired.object_writer(), pulls.pull_location, SystemClock().now, pulls.grace_days
     )

@@ -37,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, TypeAdapter
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PlaneName = Literal["local", "aws", "azure", "gcp"]
@@ -260,3 +260,43 @@ class ApprovalSettings(BaseSettings):
         None, description="Signs requests to the resume route (HMAC-SHA256, as Slack signs)."
     )
     approvals_table: str | None = Field(None, description="DynamoDB table (the AWS plane).")
+
+
+AdminKeys = dict[Literal["openai", "anthropic"], dict[str, SecretStr]]
+"""Admin keys by vendor, then by organisation id (OpenAI org-…, Anthropic organisation uuid)."""
+
+
+class AiPullSettings(BaseSettings):
+    """`COSTPLANE_AI_*`: where the hourly pull lands the OpenAI and Anthropic usage and cost
+    reports, and the admin keys it reads them with (one per organisation)."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_AI_", extra="ignore")
+
+    pull_location: str | None = Field(
+        None,
+        description="URI prefix the reports land under (s3://bucket/ai/, gs://…, https://<acct>"
+        ".blob.core.windows.net/<container>/ai/); cost ingest routes it to the AI sources.",
+    )
+    admin_keys: SecretStr | None = Field(
+        None,
+        description='JSON {"openai": {"<org id>": "<admin key>"}, "anthropic": {...}}: set by '
+        "the platform from Key Vault or Secret Manager, never in a file.",
+    )
+    admin_keys_secret: str | None = Field(
+        None, description="AWS: the Secrets Manager secret (name or ARN) holding that JSON."
+    )
+    grace_days: int = Field(
+        3,
+        ge=0,
+        le=27,
+        description="For the first days of a month the previous month is pulled again, as its "
+        "late buckets can still change.",
+    )
+    retry_budget_seconds: float = Field(
+        300.0, gt=0, description="Time one report may spend waiting out 429s and 5xx answers."
+    )
+
+
+def admin_keys_from(text: str) -> AdminKeys:
+    """The admin keys JSON (COSTPLANE_AI_ADMIN_KEYS, or the secret it names on AWS)."""
+    return TypeAdapter(AdminKeys).validate_json(text)

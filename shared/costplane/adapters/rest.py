@@ -118,12 +118,13 @@ class RestClient:
         resource: str,
         params: Mapping[str, str] | None = None,
         body: Any = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         expect: Collection[int] = (),
         missing_is_gone: bool = True,
     ) -> httpx.Response:
+        """`body` is sent as JSON; `content` as it is, its type in `headers`."""
         sent = {"Authorization": f"Bearer {self.token.token()}", **(headers or {})}
-        content = None
         if body is not None:
             content = orjson.dumps(body)
             sent["Content-Type"] = "application/json"

@@ -12,7 +12,7 @@ from costplane.adapters.aws.inventory import AwsInventory
 from costplane.adapters.aws.notify import SnsNotifier
 from costplane.adapters.local.plane import CounterMetrics, LogNotifier, SystemClock
 from costplane.adapters.state_records import RecordStateStore
-from costplane.config import AwsSettings, SweepSettings
+from costplane.config import AdminKeys, AiPullSettings, AwsSettings, SweepSettings, admin_keys_from
 from costplane.domain.events import Provider
 from costplane.engine.ports import Metrics, Notifier, ProviderPorts
 from costplane.planes import envelopes
@@ -21,6 +21,7 @@ from costplane.planes.base import Plane, Runtime
 if TYPE_CHECKING:
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
+    from costplane.billing.pull import ObjectWriter
     from costplane.planes.base import BudgetStores
     from costplane.tagging.ports import CursorStore, MarkFinder
 
@@ -92,3 +93,17 @@ class AwsPlane(Plane):
         from costplane.adapters.aws.objects import S3Objects
 
         return S3Objects()
+
+    def object_writer(self) -> ObjectWriter:
+        from costplane.adapters.aws.pulls import S3Writer
+
+        return S3Writer()
+
+    def ai_admin_keys(self, pulls: AiPullSettings) -> AdminKeys:
+        """Read from Secrets Manager on each run (COSTPLANE_AI_ADMIN_KEYS_SECRET), so a rotated
+        key is used at once and none sits in the function's configuration."""
+        if pulls.admin_keys_secret is None:
+            return super().ai_admin_keys(pulls)
+        from costplane.adapters.aws.pulls import secret_string
+
+        return admin_keys_from(secret_string(pulls.admin_keys_secret))

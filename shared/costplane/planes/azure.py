@@ -24,6 +24,7 @@ from costplane.planes.base import Plane, Runtime
 if TYPE_CHECKING:
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
+    from costplane.billing.pull import ObjectWriter
     from costplane.planes.base import BudgetStores
     from costplane.tagging.ports import CursorStore, MarkFinder
 
@@ -113,3 +114,8 @@ class AzurePlane(Plane):
         from costplane.adapters.azure.blobs import AzureBlobs
 
         return AzureBlobs(self.storage, self.clock)
+
+    def object_writer(self) -> ObjectWriter:
+        from costplane.adapters.azure.uploads import AzureBlobWriter
+
+        return AzureBlobWriter(self.storage, self.clock)

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from costplane.config import ApprovalSettings, CatalogSettings, PlaneName, Settings
+from costplane.config import (
+    AdminKeys,
+    AiPullSettings,
+    ApprovalSettings,
+    CatalogSettings,
+    PlaneName,
+    Settings,
+    admin_keys_from,
+)
 from costplane.domain.events import Provider
 from costplane.engine.ports import Clock, Metrics, Notifier, ProviderPorts, StateStore
 
@@ -24,6 +32,7 @@ if TYPE_CHECKING:
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.lake.table import Lake
+    from costplane.billing.pull import ObjectWriter
     from costplane.budgets.ports import ReservationLedger, RunRateStore, SignalStore
     from costplane.tagging.ports import CursorStore, MarkFinder
 
@@ -111,6 +120,17 @@ class Plane(ABC):
 
     def object_store(self) -> ObjectStore:
         raise NotImplementedError(f"the {self.name} plane ingests no bill exports")
+
+    def object_writer(self) -> ObjectWriter:
+        """Where the AI usage pull lands its reports: the plane's bill store."""
+        raise NotImplementedError(f"the {self.name} plane lands no pulled reports")
+
+    def ai_admin_keys(self, pulls: AiPullSettings) -> AdminKeys:
+        """The AI vendors' admin keys, which the platform puts in the environment from its
+        secret store (Key Vault and Secret Manager references)."""
+        if pulls.admin_keys is None:
+            raise ValueError("COSTPLANE_AI_ADMIN_KEYS is required to pull AI usage")
+        return admin_keys_from(pulls.admin_keys.get_secret_value())
 
     @cached_property
     def chat(self) -> ApprovalSettings:

@@ -22,6 +22,7 @@ from costplane.planes.base import Plane, Runtime
 if TYPE_CHECKING:
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
+    from costplane.billing.pull import ObjectWriter
     from costplane.planes.base import BudgetStores
     from costplane.tagging.ports import CursorStore, MarkFinder
 
@@ -111,3 +112,8 @@ class GcpPlane(Plane):
         from costplane.adapters.gcp.objects import GcsObjects
 
         return GcsObjects(self.rest)
+
+    def object_writer(self) -> ObjectWriter:
+        from costplane.adapters.gcp.uploads import GcsWriter
+
+        return GcsWriter(self.rest)

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Mapping
-from datetime import UTC
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import httpx
 
+from costplane.adapters.azure.uploads import blob_headers
 from costplane.adapters.rest import CloudUnreachable, RestClient, check
 from costplane.billing.ingest import ObjectMissing, StoredObject
 from costplane.engine.ports import Clock, ResourceGone
 
-BLOB_API_VERSION = "2023-11-03"
 CHUNK_BYTES = 1 << 20
 
 
@@ -85,7 +84,4 @@ class AzureBlobs:
             params = {**params, "marker": marker}
 
     def _headers(self) -> dict[str, str]:
-        return {
-            "x-ms-version": BLOB_API_VERSION,
-            "x-ms-date": format_datetime(self.clock.now().astimezone(UTC), usegmt=True),
-        }
+        return blob_headers(self.clock)

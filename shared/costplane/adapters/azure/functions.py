@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from costplane.adapters.state_records import ClaimSweep
     from costplane.approvals.callbacks import ApprovalCallbacks, Callback
     from costplane.billing.ingest import CostIngest, ObjectOutcome
+    from costplane.billing.pull import PullSummary, UsagePull
     from costplane.tagging.sweep import MarkSweep
 
 RETRY_EVENT_GRID = 500
@@ -46,6 +47,7 @@ ingest_log = logging.getLogger("costplane.cost_ingest")
 approvals_log = logging.getLogger("costplane.approvals")
 claims_log = logging.getLogger("costplane.claims")
 sweep_log = logging.getLogger("costplane.mark_sweep")
+pull_log = logging.getLogger("costplane.ai_pull")
 
 
 def _event_grid_document(event: func.EventGridEvent) -> dict[str, Any]:
@@ -110,6 +112,14 @@ def sweep_marks(service: Callable[[], MarkSweep]) -> dict[str, Any]:
     done = summary(report)
     sweep_log.info("sweep: %s", orjson.dumps(done).decode())
     return done
+
+
+def pull_ai_usage(service: Callable[[], UsagePull]) -> PullSummary:
+    """One timer tick of the AI usage pull; a report that failed landed nothing and is pulled
+    again by the next tick, so it is logged, not raised."""
+    from costplane.billing.pull import logged
+
+    return logged(service().pull(), pull_log)
 
 
 def answer_callback(routes: Mapping[str, Callback], req: func.HttpRequest) -> func.HttpResponse:

@@ -15,6 +15,7 @@ not ship them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,10 @@ from costplane.tagging.sweep import summary
 if TYPE_CHECKING:
     from costplane.approvals.callbacks import ApprovalCallbacks, Callback
     from costplane.billing.ingest import CostIngest, ObjectOutcome
+    from costplane.billing.pull import UsagePull
     from costplane.tagging.sweep import MarkSweep
+
+pull_log = logging.getLogger("costplane.ai_pull")
 
 RETRY_PUSH = 500
 """Pub/Sub redelivers a push that was not answered 102, 200, 201, 202 or 204."""
@@ -67,6 +71,14 @@ def on_sweep(service: Callable[[], MarkSweep]) -> dict[str, Any]:
     """One Cloud Scheduler call of the mark sweep: 200 with what it did; a failed operation is
     retried by the next sweep (its claim was given back), so it is reported, not retried now."""
     return summary(service().sweep())
+
+
+def on_ai_pull(service: Callable[[], UsagePull]) -> dict[str, Any]:
+    """One Cloud Scheduler call of the AI usage pull: 200 with what it did; a report that
+    failed landed nothing and is pulled again next hour, so it is reported, not retried now."""
+    from costplane.billing.pull import logged
+
+    return dict(logged(service().pull(), pull_log))
 
 
 def on_approval_callback(

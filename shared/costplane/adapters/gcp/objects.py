@@ -9,19 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from costplane.adapters.azure.blobs import stream_to_file
+from costplane.adapters.gcp.uploads import bucket_and_name
 from costplane.adapters.rest import RestClient, body_of
 from costplane.billing.ingest import StoredObject
 
 STORAGE = "https://storage.googleapis.com/storage/v1"
 LIST_FIELDS = "items(name,size,updated),nextPageToken"
-
-
-def _bucket_and_name(uri: str) -> tuple[str, str]:
-    parts = urlsplit(uri)
-    return parts.netloc, parts.path.removeprefix("/")
 
 
 class GcsObjects:
@@ -33,12 +29,12 @@ class GcsObjects:
         self.rest = rest
 
     def download(self, uri: str, target: Path) -> None:
-        bucket, name = _bucket_and_name(uri)
+        bucket, name = bucket_and_name(uri)
         url = f"{STORAGE}/b/{quote(bucket, safe='')}/o/{quote(name, safe='')}"
         stream_to_file(self.rest, url, target, params={"alt": "media"})
 
     def listing(self, location: str) -> Iterator[StoredObject]:
-        bucket, prefix = _bucket_and_name(location)
+        bucket, prefix = bucket_and_name(location)
         url = f"{STORAGE}/b/{quote(bucket, safe='')}/o"
         params = {"prefix": prefix, "fields": LIST_FIELDS}
         while True:

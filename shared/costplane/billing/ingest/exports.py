@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from costplane.billing.focus.sources import normaliser_names
 from costplane.billing.ingest.manifests import is_manifest
+from costplane.billing.pull import PULLED_SOURCES
 
 BILL_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")
 
@@ -57,6 +58,22 @@ class Exports(BaseModel):
         """The export `uri` belongs to: the one with the longest matching location."""
         matching = [e for e in self.exports if uri.startswith(e.location)]
         return max(matching, key=lambda e: len(e.location), default=None)
+
+
+def pulled_exports(location: str) -> list[Export]:
+    """Where the AI usage pull lands each source's reports (billing/pull.py): one export per
+    source under `location`, its files the JSON reports."""
+    return [
+        Export(location=f"{location}{source}/", source=source, suffixes=(".json",))
+        for source in PULLED_SOURCES
+    ]
+
+
+def with_pulled(exports: Exports, location: str | None) -> Exports:
+    """The configured exports, and the pulled reports' when the pull lands somewhere."""
+    if location is None:
+        return exports
+    return Exports(exports=[*exports.exports, *pulled_exports(location)])
 
 
 def load_exports(value: str) -> Exports:

@@ -1,0 +1,1 @@
+"""Anthropic: the organisation admin APIs (usage and cost reports)."""

@@ -1,0 +1,1 @@
+"""OpenAI: the organisation admin APIs (usage, costs)."""

@@ -1,0 +1,142 @@
+"""Cursor-paged usage and cost reports (OpenAI's and Anthropic's admin APIs page alike): every
+page fetched within a bounded retry budget and validated before any of the report is kept.
+
+Both vendors answer a page as `{data: [buckets], has_more, next_page}` and take `page=<next_page>`
+for the next. A 429 is waited out as its Retry-After says, a 5xx or a dropped connection with
+exponential backoff, all within one budget of seconds per report; any other error, a page that
+is not whole JSON (truncated), or one whose fields changed fails the whole report with a
+message naming the page and the field. The admin key is never part of a message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from costplane.billing.pull import ReportIncomplete
+
+MAX_PAGES = 1000
+"""A month of hourly buckets is under 10 pages; more means the cursor does not advance."""
+EXCERPT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """How long one report may wait out throttling and server errors."""
+
+    budget_seconds: float = 300.0
+    attempts: int = 8
+    base_seconds: float = 1.0
+    cap_seconds: float = 60.0
+
+
+class Cursor(BaseModel):
+    """What every page says about the next one (the page models extend it)."""
+
+    has_more: bool
+    next_page: str | None
+
+
+@dataclass(slots=True)
+class ReportPages:
+    """One report's pages, fetched through `http` and each validated against `page`."""
+
+    http: httpx.Client
+    url: str
+    headers: Mapping[str, str]
+    page: type[Cursor]
+    retry: Retry
+    sleep: Callable[[float], None] = time.sleep
+
+    def fetch(self, query: Sequence[tuple[str, str]]) -> list[bytes]:
+        """Every page of the report `query` asks for, as the API's bytes."""
+        pages: list[bytes] = []
+        seen: set[str] = set()
+        waited = [0.0]
+        cursor: str | None = None
+        while True:
+            number = len(pages) + 1
+            params = [*query, ("page", cursor)] if cursor else list(query)
+            body = self._get(params, number, waited)
+            parsed = self._validated(body, number)
+            pages.append(body)
+            if not parsed.has_more:
+                return pages
+            cursor = parsed.next_page
+            if not cursor:
+                raise ReportIncomplete(f"{self.url}: page {number} has more but no next_page")
+            if cursor in seen or number >= MAX_PAGES:
+                raise ReportIncomplete(f"{self.url}: page {number} does not advance the cursor")
+            seen.add(cursor)
+
+    def _get(self, params: list[tuple[str, str]], number: int, waited: list[float]) -> bytes:
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                response = self.http.get(self.url, params=tuple(params), headers=self.headers)
+            except httpx.TransportError as exc:
+                failure, wait = f"got no answer ({type(exc).__name__})", self._backoff(attempt)
+            else:
+                if response.status_code == 200:
+                    return response.content
+                failure = f"answered {response.status_code}: {_excerpt(response.content)}"
+                if response.status_code != 429 and response.status_code < 500:
+                    raise ReportIncomplete(f"{self.url}: page {number} {failure}")
+                wait = _retry_after(response) or self._backoff(attempt)
+            if attempt == self.retry.attempts:
+                break
+            if waited[0] + wait > self.retry.budget_seconds:
+                raise ReportIncomplete(
+                    f"{self.url}: page {number} {failure}; waiting {wait:g} s more would exceed "
+                    f"the retry budget of {self.retry.budget_seconds:g} s"
+                )
+            waited[0] += wait
+            self.sleep(wait)
+        raise ReportIncomplete(
+            f"{self.url}: page {number} {failure} on all {self.retry.attempts} attempts"
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.retry.cap_seconds, self.retry.base_seconds * 2 ** (attempt - 1)))
+
+    def _validated(self, body: bytes, number: int) -> Cursor:
+        try:
+            return self.page.model_validate(orjson.loads(body))
+        except orjson.JSONDecodeError as exc:
+            raise ReportIncomplete(
+                f"{self.url}: page {number} is not whole JSON ({len(body)} bytes): {exc}"
+            ) from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ReportIncomplete(
+                f"{self.url}: page {number} changed: {where}: {first['msg']} "
+                f"({exc.error_count()} error(s))"
+            ) from None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds, given as seconds or as an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _excerpt(content: bytes) -> str:
+    text = content.decode("utf-8", "replace").strip()
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
