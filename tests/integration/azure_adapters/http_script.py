@@ -29,6 +29,8 @@ class Exchange:
     status: int = 200
     reply: Any = None
     reply_headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    """The reply's bytes as they are, instead of `reply` as JSON (a truncated page …)."""
 
 
 class Script:
@@ -55,7 +57,7 @@ class Script:
             assert request.headers["Content-Type"] == "application/json"
             body = orjson.loads(request.content)
             assert body == want.body, f"{want.method} {want.url}: body {body!r}"
-        content = b"" if want.reply is None else orjson.dumps(want.reply)
+        content = orjson.dumps(want.reply) if want.reply is not None else want.raw or b""
         return httpx.Response(want.status, content=content, headers=want.reply_headers)
 
     @property
