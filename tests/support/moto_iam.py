@@ -16,6 +16,7 @@ one even when the code under test catches it and carries on.
 from __future__ import annotations
 
 import os
+import re
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ import boto3
 import botocore.session
 import orjson
 import pytest
-from moto.iam.access_control import IAMRequestBase
+from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
 
 from costplane.adapters.aws import clients
 from tests.support.iam_requests import FREE, iam_action, resources
@@ -99,10 +100,18 @@ def _patch_authorizer(monkeypatch: pytest.MonkeyPatch, session: Session) -> None
                 raise
 
     monkeypatch.setattr(IAMRequestBase, "check_action_permitted", check_each)
+    monkeypatch.setattr(IAMPolicyStatement, "_match", staticmethod(_iam_match))
     # moto recomputes signatures over the decoded path, so a path holding an encoded ARN
     # (Lambda's tags API) never matches; the access key still names the role, which is
     # what is checked here. Signing is botocore's work, not costplane's.
     monkeypatch.setattr(IAMRequestBase, "check_signature", lambda self: None)
+
+
+def _iam_match(pattern: str, string: str) -> re.Match[str] | None:
+    """IAM's wildcards as IAM reads them: `*` any run of characters, `?` exactly one, the rest
+    literal (moto turns only `*` into a regex, so a `-??????` secret suffix breaks it)."""
+    literal = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(literal, string)
 
 
 def _hook(created: Any, session: Session) -> None:
