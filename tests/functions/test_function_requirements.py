@@ -70,6 +70,9 @@ CASES = {
         "blueprints.policy_runner",
     ),
     "gcp-policy_runner": (FUNCTIONS / "gcp" / "policy_runner", "main.py", "main", None),
+    "aws-ai_pull": (FUNCTIONS / "aws" / "ai_pull", "app.py", "app", None),
+    "azure-ai_pull": (FUNCTIONS / "azure", "function_app.py", "function_app", "blueprints.ai_pull"),
+    "gcp-ai_pull": (FUNCTIONS / "gcp" / "ai_pull", "main.py", "main", None),
 }
 # Imported on first use: cost ingest fits the budgets' projections after its first ingest.
 LATER = dict.fromkeys(
@@ -81,6 +84,12 @@ EXPORTS = {
     "aws-cost_ingest": "s3://billing/cur2/",
     "azure-cost_ingest": "https://billing.blob.core.windows.net/exports/",
     "gcp-cost_ingest": "gs://billing/focus/",
+}
+# The AI usage pull lands in its own cloud's object storage.
+PULLS = {
+    "aws-ai_pull": "s3://billing/ai-usage/",
+    "azure-ai_pull": "https://billing.blob.core.windows.net/exports/ai-usage/",
+    "gcp-ai_pull": "gs://billing/ai-usage/",
 }
 ENVIRONMENT = {
     "COSTPLANE_IDEMPOTENCY_TABLE": "idempotency",
@@ -145,6 +154,9 @@ def test_requirements_bring_everything_the_function_imports(cloud, tmp_path):
     env = {**os.environ, **ENVIRONMENT, "COSTPLANE_LAKE": str(tmp_path)}
     if cloud in EXPORTS:
         env["COSTPLANE_EXPORTS"] = f'[{{"location": "{EXPORTS[cloud]}", "source": "focus"}}]'
+    if cloud in PULLS:
+        env["COSTPLANE_AI_PULL_LOCATION"] = PULLS[cloud]
+        env["COSTPLANE_AI_ADMIN_KEYS"] = '{"openai": {"org-abc": "sk-admin-test"}}'
 
     result = subprocess.run(
         [sys.executable, "-c", script, "costplane", *sorted(shipped)],

@@ -7,57 +7,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import boto3
-import httpx
 import orjson
 import pytest
 
 from tests.functions.aws.conftest import REGION, REPO, LambdaContext
 from tests.functions.aws.sam_template import resource
 from tests.functions.aws.template_roles import Deployment, as_function
-from tests.integration.ai_vendors.pages import (
-    anthropic_cost,
-    anthropic_page,
-    anthropic_usage,
-    openai_cost,
-    openai_page,
-    openai_result,
-)
+from tests.integration.ai_vendors.pages import KEYS, Vendors
 from tests.support.modules import fresh_module
 
 APP = REPO / "functions" / "aws" / "ai_pull" / "app.py"
 SCHEDULED = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.scheduler"}
 BUCKET = "bill-exports"
 SECRET = "costplane/ai-admin-keys"
-KEYS = {"openai": {"org-abc": "sk-admin-a"}, "anthropic": {"org-1": "sk-ant-admin01-b"}}
 PARAMETERS = {
     "ExportBucketName": BUCKET,
     "AiAdminKeysSecretName": SECRET,
     "AiPullPrefix": "ai-usage/",
 }
-
-
-class Vendors:
-    """OpenAI's and Anthropic's admin APIs: one page per report, each asked with its key."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-        self.refuse: set[str] = set()
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        self.asked.append(path)
-        if path in self.refuse:
-            return httpx.Response(401, json={"error": "invalid key"})
-        if request.url.host == "api.openai.com":
-            assert request.headers["Authorization"] == "Bearer sk-admin-a"
-            kind = path.rsplit("/", 1)[1]
-            result = openai_cost(1.5) if kind == "costs" else openai_result(kind)
-            return httpx.Response(200, content=orjson.dumps(openai_page([result])))
-        assert request.url.host == "api.anthropic.com"
-        assert request.headers["x-api-key"] == "sk-ant-admin01-b"
-        assert request.headers["anthropic-version"] == "2023-06-01"
-        result = anthropic_cost() if path.endswith("cost_report") else anthropic_usage()
-        return httpx.Response(200, content=orjson.dumps(anthropic_page([result])))
 
 
 @pytest.fixture

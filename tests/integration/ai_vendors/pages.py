@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import orjson
 
 from tests.integration.azure_adapters.http_script import Exchange
@@ -166,3 +167,37 @@ def openai_costs(page: dict[str, Any], cursor: str | None = None, **more: Any) -
 
 def as_sent(page: dict[str, Any]) -> bytes:
     return orjson.dumps(page)
+
+
+KEYS = {"openai": {"org-abc": "sk-admin-a"}, "anthropic": {"org-1": "sk-ant-admin01-b"}}
+"""The admin keys a deployment holds: one OpenAI and one Anthropic organisation."""
+REPORTS = [
+    ("openai-usage", "org-abc"),
+    ("openai-costs", "org-abc"),
+    ("anthropic-usage", "org-1"),
+    ("anthropic-cost", "org-1"),
+]
+
+
+class Vendors:
+    """OpenAI's and Anthropic's admin APIs: one page per report, each asked with its key."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.refuse: set[str] = set()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.asked.append(path)
+        if path in self.refuse:
+            return httpx.Response(401, json={"error": "invalid key"})
+        if request.url.host == "api.openai.com":
+            assert request.headers["Authorization"] == "Bearer sk-admin-a"
+            kind = path.rsplit("/", 1)[1]
+            result = openai_cost(1.5) if kind == "costs" else openai_result(kind)
+            return httpx.Response(200, content=orjson.dumps(openai_page([result])))
+        assert request.url.host == "api.anthropic.com"
+        assert request.headers["x-api-key"] == "sk-ant-admin01-b"
+        assert request.headers["anthropic-version"] == "2023-06-01"
+        result = anthropic_cost() if path.endswith("cost_report") else anthropic_usage()
+        return httpx.Response(200, content=orjson.dumps(anthropic_page([result])))
