@@ -99,6 +99,16 @@ param eventTimeToLiveInMinutes int = 1440
 @description('NCRONTAB schedule (UTC) of the mark sweep, every five minutes by default.')
 param sweepSchedule string = '0 */5 * * * *'
 
+// The hourly AI usage pull (costplane.billing.pull): OpenAI's and Anthropic's usage and cost
+// reports, landed in the app's storage account (container ai-usage) for cost ingest. The admin
+// keys are one Key Vault secret, JSON {"openai": {"<org id>": "<admin key>"}, "anthropic":
+// {...}}, set in the app's vault by whoever holds them; no key is in a parameter or a setting.
+@description('Key Vault secret (in the app\'s vault) holding the AI vendors\' admin keys as JSON; empty disables the AI usage pull.')
+param aiAdminKeysSecretName string = ''
+
+@description('NCRONTAB schedule (UTC) of the AI usage pull, hourly by default.')
+param aiPullSchedule string = '0 5 * * * *'
+
 @description('Tags on the resource group and every resource in it.')
 param tags object = {}
 
@@ -198,6 +208,8 @@ module app 'modules/app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     logRetentionDays: logRetentionDays
     sweepSchedule: sweepSchedule
+    aiAdminKeysSecretName: aiAdminKeysSecretName
+    aiPullSchedule: aiPullSchedule
     tags: tags
     slackSigningSecretName: slackSigningSecretName
     slackBotTokenSecretName: slackBotTokenSecretName

@@ -23,6 +23,7 @@ from costplane.adapters.azure.enforcer import POWER_ACTIONS, AzureEnforcer
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
 from costplane.config import (
+    AiPullSettings,
     ApprovalSettings,
     AzureSettings,
     CatalogSettings,
@@ -214,9 +215,10 @@ def test_the_host_reaches_its_storage_by_identity_not_by_connection_string():
 
 def test_app_settings_name_only_settings_the_code_reads_and_every_one_it_needs():
     names = set(app_settings())
-    timer = {"COSTPLANE_SWEEP_SCHEDULE"}  # read by the host: the mark sweep's timer binding
+    # read by the host: the mark sweep's and the AI usage pull's timer bindings
+    timer = {"COSTPLANE_SWEEP_SCHEDULE", "COSTPLANE_AI_PULL_SCHEDULE"}
     read = environment_names(
-        Settings, AzureSettings, ApprovalSettings, CatalogSettings, SweepSettings
+        Settings, AzureSettings, ApprovalSettings, CatalogSettings, SweepSettings, AiPullSettings
     )
     read |= {PLANE} | timer
 
@@ -415,7 +417,8 @@ def test_the_approvals_functions_are_disabled_unless_a_callback_can_be_verified(
     functions = func.FunctionApp()
     functions.register_functions(importlib.import_module("blueprints.approvals").bp)
     app = bicep("modules/app.bicep")
-    disabled = set(re.findall(r"name: 'AzureWebJobs\.(\w+)\.Disabled'", app))
+    approvals = app.split("var disabledApprovals")[1].split("var approvalSettings")[0]
+    disabled = set(re.findall(r"name: 'AzureWebJobs\.(\w+)\.Disabled'", approvals))
     configured = expression(app, "callbacksConfigured")
 
     assert disabled == {f.get_function_name() for f in functions.get_functions()}

@@ -52,6 +52,12 @@ param logRetentionDays int
 @description('NCRONTAB schedule (UTC) of the mark sweep: a due mark is carried out within one interval.')
 param sweepSchedule string
 
+@description('Key Vault secret holding the AI vendors\' admin keys (JSON); empty: no AI usage pull.')
+param aiAdminKeysSecretName string
+
+@description('NCRONTAB schedule (UTC) of the AI usage pull.')
+param aiPullSchedule string
+
 @description('Tags on every resource.')
 param tags object
 
@@ -89,6 +95,8 @@ var functionAppName = '${namePrefix}-${suffix}'
 var stateTableName = 'costplane'
 var deploymentContainerName = 'deployments'
 var deadLetterContainerName = 'deadletter'
+// Where the AI usage pull lands its reports; the host's Storage Blob Data Owner covers it.
+var aiUsageContainerName = 'ai-usage'
 
 // Built-in role ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -185,6 +193,14 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
   name: deadLetterContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource aiUsageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: aiUsageContainerName
   properties: {
     publicAccess: 'None'
   }
@@ -307,6 +323,32 @@ var sweepSettings = [
     value: '240'
   }
 ]
+
+// The AI usage pull (costplane.config.AiPullSettings): its timer's schedule is always set (the
+// host resolves it when it indexes the function); without a keys secret the function is
+// disabled. The keys are a Key Vault reference, resolved by the platform with the app's
+// identity; cost ingest reads the same location and routes its reports to the AI sources.
+var aiPullSwitch = empty(aiAdminKeysSecretName) ? [
+  {
+    name: 'AzureWebJobs.ai_pull.Disabled'
+    value: 'true'
+  }
+] : [
+  {
+    name: 'COSTPLANE_AI_PULL_LOCATION'
+    value: '${storage.properties.primaryEndpoints.blob}${aiUsageContainerName}/'
+  }
+  {
+    name: 'COSTPLANE_AI_ADMIN_KEYS'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultSecrets}/${aiAdminKeysSecretName}/)'
+  }
+]
+var aiPullSettings = concat([
+  {
+    name: 'COSTPLANE_AI_PULL_SCHEDULE'
+    value: aiPullSchedule
+  }
+], aiPullSwitch)
 
 // Approvals (costplane.config.ApprovalSettings), each set only when given: a channel left empty is
 // not configured. Secrets are Key Vault references, resolved by the platform with the app's
@@ -448,7 +490,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(baseSettings, sweepSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings, lakeSettings)
+      appSettings: concat(baseSettings, sweepSettings, aiPullSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings, lakeSettings)
     }
     functionAppConfig: {
       deployment: {
