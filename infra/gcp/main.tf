@@ -353,6 +353,25 @@ locals {
       })
       secrets = {}
     }
+    # The hourly AI usage pull (issue 10): OpenAI's and Anthropic's usage and cost reports, per
+    # organisation whose admin key the secret holds, landed as one object per (source,
+    # organisation, month) under ai_pull_prefix for cost ingest. Deployed only with a keys
+    # secret and a bucket; a report that failed is pulled again the next hour.
+    ai_pull = {
+      description   = "Lands the OpenAI and Anthropic usage and cost reports for cost ingest, hourly."
+      source        = "ai_pull"
+      entry_point   = "ai_pull"
+      memory        = "512Mi"
+      timeout       = 900
+      max_instances = 1
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      invoker       = google_service_account.invoker.member
+      environment = merge(local.environment, {
+        COSTPLANE_AI_PULL_LOCATION        = "gs://${var.ai_pull_bucket}/${var.ai_pull_prefix}"
+        COSTPLANE_AI_RETRY_BUDGET_SECONDS = "120"
+      })
+      secrets = local.ai_pull_secrets
+    }
   }
   sweep_scope = local.organization ? "organizations/${var.organization_id}" : "projects/${var.project}"
 }
@@ -498,6 +517,7 @@ resource "google_cloudfunctions2_function" "function" {
     google_artifact_registry_repository_iam_member.builder_pushes,
     google_storage_bucket_iam_member.builder_reads_source,
     google_secret_manager_secret_iam_member.approvals,
+    google_secret_manager_secret_iam_member.ai_admin_keys,
   ]
 }
 
@@ -845,7 +865,36 @@ locals {
   ])
   deployed_functions = {
     for name, function in local.functions : name => function
-    if name != "approvals" || local.callbacks_configured
+    if(name != "approvals" || local.callbacks_configured) && (name != "ai_pull" || local.pulls_ai_usage)
+  }
+}
+
+# The AI usage pull: its admin keys mounted from Secret Manager at an instance's start (never a
+# value in Terraform's variables, state or the function's configuration), and leave to replace
+# objects under its prefix of the bill bucket, nothing else of it.
+locals {
+  pulls_ai_usage  = var.ai_admin_keys_secret_id != "" && var.ai_pull_bucket != ""
+  ai_pull_secrets = local.pulls_ai_usage ? { COSTPLANE_AI_ADMIN_KEYS = var.ai_admin_keys_secret_id } : {}
+}
+
+resource "google_secret_manager_secret_iam_member" "ai_admin_keys" {
+  count     = local.pulls_ai_usage ? 1 : 0
+  project   = var.project
+  secret_id = var.ai_admin_keys_secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.enforcer.member
+}
+
+resource "google_storage_bucket_iam_member" "ai_pull_lands" {
+  count  = local.pulls_ai_usage ? 1 : 0
+  bucket = var.ai_pull_bucket
+  role   = "roles/storage.objectUser"
+  member = google_service_account.enforcer.member
+
+  condition {
+    title       = "costplane-ai-pull-prefix"
+    description = "Only the AI usage pull's reports."
+    expression  = "resource.name.startsWith(\"projects/_/buckets/${var.ai_pull_bucket}/objects/${var.ai_pull_prefix}\")"
   }
 }
 
@@ -861,22 +910,27 @@ resource "google_secret_manager_secret_iam_member" "approvals" {
 # Cloud Scheduler calls the sweeps over HTTP with an OIDC token of the invoker identity: the
 # approvals expiry, and the mark sweep (which searches Cloud Asset Inventory in the deployment's
 # scope for the mark label, then acts through the enforcer's role).
+# The AI usage pull is called likewise, when it is deployed; its deadline outlasts its timeout.
 locals {
   scheduled = {
-    approvals_expire = { schedule = var.approvals_expiry_schedule, description = "Runs the approvals expiry sweep." }
-    mark_sweep       = { schedule = var.sweep_schedule, description = "Runs the mark sweep." }
+    approvals_expire = { schedule = var.approvals_expiry_schedule, description = "Runs the approvals expiry sweep.", deadline = "320s" }
+    mark_sweep       = { schedule = var.sweep_schedule, description = "Runs the mark sweep.", deadline = "320s" }
+    ai_pull          = { schedule = var.ai_pull_schedule, description = "Runs the AI usage pull.", deadline = "920s" }
+  }
+  scheduled_jobs = {
+    for name, job in local.scheduled : name => job if contains(keys(local.deployed_functions), name)
   }
 }
 
 resource "google_cloud_scheduler_job" "scheduled" {
-  for_each         = local.scheduled
+  for_each         = local.scheduled_jobs
   project          = var.project
   region           = var.region
   name             = "costplane-${replace(each.key, "_", "-")}"
   description      = each.value.description
   schedule         = each.value.schedule
   time_zone        = "Etc/UTC"
-  attempt_deadline = "320s"
+  attempt_deadline = each.value.deadline
 
   http_target {
     http_method = "POST"

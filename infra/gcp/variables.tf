@@ -160,6 +160,35 @@ variable "teams_conversation" {
   default     = ""
 }
 
+variable "ai_admin_keys_secret_id" {
+  description = "Secret Manager secret (id in project) holding the AI vendors' admin keys as JSON {\"openai\": {\"<org id>\": \"<admin key>\"}, \"anthropic\": {...}}; with ai_pull_bucket, the hourly AI usage pull lands their usage and cost reports. Empty deploys no pull."
+  type        = string
+  default     = ""
+}
+
+variable "ai_pull_bucket" {
+  description = "Bucket the AI usage pull lands its reports in (the bill bucket cost ingest reads); needs uniform bucket-level access. Empty deploys no pull."
+  type        = string
+  default     = ""
+}
+
+variable "ai_pull_prefix" {
+  description = "Prefix in ai_pull_bucket the AI usage pull lands its reports under."
+  type        = string
+  default     = "ai-usage/"
+
+  validation {
+    condition     = endswith(var.ai_pull_prefix, "/")
+    error_message = "ai_pull_prefix must end with a slash."
+  }
+}
+
+variable "ai_pull_schedule" {
+  description = "Cron schedule (UTC) of the AI usage pull."
+  type        = string
+  default     = "5 * * * *"
+}
+
 variable "sweep_schedule" {
   description = "Cron schedule (UTC) of the mark sweep: a due mark is carried out within one interval."
   type        = string

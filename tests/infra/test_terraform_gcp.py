@@ -641,7 +641,8 @@ def test_the_callback_function_is_deployed_only_when_a_callback_can_be_verified(
         assert f'var.{verified_by} != ""' in configured
     assert filtered == (
         "${{for name, function in local.functions : name => function"
-        ' if name != "approvals" || local.callbacks_configured}}'
+        ' if (name != "approvals" || local.callbacks_configured)'
+        ' && (name != "ai_pull" || local.pulls_ai_usage)}}'
     )
     for type_, name in (
         ("google_cloudfunctions2_function", "function"),
