@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from costplane.config import IngestSettings, PlaneName, Settings
+from costplane.config import AdminKeys, AiPullSettings, IngestSettings, PlaneName, Settings
 from costplane.domain.taxonomy import Mode, Taxonomy, under_ceiling
 from costplane.planes import load_plane
 from costplane.tagging.loader import load_taxonomy
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from costplane.approvals.callbacks import ApprovalCallbacks
     from costplane.approvals.service import ApprovalService
     from costplane.billing.ingest import CostIngest
-    from costplane.billing.pull import UsagePull
+    from costplane.billing.pull import ObjectWriter, UsagePull
     from costplane.budgets.service import BudgetService
     from costplane.domain.budgets import BudgetsFile
     from costplane.engine.resuming import ResumeService
@@ -185,7 +185,6 @@ def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") ->
     from costplane.adapters.local.plane import SystemClock
     from costplane.billing.ingest import CostIngest, load_exports
     from costplane.billing.ingest.exports import with_pulled
-    from costplane.config import AiPullSettings
 
     settings = settings or Settings()
     wired = load_plane(plane, settings)
@@ -204,19 +203,31 @@ def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") ->
 def ai_pull(settings: Settings | None = None, plane: PlaneName = "local") -> UsagePull:
     """The hourly pull of the AI vendors' usage and cost reports into the plane's bill store
     (COSTPLANE_AI_PULL_LOCATION), with the admin keys the plane reads from its secret store."""
+    wired = load_plane(plane, settings or Settings())
+    pulls = AiPullSettings()
+    if pulls.pull_location is None:
+        raise ValueError("COSTPLANE_AI_PULL_LOCATION is required to pull AI usage")
+    keys = wired.ai_admin_keys(pulls)
+    return _usage_pull(wired, keys, wired.object_writer(), pulls.pull_location, pulls)
+
+
+def ai_pull_into(directory: Path, keys: AdminKeys, settings: Settings | None = None) -> UsagePull:
+    """The same pull on this machine, into `directory` (<source>/<organisation>/<month>.json),
+    with the keys given: what `costplane ingest` then reads."""
+    from costplane.adapters.local.files import DirectoryWriter
+
+    wired = load_plane("local", settings or Settings())
+    location = f"{directory.resolve()}/"
+    return _usage_pull(wired, keys, DirectoryWriter(), location, AiPullSettings())
+
+
+def _usage_pull(
+    wired: Plane, keys: AdminKeys, writer: ObjectWriter, location: str, pulls: AiPullSettings
+) -> UsagePull:
     from costplane.adapters.ai_reports import vendor_reports
     from costplane.adapters.local.plane import SystemClock
     from costplane.adapters.report_pages import Retry
     from costplane.billing.pull import UsagePull
-    from costplane.config import AiPullSettings
 
-    settings = settings or Settings()
-    wired = load_plane(plane, settings)
-    pulls = AiPullSettings()
-    if pulls.pull_location is None:
-        raise ValueError("COSTPLANE_AI_PULL_LOCATION is required to pull AI usage")
-    retry = Retry(budget_seconds=pulls.retry_budget_seconds)
-    reports = vendor_reports(wired.http, wired.ai_admin_keys(pulls), retry)
-    return UsagePull(
-        reports, wired.object_writer(), pulls.pull_location, SystemClock().now, pulls.grace_days
-    )
+    reports = vendor_reports(wired.http, keys, Retry(budget_seconds=pulls.retry_budget_seconds))
+    return UsagePull(reports, writer, location, SystemClock().now, pulls.grace_days)
