@@ -46,17 +46,50 @@ class Cursor(BaseModel):
 
 @dataclass(slots=True)
 class ReportPages:
-    """One report's pages, fetched through `http` and each validated against `page`."""
+    """A vendor's reports, fetched through `http` with its auth `headers`."""
 
     http: httpx.Client
-    url: str
     headers: Mapping[str, str]
-    page: type[Cursor]
     retry: Retry
     sleep: Callable[[float], None] = time.sleep
 
+    def fetch(self, url: str, page: type[Cursor], query: Sequence[tuple[str, str]]) -> list[bytes]:
+        """Every page of the report at `url` that `query` asks for, each validated against
+        `page`, as the API's bytes."""
+        return _Report(self, url, page).fetch(query)
+
+
+def report_query(
+    start: tuple[str, str],
+    end: tuple[str, str],
+    width: str,
+    group_by: Sequence[str],
+    limit: int,
+) -> list[tuple[str, str]]:
+    """A report's query: its bounds (each vendor names and writes them its way), the bucket
+    width, group_by[] repeated (the brackets as both vendors' SDKs send arrays), the page size."""
+    return [
+        start,
+        end,
+        ("bucket_width", width),
+        *(("group_by[]", field) for field in group_by),
+        ("limit", str(limit)),
+    ]
+
+
+@dataclass(slots=True)
+class _Report:
+    """One report's pages, fetched in turn."""
+
+    api: ReportPages
+    url: str
+    page: type[Cursor]
+
+    @property
+    def retry(self) -> Retry:
+        return self.api.retry
+
     def fetch(self, query: Sequence[tuple[str, str]]) -> list[bytes]:
-        """Every page of the report `query` asks for, as the API's bytes."""
         pages: list[bytes] = []
         seen: set[str] = set()
         waited = [0.0]
@@ -79,7 +112,9 @@ class ReportPages:
     def _get(self, params: list[tuple[str, str]], number: int, waited: list[float]) -> bytes:
         for attempt in range(1, self.retry.attempts + 1):
             try:
-                response = self.http.get(self.url, params=tuple(params), headers=self.headers)
+                response = self.api.http.get(
+                    self.url, params=tuple(params), headers=self.api.headers
+                )
             except httpx.TransportError as exc:
                 failure, wait = f"got no answer ({type(exc).__name__})", self._backoff(attempt)
             else:
@@ -97,7 +132,7 @@ class ReportPages:
                     f"the retry budget of {self.retry.budget_seconds:g} s"
                 )
             waited[0] += wait
-            self.sleep(wait)
+            self.api.sleep(wait)
         raise ReportIncomplete(
             f"{self.url}: page {number} {failure} on all {self.retry.attempts} attempts"
         )

@@ -11,6 +11,7 @@ import pytest
 from costplane.adapters.anthropic.usage_api import AnthropicUsageApi
 from costplane.adapters.report_pages import Retry
 from costplane.billing.pull import ReportIncomplete
+from tests.integration.ai_vendors import pages
 from tests.integration.ai_vendors.pages import (
     ANTHROPIC_COST,
     ANTHROPIC_COST_QUERY,
@@ -24,7 +25,6 @@ from tests.integration.ai_vendors.pages import (
     anthropic_page,
     anthropic_usage,
     as_sent,
-    url,
 )
 from tests.integration.azure_adapters.http_script import Exchange, Script, http
 
@@ -34,24 +34,19 @@ def api(script: Script, sleeps: list[float] | None = None) -> AnthropicUsageApi:
     return AnthropicUsageApi(http(script), ANTHROPIC_KEY, Retry(), waits.append)
 
 
-def usage(page: object, cursor: str | None = None, **more: Any) -> Exchange:
-    return Exchange(
-        "GET",
-        url(ANTHROPIC_USAGE, ANTHROPIC_USAGE_QUERY, cursor),
-        headers=ANTHROPIC_HEADERS,
-        reply=page,
-        **more,
-    )
+def asked(url: str, query: list[tuple[str, str]]) -> Any:
+    """The exchange of one page of the report at `url`: its exact request and the reply."""
+
+    def exchange(page: object, cursor: str | None = None, **more: Any) -> Exchange:
+        return Exchange(
+            "GET", pages.url(url, query, cursor), headers=ANTHROPIC_HEADERS, reply=page, **more
+        )
+
+    return exchange
 
 
-def cost(page: object, cursor: str | None = None, **more: Any) -> Exchange:
-    return Exchange(
-        "GET",
-        url(ANTHROPIC_COST, ANTHROPIC_COST_QUERY, cursor),
-        headers=ANTHROPIC_HEADERS,
-        reply=page,
-        **more,
-    )
+usage = asked(ANTHROPIC_USAGE, ANTHROPIC_USAGE_QUERY)
+cost = asked(ANTHROPIC_COST, ANTHROPIC_COST_QUERY)
 
 
 def test_usage_is_asked_in_hourly_buckets_grouped_for_owners_and_prices():

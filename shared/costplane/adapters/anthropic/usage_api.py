@@ -28,7 +28,7 @@ from typing import Annotated, Generic, TypeVar
 import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StrictStr
 
-from costplane.adapters.report_pages import Cursor, ReportPages, Retry
+from costplane.adapters.report_pages import Cursor, ReportPages, Retry, report_query
 
 API = "https://api.anthropic.com/v1/organizations"
 VERSION = "2023-06-01"
@@ -104,35 +104,27 @@ class AnthropicUsageApi:
         retry: Retry | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.http = http
-        self.headers = {"x-api-key": admin_key, "anthropic-version": VERSION}
-        self.retry = retry or Retry()
-        self.sleep = sleep
+        headers = {"x-api-key": admin_key, "anthropic-version": VERSION}
+        self.pages = ReportPages(http, headers, retry or Retry(), sleep)
 
     def usage(self, start: datetime, end: datetime) -> list[bytes]:
         """The pages of the Messages usage report in hourly buckets."""
         query = _query(start, end, "1h", USAGE_GROUP_BY, HOURLY_LIMIT)
-        return self._pages(f"{API}/usage_report/messages", Page[Usage]).fetch(query)
+        return self.pages.fetch(f"{API}/usage_report/messages", Page[Usage], query)
 
     def cost(self, start: datetime, end: datetime) -> list[bytes]:
         """The pages of the cost report in daily buckets."""
         query = _query(start, end, "1d", COST_GROUP_BY, COST_LIMIT)
-        return self._pages(f"{API}/cost_report", Page[Cost]).fetch(query)
-
-    def _pages(self, url: str, page: type[Cursor]) -> ReportPages:
-        return ReportPages(self.http, url, self.headers, page, self.retry, self.sleep)
+        return self.pages.fetch(f"{API}/cost_report", Page[Cost], query)
 
 
 def _query(
     start: datetime, end: datetime, width: str, group_by: tuple[str, ...], limit: int
 ) -> list[tuple[str, str]]:
-    return [
-        ("starting_at", _rfc3339(start)),
-        ("ending_at", _rfc3339(end)),
-        ("bucket_width", width),
-        *(("group_by[]", field) for field in group_by),
-        ("limit", str(limit)),
-    ]
+    """Bounds in RFC 3339, UTC."""
+    return report_query(
+        ("starting_at", _rfc3339(start)), ("ending_at", _rfc3339(end)), width, group_by, limit
+    )
 
 
 def _rfc3339(moment: datetime) -> str:

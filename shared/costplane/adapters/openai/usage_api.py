@@ -25,7 +25,7 @@ from typing import Generic, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr
 
-from costplane.adapters.report_pages import Cursor, ReportPages, Retry
+from costplane.adapters.report_pages import Cursor, ReportPages, Retry, report_query
 
 API = "https://api.openai.com/v1/organization"
 HOURLY_LIMIT = 168
@@ -144,35 +144,26 @@ class OpenAiUsageApi:
         retry: Retry | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.http = http
-        self.headers = {"Authorization": f"Bearer {admin_key}"}
-        self.retry = retry or Retry()
-        self.sleep = sleep
+        headers = {"Authorization": f"Bearer {admin_key}"}
+        self.pages = ReportPages(http, headers, retry or Retry(), sleep)
 
     def usage(self, start: datetime, end: datetime) -> list[bytes]:
         """The pages of every usage kind in hourly buckets, kind after kind."""
         pages: list[bytes] = []
         for kind, (page, group_by) in USAGE.items():
             query = _query(start, end, "1h", group_by, HOURLY_LIMIT)
-            pages += self._pages(f"{API}/usage/{kind}", page).fetch(query)
+            pages += self.pages.fetch(f"{API}/usage/{kind}", page, query)
         return pages
 
     def costs(self, start: datetime, end: datetime) -> list[bytes]:
         """The pages of the costs in daily buckets."""
         query = _query(start, end, "1d", COSTS_GROUP_BY, COSTS_LIMIT)
-        return self._pages(f"{API}/costs", Page[Costs]).fetch(query)
-
-    def _pages(self, url: str, page: type[Cursor]) -> ReportPages:
-        return ReportPages(self.http, url, self.headers, page, self.retry, self.sleep)
+        return self.pages.fetch(f"{API}/costs", Page[Costs], query)
 
 
 def _query(
     start: datetime, end: datetime, width: str, group_by: tuple[str, ...], limit: int
 ) -> list[tuple[str, str]]:
-    return [
-        ("start_time", str(int(start.timestamp()))),
-        ("end_time", str(int(end.timestamp()))),
-        ("bucket_width", width),
-        *(("group_by[]", field) for field in group_by),
-        ("limit", str(limit)),
-    ]
+    """Bounds in Unix seconds."""
+    bounds = ("start_time", str(int(start.timestamp()))), ("end_time", str(int(end.timestamp())))
+    return report_query(*bounds, width, group_by, limit)
