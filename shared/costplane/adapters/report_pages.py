@@ -37,6 +37,17 @@ class Retry:
     cap_seconds: float = 60.0
 
 
+@dataclass(slots=True)
+class Budget:
+    """The seconds one report (all of a source's endpoints) may still spend waiting."""
+
+    seconds: float
+    spent: float = 0.0
+
+    def allows(self, wait: float) -> bool:
+        return self.spent + wait <= self.seconds
+
+
 class Cursor(BaseModel):
     """What every page says about the next one (the page models extend it)."""
 
@@ -53,10 +64,20 @@ class ReportPages:
     retry: Retry
     sleep: Callable[[float], None] = time.sleep
 
-    def fetch(self, url: str, page: type[Cursor], query: Sequence[tuple[str, str]]) -> list[bytes]:
+    def budget(self) -> Budget:
+        """A new report's waiting budget, shared by every endpoint it is fetched from."""
+        return Budget(self.retry.budget_seconds)
+
+    def fetch(
+        self,
+        url: str,
+        page: type[Cursor],
+        query: Sequence[tuple[str, str]],
+        budget: Budget | None = None,
+    ) -> list[bytes]:
         """Every page of the report at `url` that `query` asks for, each validated against
-        `page`, as the API's bytes."""
-        return _Report(self, url, page).fetch(query)
+        `page`, as the API's bytes; the waits spend `budget` (a new one if none)."""
+        return _Report(self, url, page, budget or self.budget()).fetch(query)
 
 
 def report_query(
@@ -84,6 +105,7 @@ class _Report:
     api: ReportPages
     url: str
     page: type[Cursor]
+    budget: Budget
 
     @property
     def retry(self) -> Retry:
@@ -92,12 +114,11 @@ class _Report:
     def fetch(self, query: Sequence[tuple[str, str]]) -> list[bytes]:
         pages: list[bytes] = []
         seen: set[str] = set()
-        waited = [0.0]
         cursor: str | None = None
         while True:
             number = len(pages) + 1
             params = [*query, ("page", cursor)] if cursor else list(query)
-            body = self._get(params, number, waited)
+            body = self._get(params, number)
             parsed = self._validated(body, number)
             pages.append(body)
             if not parsed.has_more:
@@ -109,7 +130,7 @@ class _Report:
                 raise ReportIncomplete(f"{self.url}: page {number} does not advance the cursor")
             seen.add(cursor)
 
-    def _get(self, params: list[tuple[str, str]], number: int, waited: list[float]) -> bytes:
+    def _get(self, params: list[tuple[str, str]], number: int) -> bytes:
         for attempt in range(1, self.retry.attempts + 1):
             try:
                 response = self.api.http.get(
@@ -126,12 +147,12 @@ class _Report:
                 wait = _retry_after(response) or self._backoff(attempt)
             if attempt == self.retry.attempts:
                 break
-            if waited[0] + wait > self.retry.budget_seconds:
+            if not self.budget.allows(wait):
                 raise ReportIncomplete(
                     f"{self.url}: page {number} {failure}; waiting {wait:g} s more would exceed "
-                    f"the retry budget of {self.retry.budget_seconds:g} s"
+                    f"the retry budget of {self.budget.seconds:g} s"
                 )
-            waited[0] += wait
+            self.budget.spent += wait
             self.api.sleep(wait)
         raise ReportIncomplete(
             f"{self.url}: page {number} {failure} on all {self.retry.attempts} attempts"

@@ -177,3 +177,38 @@ def test_a_cursor_that_comes_back_fails_the_report_instead_of_looping():
 
     with pytest.raises(ReportIncomplete, match="page 2 does not advance the cursor"):
         api(script).costs(START, END)
+
+
+def test_the_usage_kinds_share_one_retry_budget_as_they_are_one_report():
+    base = "https://api.openai.com/v1/organization/usage"
+    completions = url(
+        f"{base}/completions",
+        openai_query(
+            "1h", ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier"), 168
+        ),
+    )
+    embeddings = url(
+        f"{base}/embeddings",
+        openai_query("1h", ("project_id", "user_id", "api_key_id", "model"), 168),
+    )
+    wait = {"Retry-After": "60"}
+    script = Script(
+        Exchange(
+            "GET", completions, headers=OPENAI_HEADERS, status=429, raw=b"{}", reply_headers=wait
+        ),
+        Exchange(
+            "GET",
+            completions,
+            headers=OPENAI_HEADERS,
+            reply=openai_page([openai_result("completions")]),
+        ),
+        Exchange(
+            "GET", embeddings, headers=OPENAI_HEADERS, status=429, raw=b"{}", reply_headers=wait
+        ),
+        token=None,
+    )
+    sleeps: list[float] = []
+
+    with pytest.raises(ReportIncomplete, match=r"embeddings: page 1 .* retry budget of 100 s"):
+        api(script, sleeps, budget=100).usage(START, END)
+    assert sleeps == [60.0]

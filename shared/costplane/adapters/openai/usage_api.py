@@ -148,11 +148,13 @@ class OpenAiUsageApi:
         self.pages = ReportPages(http, headers, retry or Retry(), sleep)
 
     def usage(self, start: datetime, end: datetime) -> list[bytes]:
-        """The pages of every usage kind in hourly buckets, kind after kind."""
+        """The pages of every usage kind in hourly buckets, kind after kind, all within one
+        retry budget: they are one report."""
         pages: list[bytes] = []
+        budget = self.pages.budget()
         for kind, (page, group_by) in USAGE.items():
             query = _query(start, end, "1h", group_by, HOURLY_LIMIT)
-            pages += self.pages.fetch(f"{API}/usage/{kind}", page, query)
+            pages += self.pages.fetch(f"{API}/usage/{kind}", page, query, budget)
         return pages
 
     def costs(self, start: datetime, end: datetime) -> list[bytes]:
