@@ -212,7 +212,7 @@ def ai_pull(settings: Settings | None = None, plane: PlaneName = "local") -> Usa
 
 
 def ai_pull_into(directory: Path, keys: AdminKeys, settings: Settings | None = None) -> UsagePull:
-    """The same pull on this machine, into `directory` (<source>/<organisation>/<month>.json),
+    """The same pull on this machine, into `directory` (<source>/org=<organisation>/<month>.json),
     with the keys given: what `costplane ingest` then reads."""
     from costplane.adapters.local.files import DirectoryWriter
 

@@ -5,12 +5,13 @@ report (source) and organisation, the month to date (and, for the first `grace_d
 month, the whole previous month, whose late buckets can still change), and writes ONE object
 per (source, organisation, month) at a stable key, overwriting the last run's:
 
-    <location><source>/<organisation>/<YYYY-MM>.json
+    <location><source>/org=<organisation>/<YYYY-MM>.json
 
 a JSON array of the report's pages, each exactly as the API returned it. Cost ingest routes
 the key by its prefix to the source's normaliser (`exports.pulled_exports`) and restates
 (source, organisation, month), so every bucket lands once however often it is pulled; the
-organisation directory names the BillingAccountId (`landed_report`).
+`org=<id>` segment names the BillingAccountId, as the AI report normalisers read it
+(billing/focus/sources/ai_reports), and `landed_report` reads the whole key back.
 
 A report is fetched whole before anything is written: a page the vendor truncated or changed
 fails that report (`ReportIncomplete`, naming the page and the field), lands nothing of it,
@@ -31,7 +32,7 @@ PULLED_SOURCES = ("openai-usage", "openai-costs", "anthropic-usage", "anthropic-
 
 ORGANISATION = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _LANDED = re.compile(
-    r"(?P<source>[a-z-]+)/(?P<organisation>[A-Za-z0-9_-]{1,128})/(?P<month>\d{4}-\d{2})\.json$"
+    r"(?P<source>[a-z-]+)/org=(?P<organisation>[A-Za-z0-9_-]{1,128})/(?P<month>\d{4}-\d{2})\.json$"
 )
 
 
@@ -85,7 +86,7 @@ class PullOutcome:
 
 
 def landed_uri(location: str, source: str, organisation: str, month: datetime) -> str:
-    return f"{location}{source}/{organisation}/{month:%Y-%m}.json"
+    return f"{location}{source}/org={organisation}/{month:%Y-%m}.json"
 
 
 def landed_report(uri: str) -> LandedReport | None:

@@ -1,5 +1,5 @@
 """`costplane ai pull`: the hourly pull's reports, fetched on this machine into a directory, as
-the functions land them in the bill store (<source>/<organisation>/<YYYY-MM>.json); then
+the functions land them in the bill store (<source>/org=<organisation>/<YYYY-MM>.json); then
 `costplane ingest` reads them."""
 
 from __future__ import annotations

@@ -78,8 +78,8 @@ def test_a_scheduled_pull_lands_each_report_with_only_the_template_roles_permiss
         ("anthropic-usage", "org-1"),
         ("anthropic-cost", "org-1"),
     ]:
-        assert f"ai-usage/{source}/{organisation}/{month}.json" in objects
-    usage = orjson.loads(objects[f"ai-usage/openai-usage/org-abc/{month}.json"])
+        assert f"ai-usage/{source}/org={organisation}/{month}.json" in objects
+    usage = orjson.loads(objects[f"ai-usage/openai-usage/org=org-abc/{month}.json"])
     assert [p["data"][0]["results"][0]["object"] for p in usage] == [
         f"organization.usage.{kind}.result"
         for kind in (
@@ -101,7 +101,7 @@ def test_a_refused_report_lands_nothing_and_the_others_still_land(pull_env, vend
     answer = fresh_module(APP).lambda_handler(SCHEDULED, LambdaContext())
 
     month = this_month()
-    failed = f"s3://{BUCKET}/ai-usage/anthropic-cost/org-1/{month}.json"
+    failed = f"s3://{BUCKET}/ai-usage/anthropic-cost/org=org-1/{month}.json"
     assert "answered 401" in answer["failed"][failed]
-    assert f"ai-usage/anthropic-cost/org-1/{month}.json" not in landed()
-    assert f"ai-usage/anthropic-usage/org-1/{month}.json" in landed()
+    assert f"ai-usage/anthropic-cost/org=org-1/{month}.json" not in landed()
+    assert f"ai-usage/anthropic-usage/org=org-1/{month}.json" in landed()

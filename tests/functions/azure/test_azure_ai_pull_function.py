@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 import httpx
 import orjson
@@ -16,7 +17,8 @@ LOCATION = "https://billing.blob.core.windows.net/exports/ai-usage/"
 
 
 class Blobs:
-    """The Blob service: Put Blob, answered 201, kept by URL."""
+    """The Blob service: Put Blob, answered 201, kept by its blob's URL (the name decoded, as
+    the service stores it)."""
 
     def __init__(self, vendors: Vendors) -> None:
         self.vendors = vendors
@@ -26,7 +28,7 @@ class Blobs:
         if request.url.host != "billing.blob.core.windows.net":
             return self.vendors(request)
         assert request.method == "PUT"
-        self.put[str(request.url)] = request
+        self.put[unquote(str(request.url))] = request
         return httpx.Response(201)
 
 
@@ -44,7 +46,7 @@ def test_a_timer_tick_puts_each_report_as_one_block_blob(
 
     month = f"{datetime.now(UTC):%Y-%m}"
     for source, organisation in REPORTS:
-        request = blobs.put[f"{LOCATION}{source}/{organisation}/{month}.json"]
+        request = blobs.put[f"{LOCATION}{source}/org={organisation}/{month}.json"]
         assert request.headers["x-ms-blob-type"] == "BlockBlob"
         assert request.headers["Authorization"] == "Bearer azure-test-token"
         assert request.headers["x-ms-version"] == "2023-11-03"

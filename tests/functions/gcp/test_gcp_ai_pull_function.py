@@ -55,7 +55,9 @@ def test_a_scheduler_call_uploads_each_report_and_answers_what_landed(
 
     assert response.status_code == 200
     month = f"{datetime.now(UTC):%Y-%m}"
-    names = [f"ai-usage/{source}/{organisation}/{month}.json" for source, organisation in REPORTS]
+    names = [
+        f"ai-usage/{source}/org={organisation}/{month}.json" for source, organisation in REPORTS
+    ]
     assert set(names) <= set(storage.uploaded)
     assert set(orjson.loads(response.data)["landed"]) >= {f"gs://billing/{n}" for n in names}
     request = storage.uploaded[names[0]]

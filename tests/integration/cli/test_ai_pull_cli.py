@@ -40,8 +40,8 @@ def test_the_reports_of_each_configured_organisation_are_written_one_file_each(
     result = runner.invoke(app, ["ai", "pull", "--vendor", "openai", "--out", str(tmp_path / "ai")])
 
     assert result.exit_code == 0, result.output
-    usage = tmp_path / "ai" / "openai-usage" / "org-abc" / f"{month()}.json"
-    costs = tmp_path / "ai" / "openai-costs" / "org-abc" / f"{month()}.json"
+    usage = tmp_path / "ai" / "openai-usage" / "org=org-abc" / f"{month()}.json"
+    costs = tmp_path / "ai" / "openai-costs" / "org=org-abc" / f"{month()}.json"
     assert len(orjson.loads(usage.read_bytes())) == 8
     assert orjson.loads(costs.read_bytes())[0]["data"][0]["results"][0]["amount"]["value"] == 1.5
     assert not (tmp_path / "ai" / "anthropic-usage").exists()
@@ -60,7 +60,7 @@ def test_a_key_file_pulls_the_organisation_it_names(vendors, tmp_path):
         ("anthropic-usage", "landed"),
         ("anthropic-cost", "landed"),
     }
-    assert (tmp_path / "anthropic-cost" / "org-1" / f"{month()}.json").exists()
+    assert (tmp_path / "anthropic-cost" / "org=org-1" / f"{month()}.json").exists()
 
 
 def test_a_report_that_failed_writes_nothing_and_exits_1(vendors, tmp_path, monkeypatch):
@@ -72,7 +72,7 @@ def test_a_report_that_failed_writes_nothing_and_exits_1(vendors, tmp_path, monk
     assert result.exit_code == 1
     assert "answered 401" in result.stderr
     assert not (tmp_path / "openai-costs").exists()
-    assert (tmp_path / "openai-usage" / "org-abc" / f"{month()}.json").exists()
+    assert (tmp_path / "openai-usage" / "org=org-abc" / f"{month()}.json").exists()
 
 
 def test_without_any_key_the_command_says_where_to_give_one(vendors, tmp_path):

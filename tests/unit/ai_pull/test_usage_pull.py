@@ -86,7 +86,7 @@ def test_each_report_lands_as_one_object_holding_its_pages_as_they_came():
 
     [outcome] = pull.pull()
 
-    uri = "s3://bills/ai/openai-usage/org-abc/2026-11.json"
+    uri = "s3://bills/ai/openai-usage/org=org-abc/2026-11.json"
     assert (outcome.status, outcome.uri, outcome.pages) == ("landed", uri, 2)
     assert store.objects[uri] == b"[" + PAGE_1 + b"," + PAGE_2 + b"]"
     assert orjson.loads(store.objects[uri])[1]["has_more"] is False
@@ -107,13 +107,13 @@ def test_every_run_replaces_the_same_key_so_a_bucket_lands_once():
     pull.pull()
 
     assert store.objects == {
-        "s3://bills/ai/anthropic-cost/org-1/2026-11.json": b"[" + PAGE_2 + b"]"
+        "s3://bills/ai/anthropic-cost/org=org-1/2026-11.json": b"[" + PAGE_2 + b"]"
     }
 
 
 def test_a_report_that_failed_lands_nothing_and_the_others_still_land():
     store = Store()
-    store.objects["s3://bills/ai/openai-costs/org-abc/2026-11.json"] = b"[last good]"
+    store.objects["s3://bills/ai/openai-costs/org=org-abc/2026-11.json"] = b"[last good]"
     reports = [
         Report("openai-costs", "org-abc", Fetches(failure="page 2 is not whole JSON")),
         Report("anthropic-usage", "org-1", Fetches()),
@@ -123,10 +123,12 @@ def test_a_report_that_failed_lands_nothing_and_the_others_still_land():
     outcomes = pull.pull()
 
     assert summary(outcomes) == {
-        "landed": ["s3://bills/ai/anthropic-usage/org-1/2026-11.json"],
-        "failed": {"s3://bills/ai/openai-costs/org-abc/2026-11.json": "page 2 is not whole JSON"},
+        "landed": ["s3://bills/ai/anthropic-usage/org=org-1/2026-11.json"],
+        "failed": {
+            "s3://bills/ai/openai-costs/org=org-abc/2026-11.json": "page 2 is not whole JSON"
+        },
     }
-    assert store.objects["s3://bills/ai/openai-costs/org-abc/2026-11.json"] == b"[last good]"
+    assert store.objects["s3://bills/ai/openai-costs/org=org-abc/2026-11.json"] == b"[last good]"
 
 
 def test_each_month_due_is_its_own_object():
@@ -142,14 +144,14 @@ def test_each_month_due_is_its_own_object():
     pull.pull()
 
     assert sorted(store.objects) == [
-        "s3://bills/ai/openai-usage/org-abc/2026-11.json",
-        "s3://bills/ai/openai-usage/org-abc/2026-12.json",
+        "s3://bills/ai/openai-usage/org=org-abc/2026-11.json",
+        "s3://bills/ai/openai-usage/org=org-abc/2026-12.json",
     ]
     assert fetch.asked[0] == (at("2026-11-01T00:00:00"), at("2026-12-01T00:00:00"))
 
 
 def test_a_landed_key_names_its_source_organisation_and_month():
-    uri = "gs://bills/ai/anthropic-usage/8c3f0a2e-1b2c-4d5e-9f00-0123456789ab/2026-11.json"
+    uri = "gs://bills/ai/anthropic-usage/org=8c3f0a2e-1b2c-4d5e-9f00-0123456789ab/2026-11.json"
     assert landed_report(uri) == LandedReport(
         "anthropic-usage", "8c3f0a2e-1b2c-4d5e-9f00-0123456789ab", "2026-11"
     )
@@ -157,7 +159,7 @@ def test_a_landed_key_names_its_source_organisation_and_month():
 
 def test_other_objects_are_no_landed_report():
     assert landed_report("s3://bills/cur2/data/part-0.parquet") is None
-    assert landed_report("s3://bills/ai/not-a-source/org-abc/2026-11.json") is None
+    assert landed_report("s3://bills/ai/not-a-source/org=org-abc/2026-11.json") is None
 
 
 @pytest.mark.parametrize("organisation", ["../etc", "org/abc", ""])
