@@ -105,3 +105,17 @@ def test_a_refused_report_lands_nothing_and_the_others_still_land(pull_env, vend
     assert "answered 401" in answer["failed"][failed]
     assert f"ai-usage/anthropic-cost/org=org-1/{month}.json" not in landed()
     assert f"ai-usage/anthropic-usage/org=org-1/{month}.json" in landed()
+
+
+def test_a_rotated_key_is_used_at_the_next_run_of_a_warm_function(pull_env, vendors):
+    app = fresh_module(APP)
+    app.lambda_handler(SCHEDULED, LambdaContext())
+    rotated = {**KEYS, "openai": {"org-abc": "sk-admin-rotated"}}
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+        SecretId=SECRET, SecretString=orjson.dumps(rotated).decode()
+    )
+    vendors.valid["openai"] = "sk-admin-rotated"
+
+    answer = app.lambda_handler(SCHEDULED, LambdaContext())
+
+    assert answer["failed"] == {}

@@ -180,24 +180,27 @@ REPORTS = [
 
 
 class Vendors:
-    """OpenAI's and Anthropic's admin APIs: one page per report, each asked with its key."""
+    """OpenAI's and Anthropic's admin APIs: one page per report to a request with the valid
+    admin key (`valid`, by vendor), 401 to any other key and to the paths in `refuse`."""
 
     def __init__(self) -> None:
         self.asked: list[str] = []
         self.refuse: set[str] = set()
+        self.valid = {"openai": "sk-admin-a", "anthropic": "sk-ant-admin01-b"}
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         self.asked.append(path)
-        if path in self.refuse:
+        openai = request.url.host == "api.openai.com"
+        key = request.headers.get("Authorization" if openai else "x-api-key", "")
+        valid = f"Bearer {self.valid['openai']}" if openai else self.valid["anthropic"]
+        if path in self.refuse or key != valid:
             return httpx.Response(401, json={"error": "invalid key"})
-        if request.url.host == "api.openai.com":
-            assert request.headers["Authorization"] == "Bearer sk-admin-a"
+        if openai:
             kind = path.rsplit("/", 1)[1]
             result = openai_cost(1.5) if kind == "costs" else openai_result(kind)
             return httpx.Response(200, content=orjson.dumps(openai_page([result])))
         assert request.url.host == "api.anthropic.com"
-        assert request.headers["x-api-key"] == "sk-ant-admin01-b"
         assert request.headers["anthropic-version"] == "2023-06-01"
         result = anthropic_cost() if path.endswith("cost_report") else anthropic_usage()
         return httpx.Response(200, content=orjson.dumps(anthropic_page([result])))

@@ -10,7 +10,6 @@ that stops the pull itself (the keys or the bucket unreachable) raises.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -21,12 +20,14 @@ from costplane.billing.pull import PullSummary, UsagePull, summary
 
 
 class PullHandler:
-    """The handler of the AI usage pull function, its service built once per process."""
+    """The handler of the AI usage pull function. Its service is built on every invocation,
+    as that is when the admin keys are read from Secrets Manager: a rotated key is used at the
+    next run, not at the next cold start (the HTTP and boto3 clients stay warm regardless)."""
 
     def __init__(self, build: Callable[[], UsagePull]) -> None:
         self.logger = Logger(service="ai_pull")
         self.metrics = Metrics(namespace="costplane", service="ai_pull")
-        self.service: Callable[[], UsagePull] = cache(build)
+        self.service: Callable[[], UsagePull] = build
         self.lambda_handler: Callable[[dict[str, Any], LambdaContext], PullSummary] = (
             self.logger.inject_lambda_context(self.metrics.log_metrics(self._on_schedule))
         )
