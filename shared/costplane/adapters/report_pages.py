@@ -126,8 +126,10 @@ class _Report:
             cursor = parsed.next_page
             if not cursor:
                 raise ReportIncomplete(f"{self.url}: page {number} has more but no next_page")
-            if cursor in seen or number >= MAX_PAGES:
+            if cursor in seen:
                 raise ReportIncomplete(f"{self.url}: page {number} does not advance the cursor")
+            if number >= MAX_PAGES:
+                raise ReportIncomplete(f"{self.url}: more than {MAX_PAGES} pages")
             seen.add(cursor)
 
     def _get(self, params: list[tuple[str, str]], number: int) -> bytes:
