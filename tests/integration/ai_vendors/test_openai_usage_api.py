@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from costplane.adapters import report_pages
 from costplane.adapters.openai.usage_api import USAGE, OpenAiUsageApi
 from costplane.adapters.report_pages import Retry
 from costplane.billing.pull import ReportIncomplete
@@ -212,3 +213,13 @@ def test_the_usage_kinds_share_one_retry_budget_as_they_are_one_report():
     with pytest.raises(ReportIncomplete, match=r"embeddings: page 1 .* retry budget of 100 s"):
         api(script, sleeps, budget=100).usage(START, END)
     assert sleeps == [60.0]
+
+
+def test_a_report_past_its_page_bound_fails_instead_of_paging_on(monkeypatch):
+    monkeypatch.setattr(report_pages, "MAX_PAGES", 2)
+    first = openai_page([openai_cost(1.0)], next_page="page_AAAA")
+    second = openai_page([openai_cost(2.0)], next_page="page_BBBB")
+    script = Script(openai_costs(first), openai_costs(second, "page_AAAA"), token=None)
+
+    with pytest.raises(ReportIncomplete, match="more than 2 pages"):
+        api(script).costs(START, END)
