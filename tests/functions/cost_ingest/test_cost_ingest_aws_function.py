@@ -69,8 +69,8 @@ class Stack:
         return len(self.catalog.load_table(("costplane", "focus")).snapshots())
 
 
-CONDITIONS = {"HasBudgets": False}
-"""The template's conditions as these tests deploy it (the bundled budgets)."""
+CONDITIONS = {"HasBudgets": False, "PullsAiUsage": False}
+"""The template's conditions as these tests deploy it (the bundled budgets, no AI usage pull)."""
 
 
 def _resolve(value: Any, names: dict[str, str]) -> str | None:
