@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 
 import httpx
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from costplane.billing.pull import ReportIncomplete
 
@@ -48,7 +49,17 @@ class Budget:
         return self.spent + wait <= self.seconds
 
 
-class Cursor(BaseModel):
+class Open(BaseModel):
+    """A vendor's object: the fields it adds are let through, as its page lands as it came."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+R = TypeVar("R", bound=BaseModel)
+"""A page's kind of result."""
+
+
+class Cursor(Open):
     """What every page says about the next one (the page models extend it)."""
 
     has_more: bool
@@ -78,6 +89,24 @@ class ReportPages:
         """Every page of the report at `url` that `query` asks for, each validated against
         `page`, as the API's bytes; the waits spend `budget` (a new one if none)."""
         return _Report(self, url, page, budget or self.budget()).fetch(query)
+
+
+class ReportClient:
+    """A vendor's report client: its admin key, sent as `headers` says, over one ReportPages."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        admin_key: str,
+        retry: Retry | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.pages = ReportPages(http, self.headers(admin_key), retry or Retry(), sleep)
+
+    @staticmethod
+    def headers(admin_key: str) -> dict[str, str]:
+        """How the vendor takes the admin key (and its other required headers)."""
+        raise NotImplementedError
 
 
 def report_query(

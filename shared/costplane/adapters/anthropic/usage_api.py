@@ -19,16 +19,13 @@ as it came.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic
 
-import httpx
-from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StrictStr
+from pydantic import AfterValidator, StrictInt, StrictStr
 
-from costplane.adapters.report_pages import Cursor, ReportPages, Retry, report_query
+from costplane.adapters.report_pages import Cursor, Open, R, ReportClient, report_query
 
 API = "https://api.anthropic.com/v1/organizations"
 VERSION = "2023-06-01"
@@ -46,16 +43,12 @@ def _decimal(value: str) -> str:
     return value
 
 
-class CacheCreation(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class CacheCreation(Open):
     ephemeral_5m_input_tokens: StrictInt
     ephemeral_1h_input_tokens: StrictInt
 
 
-class Usage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class Usage(Open):
     uncached_input_tokens: StrictInt
     cache_read_input_tokens: StrictInt
     cache_creation: CacheCreation
@@ -67,45 +60,30 @@ class Usage(BaseModel):
     context_window: StrictStr | None = None
 
 
-class Cost(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class Cost(Open):
     amount: Annotated[StrictStr, AfterValidator(_decimal)]
     currency: StrictStr
     workspace_id: StrictStr | None = None
     description: StrictStr | None = None
 
 
-R = TypeVar("R", bound=BaseModel)
-
-
-class Bucket(BaseModel, Generic[R]):
-    model_config = ConfigDict(extra="allow")
-
+class Bucket(Open, Generic[R]):
     starting_at: datetime
     ending_at: datetime
     results: list[R]
 
 
 class Page(Cursor, Generic[R]):
-    model_config = ConfigDict(extra="allow")
-
     data: list[Bucket[R]]
     next_page: str | None = None
 
 
-class AnthropicUsageApi:
+class AnthropicUsageApi(ReportClient):
     """One organisation's usage and cost reports, through its Admin API key."""
 
-    def __init__(
-        self,
-        http: httpx.Client,
-        admin_key: str,
-        retry: Retry | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        headers = {"x-api-key": admin_key, "anthropic-version": VERSION}
-        self.pages = ReportPages(http, headers, retry or Retry(), sleep)
+    @staticmethod
+    def headers(admin_key: str) -> dict[str, str]:
+        return {"x-api-key": admin_key, "anthropic-version": VERSION}
 
     def usage(self, start: datetime, end: datetime) -> list[bytes]:
         """The pages of the Messages usage report in hourly buckets."""

@@ -17,24 +17,19 @@ typed as the spec says; fields OpenAI adds are kept, as the page is landed as it
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal
 
-import httpx
-from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr
+from pydantic import StrictFloat, StrictInt, StrictStr
 
-from costplane.adapters.report_pages import Cursor, ReportPages, Retry, report_query
+from costplane.adapters.report_pages import Cursor, Open, R, ReportClient, report_query
 
 API = "https://api.openai.com/v1/organization"
 HOURLY_LIMIT = 168
 COSTS_LIMIT = 180
 
 
-class _Result(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class _Result(Open):
     project_id: StrictStr | None = None
 
 
@@ -86,9 +81,7 @@ class CodeInterpreterSessions(_Result):
     num_sessions: StrictInt
 
 
-class Amount(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class Amount(Open):
     value: StrictFloat | StrictInt
     currency: StrictStr
 
@@ -100,12 +93,7 @@ class Costs(_Result):
     api_key_id: StrictStr | None = None
 
 
-R = TypeVar("R", bound=BaseModel)
-
-
-class Bucket(BaseModel, Generic[R]):
-    model_config = ConfigDict(extra="allow")
-
+class Bucket(Open, Generic[R]):
     object: Literal["bucket"]
     start_time: StrictInt
     end_time: StrictInt
@@ -113,8 +101,6 @@ class Bucket(BaseModel, Generic[R]):
 
 
 class Page(Cursor, Generic[R]):
-    model_config = ConfigDict(extra="allow")
-
     object: Literal["page"]
     data: list[Bucket[R]]
 
@@ -134,18 +120,12 @@ USAGE: dict[str, tuple[type[Cursor], tuple[str, ...]]] = {
 COSTS_GROUP_BY = ("project_id", "line_item", "api_key_id")
 
 
-class OpenAiUsageApi:
+class OpenAiUsageApi(ReportClient):
     """One organisation's usage and costs, through its admin key."""
 
-    def __init__(
-        self,
-        http: httpx.Client,
-        admin_key: str,
-        retry: Retry | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        headers = {"Authorization": f"Bearer {admin_key}"}
-        self.pages = ReportPages(http, headers, retry or Retry(), sleep)
+    @staticmethod
+    def headers(admin_key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {admin_key}"}
 
     def usage(self, start: datetime, end: datetime) -> list[bytes]:
         """The pages of every usage kind in hourly buckets, kind after kind, all within one
