@@ -166,14 +166,14 @@ def budget_levers(settings: Settings | None = None, plane: PlaneName = "local") 
 
 
 def budget_levers_on(wired: Plane, loaded: BudgetsFile, ceiling: Mode) -> BudgetLevers:
-    """The levers of `loaded` on a plane already built (cost ingest shares its own)."""
+    """The levers of `loaded` on a plane already built (cost ingest shares its own). Each
+    check opens the lake again, which the first landing may have created."""
     from costplane.budgets.levers import BudgetLevers
 
-    service = budget_service(wired, loaded, lake_ttl=timedelta(0))
     runtime = wired.runtime
     return BudgetLevers(
         loaded.budgets,
-        service.status,
+        lambda now: budget_service(wired, loaded, now, timedelta(0)).status(now),
         runtime.ports,
         runtime.state,
         runtime.notifier,
