@@ -37,6 +37,7 @@ DATA = Path(__file__).parent / "data"
 EXAMPLE_TAXONOMY = DATA / "taxonomy.example.yaml"
 EXAMPLE_POLICIES = DATA / "policies.example.yaml"
 EXAMPLE_BUDGETS = DATA / "budgets.example.yaml"
+EXAMPLE_AI_BUDGETS = DATA / "budgets.ai.example.yaml"
 LAKE_TTL = timedelta(minutes=15)
 """How long the event path reuses a read of the lake's actuals (it lags hours anyway)."""
 

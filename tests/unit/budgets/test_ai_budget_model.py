@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
+import orjson
 import pytest
+import yaml
 from pydantic import ValidationError
 
+from costplane.bootstrap import EXAMPLE_AI_BUDGETS
 from costplane.budgets.levers import targets_of
+from costplane.budgets.loader import load_budgets
 from costplane.domain.budgets import Budget, BudgetTarget
-from costplane.policy.thresholds import threshold_policies
+from costplane.policy.thresholds import check_threshold_params, threshold_policies
+from tests.conftest import REPO
 
 SUSPEND = [{"percent": 100, "action": "suspend", "basis": "actual"}]
 
@@ -73,3 +79,11 @@ def test_targets_the_budget_names_replace_the_default() -> None:
     assert targets_of(budget(scope={"provider": "openai", "account": "p"}, targets=[named])) == (
         named,
     )
+
+
+def test_the_ai_example_validates_against_the_published_schema_and_its_actions() -> None:
+    schema = orjson.loads((REPO / "schemas" / "budgets.schema.json").read_bytes())
+    jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(EXAMPLE_AI_BUDGETS.read_text()))
+    example = load_budgets(EXAMPLE_AI_BUDGETS).budgets
+    check_threshold_params(example, str(EXAMPLE_AI_BUDGETS))
+    assert [len(targets_of(b)) for b in example] == [1, 1, 0, 1]
