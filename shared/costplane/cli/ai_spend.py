@@ -10,7 +10,14 @@ from typing import Annotated, Any
 import typer
 
 from costplane import bootstrap
-from costplane.adapters.lake.ai_spend import AiSpendLine, Dimension, ai_spend, totals
+from costplane.adapters.lake.ai_spend import (
+    EARLIEST,
+    LATEST,
+    AiSpendLine,
+    Dimension,
+    ai_spend,
+    totals,
+)
 from costplane.adapters.lake.row_owners import RowOwners
 from costplane.cli.lake import LakeOption, lake_at, print_json_lines
 from costplane.cli.output import Figure, JsonOption, money, ratio, table, warn
@@ -49,7 +56,7 @@ def spend_command(
     if not lines:
         warn("the lake has no AI rows" + (f" in {month}" if month else ""))
         return
-    _render(lines, by)
+    render_spend(lines, by)
     unpriced = sum(line.unpriced_rows for line in lines)
     if unpriced:
         warn(f"{unpriced:,} usage rows have no price in the price book: their cost is 0")
@@ -57,7 +64,7 @@ def spend_command(
 
 def _month(month: str | None) -> tuple[datetime, datetime]:
     if month is None:
-        return datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+        return EARLIEST, LATEST
     try:
         start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
     except ValueError:
@@ -66,7 +73,8 @@ def _month(month: str | None) -> tuple[datetime, datetime]:
     return start, following
 
 
-def _render(lines: list[AiSpendLine], by: Dimension) -> None:
+def render_spend(lines: list[AiSpendLine], by: Dimension) -> None:
+    """One line per `by`, and their total when there are several."""
     columns = [by, "tokens", "uncached input", "cache reads", "cache hit rate", "cost"]
     total = totals(lines)
     table(

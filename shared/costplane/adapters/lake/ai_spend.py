@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -34,8 +34,8 @@ from costplane.domain.tag_keys import canonical
 
 Dimension = Literal["team", "model", "project", "token-type"]
 DIMENSIONS: tuple[Dimension, ...] = ("team", "model", "project", "token-type")
-EARLIEST = datetime(1970, 1, 1)
-LATEST = datetime(9999, 1, 1)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 COLUMNS = (
     "ProviderName",
     "SubAccountId",
