@@ -20,6 +20,7 @@ from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 
 if TYPE_CHECKING:
+    from costplane.adapters.lake.row_owners import RowOwners
     from costplane.adapters.state_records import ClaimSweep
     from costplane.approvals.callbacks import ApprovalCallbacks
     from costplane.approvals.service import ApprovalService
@@ -53,6 +54,14 @@ def taxonomy(settings: Settings) -> Taxonomy:
     mode = under_ceiling(loaded.enforcement.mode, Mode(settings.mode))
     enforcement = loaded.enforcement.model_copy(update={"mode": mode})
     return loaded.model_copy(update={"enforcement": enforcement})
+
+
+def row_owners(settings: Settings) -> RowOwners:
+    """Owners of the lake's rows by the taxonomy's attribution (budgets, `ai spend`)."""
+    from costplane.adapters.lake.row_owners import RowOwners
+    from costplane.engine.attribution import Attribution
+
+    return RowOwners(Attribution(taxonomy(settings)))
 
 
 def budgets(settings: Settings) -> BudgetsFile:
@@ -141,15 +150,13 @@ def budget_service(
     from costplane.adapters.lake.budget_actuals import lake_spend
     from costplane.adapters.lake.budget_prices import learned_prices
     from costplane.adapters.lake.forecast_table import stored_forecasts
-    from costplane.adapters.lake.row_owners import RowOwners
     from costplane.budgets.prices import LearnedPrices, PriceBook, PriceTable, fallback_sheet
     from costplane.budgets.service import BudgetService
-    from costplane.engine.attribution import Attribution
 
     clock = (lambda: now) if now else wired.runtime.clock.now
     lake = wired.lake()
     learned = LearnedPrices(partial(learned_prices, lake), clock) if lake else PriceTable("lake")
-    owners = RowOwners(Attribution(taxonomy(wired.settings))).tags
+    owners = row_owners(wired.settings).tags
     source = partial(lake_spend, lake, loaded.budgets, owners=owners) if lake is not None else None
     forecasts = partial(stored_forecasts, lake, loaded.budgets) if lake is not None else None
     rates, signals, ledger = wired.budget_stores()
@@ -182,6 +189,7 @@ def budget_levers_on(wired: Plane, loaded: BudgetsFile, ceiling: Mode) -> Budget
         dry_run=ceiling is Mode.DRY_RUN,
         approvals=approvals_on(wired),
         source=wired.name,
+        owner=row_owners(wired.settings).of,
     )
 
 
@@ -228,14 +236,14 @@ def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") ->
     wired = load_plane(plane, settings)
     ingest = IngestSettings()
     exports = load_exports(ingest.exports)
-    loaded, clock = budgets(settings), SystemClock()
+    loaded, clock, owners = budgets(settings), SystemClock(), row_owners(settings).tags
     acting = any(targets_of(b) for b in loaded.budgets)
     levers = budget_levers_on(wired, loaded, Mode(settings.mode)) if acting else None
 
     def after(lake: Lake) -> None:
         if levers is not None:
             levers.check()
-        write_forecasts(lake, loaded, clock.now())
+        write_forecasts(lake, loaded, clock.now(), owners)
         if levers is not None:
             levers.check()
 

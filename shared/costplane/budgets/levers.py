@@ -21,7 +21,14 @@ from datetime import datetime
 
 from costplane.budgets.status import BudgetStatus
 from costplane.domain.budgets import Budget, BudgetTarget, Threshold, threshold_name
-from costplane.domain.decisions import Action, ActionKind, ActionStatus, Decision, Outcome
+from costplane.domain.decisions import (
+    Action,
+    ActionKind,
+    ActionStatus,
+    Decision,
+    Outcome,
+    Owner,
+)
 from costplane.domain.events import Provider
 from costplane.engine.executor import execute
 from costplane.engine.ports import (
@@ -83,6 +90,8 @@ class BudgetLevers:
     dry_run: bool = True
     approvals: Approvals | None = None
     source: str = "local"
+    owner: Callable[[ResourceRef], Owner] | None = None
+    """Who owns a target (the taxonomy's attribution), named on its decisions."""
 
     def check(self, now: datetime | None = None) -> list[Decision]:
         """Act on every threshold reached as of `now` (the clock's) not acted on this period."""
@@ -137,6 +146,7 @@ class BudgetLevers:
             region=ref.region,
             resource_id=ref.resource_id,
             resource_type=ref.resource_type,
+            owner=self.owner(ref) if self.owner else Owner(),
             outcome=Outcome.VIOLATION,
             actions=[Action(kind=ActionKind(threshold.action), params=dict(threshold.params))],
             reason=f"budget {budget.name} ({status.period.key}): {threshold.basis} "

@@ -18,11 +18,10 @@ from costplane.adapters.lake.ai_spend import (
     ai_spend,
     totals,
 )
-from costplane.adapters.lake.row_owners import RowOwners
 from costplane.cli.lake import LakeOption, lake_at, print_json_lines
-from costplane.cli.output import Figure, JsonOption, money, ratio, table, warn
+from costplane.cli.output import Figure, JsonOption, fail, money, ratio, table, warn
 from costplane.config import Settings
-from costplane.engine.attribution import Attribution
+from costplane.tagging.loader import TaxonomyError
 
 ByOption = Annotated[
     Dimension,
@@ -47,7 +46,10 @@ def spend_command(
     rows' owner tags, else the taxonomy's owners: mappings (an OpenAI project, an Anthropic
     workspace or API key, a cloud account or principal)."""
     settings = Settings(lake=lake) if lake else Settings()
-    owners = RowOwners(Attribution(bootstrap.taxonomy(settings)))
+    try:
+        owners = bootstrap.row_owners(settings)
+    except TaxonomyError as exc:
+        fail(str(exc))
     start, end = _month(month)
     lines = ai_spend(lake_at(lake), by, owners, start, end)
     if as_json:

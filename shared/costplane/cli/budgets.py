@@ -27,6 +27,7 @@ from costplane.cli.output import (
 from costplane.config import Settings
 from costplane.domain.budgets import Budget, BudgetUnit, Threshold
 from costplane.policy.loader import PolicyFileError
+from costplane.tagging.loader import TaxonomyError
 
 app = typer.Typer(
     help="Budgets: actual spend from the lake, live run-rate, projection.", no_args_is_help=True
@@ -68,13 +69,14 @@ def status_command(
     settings = Settings(budgets=budgets, lake=lake) if lake else Settings(budgets=budgets)
     try:
         loaded = bootstrap.budgets(settings)
-    except (BudgetsFileError, PolicyFileError) as exc:
+        owners = bootstrap.row_owners(settings).tags
+    except (BudgetsFileError, PolicyFileError, TaxonomyError) as exc:
         fail(str(exc))
     now = _utc(at) if at else datetime.now(UTC)
     local = bootstrap.plane(settings)
     service = bootstrap.budget_service(local, loaded, now)
     opened = local.lake()
-    forecasts = lake_forecasts(loaded, opened, now) if forecast and opened else None
+    forecasts = lake_forecasts(loaded, opened, now, owners) if forecast and opened else None
     statuses = service.status(now, forecasts)
     if budgets is None:
         warn("these are the bundled example budgets; pass --budgets FILE for your own")

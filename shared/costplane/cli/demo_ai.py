@@ -18,7 +18,6 @@ from rich.text import Text
 
 from costplane import bootstrap
 from costplane.adapters.lake.ai_spend import ai_spend
-from costplane.adapters.lake.row_owners import RowOwners
 from costplane.adapters.local.plane import LocalEnforcer
 from costplane.billing.ai_usage_rows import UsageBucket, land_usage, write_usage
 from costplane.billing.lake.table import Lake, open_lake
@@ -31,7 +30,6 @@ from costplane.config import Settings
 from costplane.domain.ai import AiVendor, TokenType
 from costplane.domain.decisions import Decision
 from costplane.domain.events import Provider
-from costplane.engine.attribution import Attribution
 
 MONTH = datetime(2025, 11, 1, tzinfo=UTC)
 LANDINGS = (208, 236, 280)
@@ -88,8 +86,7 @@ def demo_ai(state_dir: Path) -> None:
         rows,
     )
     _recorded(levers)
-    owners = RowOwners(Attribution(bootstrap.taxonomy(settings)))
-    render_spend(ai_spend(lake, "team", owners), "team")
+    render_spend(ai_spend(lake, "team", bootstrap.row_owners(settings)), "team")
 
 
 def _landing(levers: BudgetLevers, lake: Lake, state_dir: Path, hours: int) -> tuple[str, ...]:

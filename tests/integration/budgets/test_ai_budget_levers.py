@@ -37,6 +37,11 @@ RESEARCH = {
     ],
 }
 
+TAXONOMY = {
+    "keys": [{"key": "Team"}],
+    "owners": [{"scope": {"provider": "openai", "account": PROJECT}, "team": "research"}],
+}
+
 
 def usage(tokens: int, hour: int = 10, **fields: Any) -> UsageBucket:
     defaults: dict[str, Any] = {
@@ -58,7 +63,11 @@ def levers(tmp_path: Path) -> Callable[..., BudgetLevers]:
     def build(*budgets: dict[str, Any], mode: str = "enforce") -> BudgetLevers:
         path = tmp_path / "budgets.json"
         path.write_bytes(orjson.dumps({"version": 1, "budgets": list(budgets)}))
-        settings = Settings(lake=tmp_path / "lake", budgets=path, mode=mode, clock=NOW)
+        taxonomy = tmp_path / "taxonomy.json"
+        taxonomy.write_bytes(orjson.dumps(TAXONOMY))
+        settings = Settings(
+            lake=tmp_path / "lake", budgets=path, taxonomy=taxonomy, mode=mode, clock=NOW
+        )
         return bootstrap.budget_levers(settings)
 
     return build
@@ -233,3 +242,12 @@ def test_the_suspension_is_undone_from_the_state_the_audit_log_kept(
     )
     enforcer.resume(ref, ActionKind.SUSPEND, decision.actions[0].params["undo"])
     assert PROJECT not in enforcer.stopped
+
+
+def test_a_levers_decision_names_the_owner_the_taxonomy_gives_its_target(
+    levers: Callable[..., BudgetLevers], land: Callable[..., None]
+) -> None:
+    acting = levers({**RESEARCH, "thresholds": [{"percent": 100, "action": "suspend"}]})
+    land(usage(1_100_000))
+    [decision] = acting.check()
+    assert (decision.owner.team, decision.owner.source) == ("research", "account")

@@ -13,6 +13,7 @@ from costplane.domain.decisions import Owner
 from costplane.domain.events import Operation, Provider, ResourceEvent
 from costplane.domain.tag_keys import canonical
 from costplane.engine.attribution import Attribution
+from costplane.engine.ports import ResourceRef
 
 _BILL_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 _PROVIDERS = frozenset(Provider)
@@ -37,6 +38,17 @@ class RowOwners:
         )
         fields = self.attribution.fields(owner)
         return {canonical(key): value.casefold() for key, value in fields.items()}
+
+    def of(self, ref: ResourceRef) -> Owner:
+        """The owner of a resource a lever acts on, as its rows have it."""
+        return self.owner(
+            ref.provider.value,
+            ref.account,
+            ref.region or "",
+            ref.resource_type,
+            ref.resource_id,
+            "",
+        )
 
     def _owner(
         self,
