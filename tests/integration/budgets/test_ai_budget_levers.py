@@ -224,24 +224,16 @@ def test_a_budget_names_its_targets_on_any_provider(
     assert calls(acting, Provider.AZURE) == [("throttle", deployment)]
 
 
-def test_the_suspension_is_undone_from_the_state_the_audit_log_kept(
-    levers: Callable[..., BudgetLevers], land: Callable[..., None]
+def test_costplane_resume_undoes_the_suspension_from_the_audit_log(
+    levers: Callable[..., BudgetLevers], land: Callable[..., None], tmp_path: Path
 ) -> None:
     acting = levers({**RESEARCH, "thresholds": [{"percent": 100, "action": "suspend"}]})
     land(usage(1_100_000))
     [decision] = acting.check()
-    enforcer = acting.ports[Provider.OPENAI].enforcer
-    assert isinstance(enforcer, LocalEnforcer)
-    assert PROJECT in enforcer.stopped
-    ref = ResourceRef(
-        provider=Provider.OPENAI,
-        account=PROJECT,
-        region=None,
-        resource_id=PROJECT,
-        resource_type="openai.project",
-    )
-    enforcer.resume(ref, ActionKind.SUSPEND, decision.actions[0].params["undo"])
-    assert PROJECT not in enforcer.stopped
+    settings = Settings(lake=tmp_path / "lake", mode="enforce", clock=NOW)
+    resumed = bootstrap.resume_service(settings).resume(decision.decision_id, by="finops")
+    assert [(a.kind, a.status) for a in resumed.actions] == [(ActionKind.RESUME, ActionStatus.DONE)]
+    assert resumed.resource_id == PROJECT
 
 
 def test_a_levers_decision_names_the_owner_the_taxonomy_gives_its_target(
