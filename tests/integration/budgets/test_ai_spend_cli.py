@@ -10,17 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner, Result
 
-from costplane.billing.ai_usage_rows import UsageBucket, land_usage, write_usage
+from costplane.billing.ai_usage_rows import UsageBucket, land_usage, usage_batch, write_usage
 from costplane.billing.lake.table import open_lake
 from costplane.cli import app
 from costplane.domain.ai import AiVendor, TokenType
 
 TAXONOMY = """\
 version: 1
-keys: [{key: Team}]
+keys: [{key: Team, aliases: [squad]}]
 owners:
   - scope: {provider: openai, account: proj_research}
     team: research
@@ -49,6 +50,13 @@ CLAUDE = {
 }
 
 
+BEDROCK = {
+    "vendor": AiVendor.AWS_BEDROCK,
+    "account": "644160558196",
+    "model": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+}
+
+
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     taxonomy = tmp_path / "taxonomy.yaml"
@@ -63,6 +71,11 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result
         bucket(50, TokenType.INPUT, model="gpt-unknown-model"),
     ]
     land_usage(open_lake(lake), write_usage(tmp_path / "usage.arrow", buckets))
+    bedrock = usage_batch([bucket(70, TokenType.OUTPUT, **BEDROCK)])  # a CUR line: billed
+    tags = pa.array([[("Squad", "ML")]], bedrock.schema.field("x_TagsMap").type)
+    for column, values in (("x_TagsMap", tags), ("x_AiCostBasis", pa.array(["billed"]))):
+        bedrock = bedrock.set_column(bedrock.schema.get_field_index(column), column, values)
+    open_lake(lake).focus.append(pa.Table.from_batches([bedrock]))
     return lambda *args: CliRunner().invoke(app, ["ai", "spend", "--lake", str(lake), *args])
 
 
@@ -72,13 +85,14 @@ def lines(result: Result) -> dict[str, dict[str, Any]]:
     return {line["key"]: line for line in found}
 
 
-def test_spend_by_team_names_the_owners_the_taxonomy_maps_projects_to(
+def test_spend_by_team_names_the_owner_a_rows_tags_or_the_taxonomys_mappings_give(
     cli: Callable[..., Result],
 ) -> None:
     by_team = lines(cli("--by", "team", "--json"))
     assert {k: Decimal(v["tokens"]) for k, v in by_team.items()} == {
         "research": Decimal(1_100_050),
         "support": Decimal(1_000_000),
+        "ml": Decimal(70),
     }
     # gpt-4o: 600k x 2.50/M + 400k x 1.25/M + 100k x 10/M; the unknown model is unpriced (0)
     assert Decimal(by_team["research"]["cost"]["USD"]) == Decimal("3.0")
@@ -97,11 +111,12 @@ def test_spend_by_token_type_and_by_project(cli: Callable[..., Result]) -> None:
     assert {k: Decimal(v["tokens"]) for k, v in by_type.items()} == {
         "input": Decimal(1_600_050),
         "cache_read": Decimal(400_000),
-        "output": Decimal(100_000),
+        "output": Decimal(100_070),
     }
     assert set(lines(cli("--by", "project", "--json"))) == {
         "openai:proj_research",
         "anthropic:wrkspc_support",
+        "aws:644160558196",
     }
 
 
