@@ -9,7 +9,8 @@ provider's `Enforcer`: a throttle, suspend or decommission keeps its undo state 
 decision, and every decision is audited. Each (budget, period, threshold, target) acts once:
 a claim in the state store holds it for the period, and is given back when the action
 failed, so the next landing tries again. Under a dry-run deployment nothing is called and
-the decision says what would have happened.
+the decision says what would have happened; its claim is its own, so a deployment that
+turns to enforcing later in the period still acts.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ class BudgetLevers:
         decisions = []
         for target in targets_of(budget):
             ref = ref_of(target)
-            key = f"{name}:{period.key}:{ref.provider}:{ref.account}:{ref.resource_id}"
+            mode = "dry-run" if self.dry_run else "enforce"
+            key = f"{name}:{period.key}:{ref.provider}:{ref.account}:{ref.resource_id}:{mode}"
             if not self.state.claim(key, max(ttl, 1)):
                 continue
             decision = self._decision(status, threshold, name, ref, now)
