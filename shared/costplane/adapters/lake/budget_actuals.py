@@ -145,7 +145,7 @@ def _groups(
     """Rows charged in [start, end) grouped by what `matchers` look at, per `grain`."""
     tag_keys = sorted({key for m in matchers.values() for key in m.tags})
     ai = has_ai_columns(lake)
-    rows = scan(lake, (*COLUMNS, "ResourceId", *AI_COLUMNS) if ai else COLUMNS, start, end)
+    rows = scan(lake, (*COLUMNS, *AI_COLUMNS) if ai else COLUMNS, start, end)
     found = query(rows, _group_sql(len(tag_keys), grain, ai), _params(tag_keys))
     return _subjects(found, tag_keys, owners)
 
