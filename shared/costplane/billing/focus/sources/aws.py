@@ -191,7 +191,7 @@ def _product_key(source: SourceBatch, column: str, key: str) -> pa.Array:
     return stated
 
 
-def _bedrock(source: SourceBatch, columns: Columns) -> None:
+def _bedrock(source: SourceBatch, columns: Columns, quantity: pa.Array) -> None:
     """Bedrock token lines are AI rows: model and token type from the usage type, the
     model's publisher from the mapping table or the product's `provider`."""
     in_service = pc.is_in(source.text("line_item_product_code"), value_set=pa.array(BEDROCK_CODES))
@@ -201,7 +201,7 @@ def _bedrock(source: SourceBatch, columns: Columns) -> None:
     provider = _product_key(source, "product_provider", "provider")
     publisher = pc.if_else(meters.recognised, provider, pa.scalar(None, pa.string()))
     meters = replace(meters, publisher=pc.coalesce(meters.publisher, publisher))
-    tokens = tokens_of(source.decimal("line_item_usage_amount"), source.text("pricing_unit"))
+    tokens = tokens_of(quantity, source.text("pricing_unit"))
     apply_ai_columns(columns, AiVendor.AWS_BEDROCK, meters, tokens)
 
 
@@ -352,7 +352,7 @@ class AwsCurNormaliser(TabularNormaliser):
             "SubAccountType": constant("Account", length),
             **_commitment(source, kind),
         }
-        _bedrock(source, columns)
+        _bedrock(source, columns, quantity)
         return finish(
             columns,
             where=source.where,
