@@ -9,7 +9,7 @@ import typer
 
 from costplane.billing.focus.ai_rows import TOKEN_KINDS
 from costplane.cli.lake import print_json_lines
-from costplane.cli.output import Figure, JsonOption, fail, say, table
+from costplane.cli.output import JsonOption, exact_money, fail, say, table
 from costplane.domain.ai import AiVendor, Price, bundled_price_book
 
 MILLION = 1_000_000
@@ -47,7 +47,7 @@ def prices_command(vendor: VendorOption = None, as_json: JsonOption = False) -> 
                 p.token_type.value,
                 p.service_tier,
                 p.context_window,
-                price_figure(shown_price(p), p.currency),
+                exact_money(shown_price(p), p.currency),
                 _per(p),
                 p.as_of.isoformat(),
             )
@@ -67,12 +67,6 @@ def shown_price(price: Price) -> Decimal:
     """The price per 1M tokens for token types, per one unit for the others."""
     scale = MILLION if price.token_type in TOKEN_KINDS else 1
     return price.unit_price * scale
-
-
-def price_figure(amount: Decimal, currency: str) -> Figure:
-    """`1,234.50 USD`, `0.075 USD`: at least cents, never a published digit dropped."""
-    places = max(2, -int(amount.normalize().as_tuple().exponent))
-    return Figure(f"{amount:,.{places}f}", currency)
 
 
 def _price_json(price: Price) -> dict[str, object]:

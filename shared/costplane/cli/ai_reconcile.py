@@ -6,26 +6,27 @@ from decimal import Decimal
 
 from costplane.billing.ai.reconcile import Reconciliation, Report, Status, Unpriced, reconcile
 from costplane.cli.lake import LakeOption, lake_at, print_json_lines
-from costplane.cli.output import Figure, JsonOption, count, money, ratio, say, table
+from costplane.cli.output import Figure, JsonOption, count, exact_money, ratio, say, table
 from costplane.domain.ai import bundled_price_book
 
 
 def reconcile_command(lake: LakeOption = None, as_json: JsonOption = False) -> None:
     """Per vendor, day, model and project, price the usage rows' tokens with the price book
-    and compare with what the cost report (or cloud bill) billed: within ±0.5% agrees.
-    Every group is shown, and usage the book cannot price is listed apart. Exits 1 when a
-    group differs."""
+    and compare with what the cost report (or cloud bill) billed: within ±0.5% agrees. The
+    same per project over all models follows. Every group is shown, and usage the book
+    cannot price is listed apart. Exits 1 when a group differs."""
     report = reconcile(lake_at(lake), bundled_price_book())
     if as_json:
         print_json_lines(
             [
-                *({"kind": "group", **g.as_json()} for g in report.groups),
+                *({"kind": "model", **g.as_json()} for g in report.groups),
+                *({"kind": "project", **g.as_json()} for g in report.projects),
                 *({"kind": "unpriced", **_unpriced_json(u)} for u in report.unpriced),
             ]
         )
     else:
         _show(report)
-    if any(g.status is Status.DIFFERS for g in report.groups):
+    if any(g.status is Status.DIFFERS for g in (*report.groups, *report.projects)):
         raise SystemExit(1)
 
 
@@ -48,6 +49,11 @@ def _show(report: Report) -> None:
         ["vendor", "day", "model", "project", "usage at book", "billed", "difference", "status"],
         (_group_row(g) for g in report.groups),
     )
+    table(
+        "Per project, all models together",
+        ["vendor", "day", "project", "usage at book", "billed", "difference", "status"],
+        (_group_row(g, with_model=False) for g in report.projects),
+    )
     if report.unpriced:
         table(
             "Usage the price book cannot price",
@@ -68,15 +74,16 @@ def _show(report: Report) -> None:
         )
 
 
-def _group_row(group: Reconciliation) -> tuple[object, ...]:
+def _group_row(group: Reconciliation, *, with_model: bool = True) -> tuple[object, ...]:
     currency = group.key.currency
+    model = (group.key.model or "-",) if with_model else ()
     return (
         group.key.vendor,
         group.key.day.isoformat(),
-        group.key.model or "-",
+        *model,
         group.key.project or "-",
-        money(group.usage_cost, currency),
-        money(group.billed_cost, currency),
+        exact_money(group.usage_cost, currency),
+        exact_money(group.billed_cost, currency),
         _difference(group.difference, group.relative, currency),
         _status(group),
     )
@@ -85,11 +92,11 @@ def _group_row(group: Reconciliation) -> tuple[object, ...]:
 def _difference(difference: Decimal | None, relative: Decimal | None, currency: str) -> Figure:
     if difference is None:
         return Figure("-")
-    shown = money(difference, currency).text
+    shown = exact_money(difference, currency).text
     return Figure(f"{shown} ({ratio(relative, 2).text})" if relative is not None else shown)
 
 
 def _status(group: Reconciliation) -> str:
     if group.unpriced_quantity:
-        return f"{group.status.value}; {group.unpriced_quantity.normalize():f} unpriced"
+        return f"{group.status.value}; {group.unpriced_quantity.normalize():,f} unpriced"
     return group.status.value

@@ -169,6 +169,17 @@ def test_usage_the_book_cannot_price_is_listed_and_never_guessed(lake, tmp_path)
     assert group.status is Status.DIFFERS
 
 
+def test_a_cost_report_that_names_no_model_reconciles_per_project(lake, tmp_path):
+    write(lake, tmp_path, *MINI_DAY, billed("0.75", model=None))
+    report = reconcile(lake, bundled_price_book())
+    assert {(g.key.model, g.status) for g in report.groups} == {
+        ("gpt-4o-mini", Status.NO_COST_REPORT),
+        (None, Status.NO_USAGE),
+    }
+    (project,) = report.projects
+    assert (project.key.project, project.status) == ("proj_web", Status.WITHIN)
+
+
 def test_dated_snapshots_are_priced_as_their_model(lake, tmp_path):
     write(lake, tmp_path, usage("output", 1_000_000, model="gpt-4o-mini-2024-07-18"))
     (group,) = reconcile(lake, bundled_price_book()).groups
@@ -184,8 +195,9 @@ def test_the_command_exits_1_and_prints_every_group_as_json_when_one_differs(lak
     assert result.exit_code == 1, result.output
     lines = [orjson.loads(line) for line in result.stdout.splitlines()]
     assert [(line["kind"], line["model"], line.get("status")) for line in lines] == [
-        ("group", "gpt-4o-mini", "differs"),
-        ("group", "gpt-9-preview", "no cost report"),
+        ("model", "gpt-4o-mini", "differs"),
+        ("model", "gpt-9-preview", "no cost report"),
+        ("project", None, "differs"),
         ("unpriced", "gpt-9-preview", None),
     ]
     assert lines[0]["difference"] == "-0.05"
@@ -195,6 +207,6 @@ def test_the_table_shows_money_and_the_differences_percentage(lake, tmp_path):
     write(lake, tmp_path, *MINI_DAY, billed("0.7520"))
     result = runner.invoke(app, ["ai", "reconcile", "--lake", str(tmp_path / "lake")])
     assert result.exit_code == 0, result.output
-    assert "0.75" in result.stdout
-    assert "-0.27%" in result.stdout
+    assert "0.752" in result.stdout
+    assert "-0.002 USD (-0.27%)" in result.stdout
     assert "within" in result.stdout

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from costplane.cli import app
-from costplane.cli.ai_prices import price_figure
+from costplane.cli.output import exact_money
 from costplane.domain.ai import AiVendor, TokenType, bundled_price_book
 
 runner = CliRunner()
@@ -56,7 +56,7 @@ def test_cache_writes_of_five_minutes_and_one_hour_are_priced_apart() -> None:
     [("3", "3.00"), ("0.075", "0.075"), ("1234.5", "1,234.50"), ("0.125", "0.125")],
 )
 def test_prices_read_like_money_and_keep_every_published_digit(amount, shown) -> None:
-    assert price_figure(Decimal(amount), "USD").text == f"{shown} USD"
+    assert exact_money(Decimal(amount), "USD").text == f"{shown} USD"
 
 
 def test_the_table_shows_one_vendor_per_million_tokens_with_its_sources() -> None:

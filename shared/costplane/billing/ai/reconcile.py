@@ -7,7 +7,8 @@ quantity); cost-report and cloud-bill rows are `billed`. A group is `within` whe
 agree to ±0.5% of the billed amount, `differs` otherwise, `no cost report` when only usage
 is there (a day no report covers yet) and `no usage` when only the bill is (a cloud bill has
 no usage feed beside it). Every group is reported, never dropped; usage the book cannot
-price is listed apart, and its group says how many tokens went unpriced.
+price is listed apart, and its group says how many tokens went unpriced. The same comparison
+runs per vendor, day and project over all models, for cost reports that do not split by model.
 """
 
 from __future__ import annotations
@@ -107,7 +108,11 @@ class Reconciliation(_Frozen):
 
 
 class Report(_Frozen):
+    """Per model, then per project with every model together (a cost report that names no
+    model, or names it otherwise than the usage feed, still reconciles there)."""
+
     groups: tuple[Reconciliation, ...]
+    projects: tuple[Reconciliation, ...]
     unpriced: tuple[Unpriced, ...]
     price_book_version: str
 
@@ -155,7 +160,8 @@ def _price(book: PriceBook, row: Mapping[str, Any]) -> Decimal | None:
 
 def reconcile_rows(rows: Iterable[Mapping[str, Any]], book: PriceBook) -> Report:
     """The report for grouped AI rows (the columns of `_SQL`)."""
-    sums: dict[GroupKey, _Sums] = {}
+    models: dict[GroupKey, _Sums] = {}
+    projects: dict[GroupKey, _Sums] = {}
     unpriced: list[Unpriced] = []
     for row in rows:
         key = GroupKey(
@@ -165,16 +171,23 @@ def reconcile_rows(rows: Iterable[Mapping[str, Any]], book: PriceBook) -> Report
             project=row["project"],
             currency=row["currency"] or "",
         )
-        group = sums.setdefault(key, _Sums())
+        sums = (
+            models.setdefault(key, _Sums()),
+            projects.setdefault(key.model_copy(update={"model": None}), _Sums()),
+        )
         if row["basis"] == CostBasis.BILLED:
-            group.add_billed(Decimal(row["cost"] or 0))
+            for group in sums:
+                group.add_billed(Decimal(row["cost"] or 0))
             continue
         if row["basis"] not in USAGE_BASES:
             continue
         value = _price(book, row)
+        quantity = Decimal(row["quantity"] or 0)
+        for group in sums:
+            group.add_usage(Decimal(0) if value is None else value)
         if value is None:
-            quantity = Decimal(row["quantity"] or 0)
-            group.unpriced += quantity
+            for group in sums:
+                group.unpriced += quantity
             unpriced.append(
                 Unpriced(
                     key=key,
@@ -184,10 +197,16 @@ def reconcile_rows(rows: Iterable[Mapping[str, Any]], book: PriceBook) -> Report
                     quantity=quantity,
                 )
             )
-            group.add_usage(Decimal(0))
-        else:
-            group.add_usage(value)
-    groups = tuple(
+    return Report(
+        groups=_reconciliations(models),
+        projects=_reconciliations(projects),
+        unpriced=tuple(sorted(unpriced, key=lambda u: _order(u.key))),
+        price_book_version=book.version,
+    )
+
+
+def _reconciliations(sums: Mapping[GroupKey, _Sums]) -> tuple[Reconciliation, ...]:
+    return tuple(
         Reconciliation(
             key=key,
             usage_cost=s.usage,
@@ -196,11 +215,6 @@ def reconcile_rows(rows: Iterable[Mapping[str, Any]], book: PriceBook) -> Report
             status=status(s.usage, s.billed),
         )
         for key, s in sorted(sums.items(), key=lambda item: _order(item[0]))
-    )
-    return Report(
-        groups=groups,
-        unpriced=tuple(sorted(unpriced, key=lambda u: _order(u.key))),
-        price_book_version=book.version,
     )
 
 
