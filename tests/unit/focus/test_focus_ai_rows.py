@@ -363,3 +363,59 @@ def test_a_gemini_sku_of_an_unknown_token_kind_is_not_an_ai_row(normalise, tmp_p
     }
     row = _one(normalise("gcp-billing", _gemini(tmp_path, record)))
     assert all(row[name] is None for name in AI_COLUMNS)
+
+
+FOCUS_SAMPLE = TEST_DATA / "focus" / "focus" / "focus_1.0_sample_1000rows_aws_azure_oci.csv"
+
+
+def _focus_export(tmp_path: Path, provider: str, changes: dict[str, str]) -> Path:
+    """One row of the real FOCUS 1.0 sample of `provider`, changed into a model call."""
+    with FOCUS_SAMPLE.open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        row = next(r for r in reader if r["ProviderName"] == provider)
+        fields = [*(reader.fieldnames or []), *(c for c in changes if c not in row)]
+    path = tmp_path / "focus.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerow({**row, **changes})
+    return path
+
+
+def test_a_bedrock_row_of_the_aws_focus_export_is_an_ai_row(normalise, tmp_path):
+    changes = {
+        "ServiceName": "Amazon Bedrock",
+        "x_UsageType": "USE1-Claude4.6Sonnet-output-tokens",
+        "ConsumedQuantity": "1.5",
+        "ConsumedUnit": "1K tokens",
+    }
+    row = _one(normalise("aws-focus", _focus_export(tmp_path, "AWS", changes)))
+    assert (row["x_AiVendor"], row["x_AiModel"], row["x_AiTokenType"]) == (
+        "aws-bedrock",
+        "claude-sonnet-4-6",
+        "output",
+    )
+    assert (row["ConsumedQuantity"], row["ConsumedUnit"]) == (Decimal(1500), "Tokens")
+    assert row["PublisherName"] == "Anthropic"
+
+
+def test_an_azure_openai_row_of_the_azure_focus_export_is_an_ai_row(normalise, tmp_path):
+    changes = {
+        "x_SkuMeterSubcategory": "Azure OpenAI",
+        "x_SkuMeterName": "gpt-4o-mini-0718-Inp-glbl Tokens",
+        "ConsumedQuantity": "2",
+        "ConsumedUnit": "1K",
+    }
+    row = _one(normalise("azure-focus", _focus_export(tmp_path, "Microsoft", changes)))
+    assert (row["x_AiVendor"], row["x_AiModel"], row["x_AiServiceTier"]) == (
+        "azure-openai",
+        "gpt-4o-mini-2024-07-18",
+        "global-standard",
+    )
+    assert (row["ConsumedQuantity"], row["ConsumedUnit"]) == (Decimal(2000), "Tokens")
+
+
+def test_rows_of_the_focus_sample_keep_the_ai_columns_null(normalise):
+    table = normalise("focus", FOCUS_SAMPLE)
+    for name in AI_COLUMNS:
+        assert table[name].null_count == table.num_rows, name
