@@ -1,5 +1,6 @@
-"""AI rows inside cloud bills: Bedrock token lines in a CUR, Azure OpenAI meters in a cost
-export, Vertex AI Gemini SKUs in a billing export, recognised from their meter text.
+"""AI rows inside cloud bills: Bedrock token lines in a CUR (or AWS's FOCUS export), Azure
+OpenAI meters in a cost export (or Azure's FOCUS export), Vertex AI Gemini SKUs in a billing
+export, recognised from their meter text.
 
 Each cloud names a model call's charge in one string (a usage type, a meter name, a SKU
 description); a vendor's pattern splits it into model, token kind and tier, and two data
