@@ -26,6 +26,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 READ_IN_PLACE: dict[str, str] = {
     "aws/cur2_columns.csv": "AWS documentation (licence not stated on page)",
+    "ai/aws_bedrock_cur2_iam_principal_example_rows.csv": "AWS blog content (licence not stated)",
     "aws/cur2_synthetic_fixture_elastic_integrations.csv": "Elastic License 2.0",
     "gcp/bigquery_billing_export_v1_sample.ndjson": "Elastic License 2.0",
     "events/aws/aws-budgets-notification-sns-lambda-event.json": "no license file seen",

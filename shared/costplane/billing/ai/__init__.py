@@ -1,0 +1,1 @@
+"""The bill side of AI: reconciling usage with the vendors' cost reports."""
