@@ -8,7 +8,7 @@ start does not pay for the policy engine, the lake or the chat clients.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from costplane.tagging.service import TagEnforcer
 
 if TYPE_CHECKING:
     from costplane.adapters.state_records import ClaimSweep
+    from costplane.ai.admission import AdmissionService
     from costplane.approvals.callbacks import ApprovalCallbacks
     from costplane.approvals.service import ApprovalService
     from costplane.billing.ingest import CostIngest
@@ -146,6 +147,23 @@ def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = Non
     return BudgetService(
         loaded.budgets, prices, rates, signals, source, ledger, forecasts=forecasts
     )
+
+
+def admission(settings: Settings | None = None, plane: PlaneName = "local") -> AdmissionService:
+    """The AI admission check: the budgets file's budgets over the plane's admission ledger,
+    priced by the bundled price book."""
+    from costplane.adapters.admission_scopes import ScopedBudgets
+    from costplane.adapters.local.plane import SystemClock
+    from costplane.ai.admission import AdmissionService
+    from costplane.config import AdmissionSettings
+    from costplane.domain.ai import bundled_price_book
+
+    settings = settings or Settings()
+    wired = load_plane(plane, settings)
+    ttl = timedelta(seconds=AdmissionSettings().ttl_seconds)
+    scoped = ScopedBudgets(budgets(settings).budgets)
+    clock = SystemClock()
+    return AdmissionService(wired.admission_ledger(), scoped, bundled_price_book(), clock.now, ttl)
 
 
 def approvals_on(wired: Plane) -> ApprovalService:
