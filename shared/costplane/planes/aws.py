@@ -74,8 +74,8 @@ class AwsPlane(Plane):
 
     def admission_ledger(self) -> AdmissionLedger:
         table = self.aws.admission_table
-        if not table:
-            return super().admission_ledger()
+        if not table:  # a file per Lambda instance would let each instance spend the budget
+            raise ValueError("COSTPLANE_ADMISSION_TABLE is required for admission on the AWS plane")
         from costplane.adapters.aws.admission_ledger import DynamoDbAdmissionLedger
 
         return DynamoDbAdmissionLedger(table)

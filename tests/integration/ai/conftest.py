@@ -1,4 +1,4 @@
-"""The admission table on the moto server, exactly as the SAM template declares it."""
+"""The admission table on the moto server, its DynamoDB calls serialised as DynamoDB's are."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-ADMISSION_TABLE = "costplane-admission"
+from tests.support.admission_table import create_admission_table
 
 
 @pytest.fixture
@@ -14,27 +14,5 @@ def admission_table(aws_env: str, serialised_moto: None) -> Iterator[str]:
     from costplane.adapters.aws import clients
 
     clients.reset()
-    import boto3
-
-    boto3.client("dynamodb", region_name="us-east-1", endpoint_url=aws_env).create_table(
-        TableName=ADMISSION_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "id", "AttributeType": "S"},
-            {"AttributeName": "queue", "AttributeType": "S"},
-            {"AttributeName": "expires", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "reserved",
-                "KeySchema": [
-                    {"AttributeName": "queue", "KeyType": "HASH"},
-                    {"AttributeName": "expires", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
-        ],
-    )
-    yield ADMISSION_TABLE
+    yield create_admission_table(aws_env)
     clients.reset()
