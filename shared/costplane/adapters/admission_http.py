@@ -56,7 +56,9 @@ class AdmissionEndpoint:
         try:
             document = orjson.loads(body)
             if route == "/reserve":
-                return _admission(self.service.reserve(AdmissionRequest.model_validate(document)))
+                return admission_reply(
+                    self.service.reserve(AdmissionRequest.model_validate(document))
+                )
             settle = SettleRequest.model_validate(document)
         except orjson.JSONDecodeError as error:
             return Reply(400, {"error": f"body is not JSON: {error}"})
@@ -80,7 +82,7 @@ class AdmissionEndpoint:
         )
 
 
-def _admission(admission: Admission) -> Reply:
+def admission_reply(admission: Admission) -> Reply:
     body: dict[str, Any] = {
         "request_id": admission.request_id,
         "admitted": admission.admitted,
