@@ -17,6 +17,7 @@ BENCHMARKS = (
     "bench_mutants",
     "bench_mark_sweep",
     "bench_lake_faults",
+    "bench_admission",
 )
 
 

@@ -25,6 +25,8 @@ from costplane.domain.budgets import Budget
 WORST = Decimal("0.00075")
 """The worst case of every racing request: gpt-4o-mini, 1,000 tokens in and 1,000 out at most."""
 BUDGET = "ai-race"
+LEDGER_KEY = "ai-race#2026-11"
+"""The race budget's counter in the period of NOW."""
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 
 
