@@ -101,11 +101,9 @@ class Plane(ABC):
         return state, state, state
 
     def admission_ledger(self) -> AdmissionLedger:
-        """Where AI admission reserves against budgets: the state file, unless the plane has
-        a shared store of its own (the AWS plane's admission table)."""
-        from costplane.adapters.local.admission_ledger import SqliteAdmissionLedger
-
-        return SqliteAdmissionLedger(self.settings.state_path)
+        """Where AI admission reserves against budgets: one store every instance shares (a
+        file per function instance would let each spend the whole budget)."""
+        raise NotImplementedError(f"the {self.name} plane has no AI admission store")
 
     def sqlite_approval_store(self) -> ApprovalStore:
         from costplane.adapters.approval_records import RecordApprovalStore

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from costplane.adapters.local.admission_ledger import SqliteAdmissionLedger
 from costplane.ai.admission import Usage
 from costplane.ai.ports import ReservationUnknown
+from costplane.config import Settings
 from costplane.domain.ai import TokenType
+from costplane.planes import load_plane
 from tests.unit.ai.admission_support import WORST, Clock, budget, request
 from tests.unit.ai.conftest import Build
 
@@ -166,3 +169,10 @@ def test_a_new_period_starts_its_budgets_from_nothing(
     clock.moment = clock.moment.replace(month=12)
     assert check.reserve(request("december")).admitted
     assert ledger.committed("tight#2026-12") == WORST
+
+
+def test_a_plane_without_a_shared_store_refuses_to_admit_rather_than_keep_a_file_per_instance(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(NotImplementedError, match="the azure plane has no AI admission store"):
+        load_plane("azure", Settings(lake=tmp_path)).admission_ledger()
