@@ -68,7 +68,8 @@ class AdmissionRequest(_Model):
 
 
 class Usage(_Model):
-    """What a request really used: tokens per token type, or the cost if the gateway knows it."""
+    """What a request really used: tokens per token type, and the cost if the gateway knows it
+    (else the tokens are priced; without tokens, a tokens budget keeps the reserved maximum)."""
 
     tokens: dict[TokenType, int] = Field(default_factory=dict)
     cost: Decimal | None = Field(None, ge=0)
@@ -132,18 +133,19 @@ class AdmissionService:
         amount, currency = priced
         now = self.clock()
         limits = tuple(self.budgets.limits(_caller(request), now))
-        if other := [lim for lim in limits if lim.currency != currency]:
+        if other := [lim for lim in limits if lim.unit == "money" and lim.currency != currency]:
             message = (
                 f"budget {other[0].budget!r} is in {other[0].currency}, the price in {currency}"
             )
             return _refused(request.request_id, amount, currency, Refusal("currency", message))
         detail = orjson.dumps(_pricing(request)).decode()
-        hold = Hold(request.request_id, amount, currency, limits, now + self.ttl, detail)
+        tokens = request.input_tokens + request.max_output_tokens
+        hold = Hold(request.request_id, amount, currency, limits, now + self.ttl, detail, tokens)
         outcome = self.ledger.reserve(hold)
         if isinstance(outcome, Refused) and self.ledger.expire(now):
             outcome = self.ledger.reserve(hold)
         if isinstance(outcome, Refused):
-            return _refused(request.request_id, amount, currency, _over(outcome, amount))
+            return _refused(request.request_id, amount, currency, _over(outcome, hold))
         return _answer(request.request_id, outcome)
 
     def settle(self, reservation_id: str, usage: Usage) -> Settlement:
@@ -151,7 +153,8 @@ class AdmissionService:
         if held is None:
             raise ReservationUnknown(reservation_id)
         cost = usage.cost if usage.cost is not None else self.actual_cost(held, usage)
-        settled = self.ledger.settle(reservation_id, held.amount if cost is None else cost)
+        used = sum(usage.tokens.values()) if usage.tokens else held.tokens
+        settled = self.ledger.settle(reservation_id, held.amount if cost is None else cost, used)
         return Settlement(
             reservation_id,
             settled.cost if settled.cost is not None else held.amount,
@@ -215,12 +218,13 @@ def _caller(request: AdmissionRequest) -> Caller:
     return Caller(request.vendor, request.model, who.account or "", tags)
 
 
-def _over(refused: Refused, amount: Decimal) -> Refusal:
+def _over(refused: Refused, hold: Hold) -> Refusal:
     limit = refused.limit
+    unit = limit.currency if limit.unit == "money" else "tokens"
     message = (
-        f"budget {limit.budget!r} has {_plain(limit.amount - refused.committed)} {limit.currency} "
-        f"left of {_plain(limit.amount)} in {limit.ledger.rsplit('#', 1)[-1]}; the request may "
-        f"cost {_plain(amount)}"
+        f"budget {limit.budget!r} has {_plain(limit.amount - refused.committed)} {unit} left of "
+        f"{_plain(limit.amount)} in {limit.ledger.rsplit('#', 1)[-1]}; the request may take "
+        f"{_plain(hold.held(limit))}"
     )
     return Refusal("over-budget", message, limit.budget, limit.amount, refused.committed)
 

@@ -15,19 +15,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol
 
 from costplane.domain.ai import AiVendor
+
+LimitUnit = Literal["money", "tokens"]
 
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """One budget's counter for the current period, and what it may hold."""
+    """One budget's counter for the current period, and what it may hold: money in
+    `currency`, or AI tokens (every token type counted)."""
 
     budget: str
     ledger: str
     amount: Decimal
     currency: str
+    unit: LimitUnit = "money"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +53,8 @@ class HoldState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Hold:
-    """A reservation: `amount` against every limit, until `expires` unless settled."""
+    """A reservation: `amount` (money) or `tokens` against every limit, as its unit says,
+    until `expires` unless settled to `cost` and `used` tokens."""
 
     reservation_id: str
     amount: Decimal
@@ -58,8 +63,20 @@ class Hold:
     expires: datetime
     detail: str
     """What settling needs to price the actual usage (vendor, model, tier), as JSON."""
+    tokens: int = 0
     state: HoldState = HoldState.RESERVED
     cost: Decimal | None = None
+    used: int | None = None
+
+    def held(self, limit: Limit) -> Decimal:
+        """What the hold counts in `limit`'s unit while reserved."""
+        return self.amount if limit.unit == "money" else Decimal(self.tokens)
+
+    def spent(self, limit: Limit) -> Decimal:
+        """What the settled hold counts in `limit`'s unit."""
+        if limit.unit == "money":
+            return self.amount if self.cost is None else self.cost
+        return Decimal(self.tokens if self.used is None else self.used)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +89,17 @@ class Refused:
 
 class AdmissionLedger(Protocol):
     def reserve(self, hold: Hold) -> Hold | Refused:
-        """Add `hold.amount` to every counter of `hold.limits` if each stays within its limit,
+        """Add what the hold counts in each of `hold.limits` (`Hold.held`) to its counter if
+        each stays within its limit,
         atomically; the hold as stored, or the limit that refused it. Idempotent per
         reservation id: a retry answers the hold the first call stored, never reserving twice.
         A refusal is not stored."""
         ...
 
-    def settle(self, reservation_id: str, cost: Decimal) -> Hold:
-        """Replace the reservation's amount by `cost` in every counter (add `cost` if it had
-        expired); a settled one is answered as it is. ReservationUnknown if never granted."""
+    def settle(self, reservation_id: str, cost: Decimal, used: int) -> Hold:
+        """Replace what the reservation holds by `cost` (money) or `used` (tokens) in every
+        counter (add them if it had expired); a settled one is answered as it is.
+        ReservationUnknown if never granted."""
         ...
 
     def find(self, reservation_id: str) -> Hold | None: ...

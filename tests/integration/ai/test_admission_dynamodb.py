@@ -68,7 +68,7 @@ def test_settling_replaces_the_reservation_once(ledger: DynamoDbAdmissionLedger)
 
 def test_settling_an_unknown_reservation_says_so(ledger: DynamoDbAdmissionLedger) -> None:
     with pytest.raises(ReservationUnknown):
-        ledger.settle("never", Decimal(1))
+        ledger.settle("never", Decimal(1), 0)
 
 
 def test_overdue_reservations_are_found_by_the_index_and_given_back(
@@ -81,3 +81,12 @@ def test_overdue_reservations_are_found_by_the_index_and_given_back(
     assert ledger.expire(NOW + check.ttl - timedelta(seconds=1)) == 0
     assert ledger.expire(NOW + check.ttl) == 1
     assert ledger.committed(LEDGER) == Decimal("0.0001")
+
+
+def test_settling_at_exactly_the_reserved_amount_changes_nothing(
+    ledger: DynamoDbAdmissionLedger,
+) -> None:
+    check = admission(ledger, LIMIT)
+    check.reserve(racing_request("a", 1))
+    check.settle("a-1", Usage(cost=WORST))  # a zero change, sent as 0, never as 0E-8
+    assert ledger.committed(LEDGER) == WORST

@@ -7,8 +7,8 @@ Items (key `id`, S):
                                 queue = "reserved" and expires (S, RFC 3339 UTC) for the sparse
                                 GSI `reserved` (queue HASH, expires RANGE, projection KEYS_ONLY)
 
-A reservation puts its hold (only if absent: the idempotency of the request id) and adds its
-amount to each counter on the condition `committed <= limit - amount`, all in one
+A reservation puts its hold (only if absent: the idempotency of the request id) and adds what
+it counts to each counter (money or tokens) on the condition `committed <= limit - that`, all in one
 transaction: DynamoDB applies all of it or none, so no counter ever passes its limit, however
 many callers race (zero overshoot). A cancelled transaction says which item failed: the hold
 (a retry: answer the stored one), a counter (refused by that budget), or a conflict with
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from costplane.adapters.admission_holds import hold_json, hold_of, moved
+from costplane.adapters.admission_holds import changes, hold_json, hold_of, moved
 from costplane.adapters.aws.clients import client
 from costplane.adapters.records import utc_stamp
 from costplane.ai.ports import Hold, HoldState, Refused, ReservationUnknown
@@ -54,7 +54,7 @@ class DynamoDbAdmissionLedger:
 
     def reserve(self, hold: Hold) -> Hold | Refused:
         for limit in hold.limits:
-            if hold.amount > limit.amount:
+            if hold.held(limit) > limit.amount:
                 return Refused(limit, self.committed(limit.ledger))
         put: TransactWriteItemTypeDef = {
             "Put": {
@@ -63,7 +63,7 @@ class DynamoDbAdmissionLedger:
                 "ConditionExpression": "attribute_not_exists(id)",
             }
         }
-        adds = [self._add(limit.ledger, hold.amount, limit.amount) for limit in hold.limits]
+        adds = [self._add(limit.ledger, hold.held(limit), limit.amount) for limit in hold.limits]
         for attempt in range(MAX_ATTEMPTS):
             failed = self._transact([put, *adds])
             if failed is None:
@@ -78,16 +78,15 @@ class DynamoDbAdmissionLedger:
             _backoff(attempt)
         raise RuntimeError(f"reservation {hold.reservation_id!r} kept conflicting")
 
-    def settle(self, reservation_id: str, cost: Decimal) -> Hold:
+    def settle(self, reservation_id: str, cost: Decimal, used: int) -> Hold:
         for attempt in range(MAX_ATTEMPTS):
             held = self.find(reservation_id)
             if held is None:
                 raise ReservationUnknown(reservation_id)
             if held.state is HoldState.SETTLED:
                 return held
-            still = held.amount if held.state is HoldState.RESERVED else Decimal(0)
-            settled = moved(held, HoldState.SETTLED, cost)
-            if self._transact(self._move(held, settled, cost - still)) is None:
+            settled = moved(held, HoldState.SETTLED, cost, used)
+            if self._transact(self._move(held, settled)) is None:
                 return settled
             _backoff(attempt)
         raise RuntimeError(f"reservation {reservation_id!r} kept conflicting")
@@ -114,8 +113,7 @@ class DynamoDbAdmissionLedger:
             held = self.find(item["id"]["S"].removeprefix(_HOLD))
             if held is None or held.state is not HoldState.RESERVED:
                 continue
-            gone = moved(held, HoldState.EXPIRED, None)
-            if self._transact(self._move(held, gone, -held.amount)) is None:
+            if self._transact(self._move(held, moved(held, HoldState.EXPIRED))) is None:
                 expired += 1
         return expired
 
@@ -127,16 +125,18 @@ class DynamoDbAdmissionLedger:
 
     def _transact(self, items: list[TransactWriteItemTypeDef]) -> int | None:
         """None when the transaction committed, else the index of the item that failed its
-        condition (-1 when none did: a conflict with another transaction)."""
+        condition, or -1 for a conflict with another transaction (worth trying again)."""
         db = self._db
         try:
             db.transact_write_items(TransactItems=items)
         except db.exceptions.TransactionCanceledException as error:
             reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
             codes = [reason.get("Code") for reason in reasons]
-            return (
-                codes.index("ConditionalCheckFailed") if "ConditionalCheckFailed" in codes else -1
-            )
+            if "ConditionalCheckFailed" in codes:
+                return codes.index("ConditionalCheckFailed")
+            if "TransactionConflict" in codes:
+                return -1
+            raise
         return None
 
     def _add(self, ledger: str, amount: Decimal, limit: Decimal) -> TransactWriteItemTypeDef:
@@ -148,14 +148,14 @@ class DynamoDbAdmissionLedger:
                 "ConditionExpression": "attribute_not_exists(committed) OR committed <= :room",
                 "ExpressionAttributeValues": {
                     ":zero": {"N": "0"},
-                    ":amount": {"N": str(amount)},
-                    ":room": {"N": str(limit - amount)},
+                    ":amount": {"N": _number(amount)},
+                    ":room": {"N": _number(limit - amount)},
                 },
             }
         }
 
-    def _move(self, held: Hold, changed: Hold, delta: Decimal) -> list[TransactWriteItemTypeDef]:
-        """The hold from its state to `changed`'s, and `delta` added to each of its counters."""
+    def _move(self, held: Hold, changed: Hold) -> list[TransactWriteItemTypeDef]:
+        """The hold from its state to `changed`'s, and what that changes in its counters."""
         update: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self.table,
@@ -176,10 +176,13 @@ class DynamoDbAdmissionLedger:
                     "TableName": self.table,
                     "Key": {"id": {"S": _COUNTER + limit.ledger}},
                     "UpdateExpression": "SET committed = if_not_exists(committed, :zero) + :delta",
-                    "ExpressionAttributeValues": {":zero": {"N": "0"}, ":delta": {"N": str(delta)}},
+                    "ExpressionAttributeValues": {
+                        ":zero": {"N": "0"},
+                        ":delta": {"N": _number(delta)},
+                    },
                 }
             }
-            for limit in held.limits
+            for limit, delta in zip(held.limits, changes(held, changed), strict=True)
         ]
         return [update, *counters]
 
@@ -191,6 +194,11 @@ class DynamoDbAdmissionLedger:
             "queue": {"S": HoldState.RESERVED.value},
             "expires": {"S": utc_stamp(hold.expires)},
         }
+
+
+def _number(value: Decimal) -> str:
+    """A DynamoDB number, never in exponent form (`0E-8` is what Decimal makes of a zero)."""
+    return format(value.normalize(), "f")
 
 
 def _backoff(attempt: int) -> None:

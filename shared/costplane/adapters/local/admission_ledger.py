@@ -19,7 +19,7 @@ from pathlib import Path
 
 import orjson
 
-from costplane.adapters.admission_holds import hold_json, hold_of, moved
+from costplane.adapters.admission_holds import changes, hold_json, hold_of, moved
 from costplane.adapters.local.sqlite import connect
 from costplane.adapters.records import utc_stamp
 from costplane.ai.ports import Hold, HoldState, Refused, ReservationUnknown
@@ -49,27 +49,24 @@ class SqliteAdmissionLedger:
                 return earlier
             for limit in hold.limits:
                 committed = _committed(db, limit.ledger)
-                if committed + hold.amount > limit.amount:
+                if committed + hold.held(limit) > limit.amount:
                     return Refused(limit, committed)
             for limit in hold.limits:
-                _add(db, limit.ledger, hold.amount)
+                _add(db, limit.ledger, hold.held(limit))
             db.execute(
                 "INSERT INTO admission_holds (id, hold, state, expires) VALUES (?, ?, ?, ?)",
                 (hold.reservation_id, hold_json(hold), hold.state.value, utc_stamp(hold.expires)),
             )
             return hold
 
-    def settle(self, reservation_id: str, cost: Decimal) -> Hold:
+    def settle(self, reservation_id: str, cost: Decimal, used: int) -> Hold:
         with self._transaction() as db:
             held = _hold(db, reservation_id)
             if held is None:
                 raise ReservationUnknown(reservation_id)
             if held.state is HoldState.SETTLED:
                 return held
-            still = held.amount if held.state is HoldState.RESERVED else Decimal(0)
-            for limit in held.limits:
-                _add(db, limit.ledger, cost - still)
-            return _store(db, held, HoldState.SETTLED, cost)
+            return _move(db, held, moved(held, HoldState.SETTLED, cost, used))
 
     def find(self, reservation_id: str) -> Hold | None:
         with self._lock:
@@ -84,9 +81,7 @@ class SqliteAdmissionLedger:
             for row in due:
                 held = _hold(db, row["id"])
                 assert held is not None
-                for limit in held.limits:
-                    _add(db, limit.ledger, -held.amount)
-                _store(db, held, HoldState.EXPIRED, None)
+                _move(db, held, moved(held, HoldState.EXPIRED))
             return len(due)
 
     def committed(self, ledger: str) -> Decimal:
@@ -128,10 +123,12 @@ def _add(db: sqlite3.Connection, ledger: str, amount: Decimal) -> None:
     )
 
 
-def _store(db: sqlite3.Connection, held: Hold, state: HoldState, cost: Decimal | None) -> Hold:
-    changed = moved(held, state, cost)
+def _move(db: sqlite3.Connection, held: Hold, changed: Hold) -> Hold:
+    """Store the hold as `changed`, and what that changes in each of its counters."""
+    for limit, change in zip(held.limits, changes(held, changed), strict=True):
+        _add(db, limit.ledger, change)
     db.execute(
         "UPDATE admission_holds SET hold = ?, state = ? WHERE id = ?",
-        (hold_json(changed), state.value, held.reservation_id),
+        (hold_json(changed), changed.state.value, held.reservation_id),
     )
     return changed
