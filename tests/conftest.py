@@ -9,6 +9,7 @@ test fails if the `CI` environment variable is set, and is skipped, saying why, 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,33 @@ def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
     urllib.request.urlopen(request).close()
     return moto_endpoint
+
+
+@pytest.fixture
+def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's DynamoDB calls one at a time, as DynamoDB checks a write's condition and makes it
+    in one step, and applies a transaction all at once (moto's server threads could interleave
+    between the two, scan a table while another writes to it, or roll a cancelled transaction
+    back over another's writes)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in (
+        "get_item",
+        "put_item",
+        "delete_item",
+        "update_item",
+        "scan",
+        "query",
+        "transact_write_items",
+    ):
+        method = getattr(DynamoDBBackend, name)
+
+        def locked(*args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            with lock:
+                return __method(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from costplane.tagging.service import TagEnforcer
 if TYPE_CHECKING:
     from costplane.adapters.lake.row_owners import RowOwners
     from costplane.adapters.state_records import ClaimSweep
+    from costplane.ai.admission import AdmissionService
     from costplane.approvals.callbacks import ApprovalCallbacks
     from costplane.approvals.service import ApprovalService
     from costplane.billing.ingest import CostIngest
@@ -191,6 +192,23 @@ def budget_levers_on(wired: Plane, loaded: BudgetsFile, ceiling: Mode) -> Budget
         source=wired.name,
         owner=row_owners(wired.settings).of,
     )
+
+
+def admission(settings: Settings | None = None, plane: PlaneName = "local") -> AdmissionService:
+    """The AI admission check: the budgets file's budgets over the plane's admission ledger,
+    priced by the bundled price book."""
+    from costplane.adapters.admission_scopes import ScopedBudgets
+    from costplane.adapters.local.plane import SystemClock
+    from costplane.ai.admission import AdmissionService
+    from costplane.config import AdmissionSettings
+    from costplane.domain.ai import bundled_price_book
+
+    settings = settings or Settings()
+    wired = load_plane(plane, settings)
+    ttl = timedelta(seconds=AdmissionSettings().ttl_seconds)
+    scoped = ScopedBudgets(budgets(settings).budgets)
+    clock = SystemClock()
+    return AdmissionService(wired.admission_ledger(), scoped, bundled_price_book(), clock.now, ttl)
 
 
 def approvals_on(wired: Plane) -> ApprovalService:

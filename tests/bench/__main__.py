@@ -18,6 +18,7 @@ BENCHMARKS = (
     "bench_mark_sweep",
     "bench_lake_faults",
     "bench_ai_breach",
+    "bench_admission",
 )
 
 
