@@ -3,9 +3,10 @@
 A caller is matched as a resource would be: its provider (the vendor's: `openai`,
 `anthropic`, or the cloud that serves Bedrock, Azure OpenAI or Vertex), its account (OpenAI
 project, Anthropic workspace, cloud account), and its tags, which hold the caller's tags and
-`team`, `api-key` and `model` of the request. So `scope: {provider: openai, tags: {team:
-search}}` covers every OpenAI request of the search team, and `tags: {model: gpt-4o}` every
-request for that model.
+`team`, `api-key` and `model` of the request; and the budget scope's own `model` and
+`api_key`. So `scope: {provider: openai, tags: {team: search}}` covers every OpenAI request of
+the search team, and `scope: {model: gpt-4o}` every request for that model. A budget in
+tokens limits the tokens a request may use, one in money its worst-case cost.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from costplane.budgets.ledger import ledger_key
 from costplane.budgets.periods import window
 from costplane.budgets.scopes import ScopeMatcher, Subject, fold_tags
 from costplane.domain.ai import AiVendor
-from costplane.domain.budgets import Budget
+from costplane.domain.budgets import Budget, BudgetUnit
 from costplane.domain.events import Provider
 
 VENDOR_PROVIDER = {
@@ -43,6 +44,8 @@ class ScopedBudgets:
             region="",
             resource_type="",
             tags=fold_tags(caller.tags),
+            model=caller.model,
+            api_key=caller.tags.get("api-key", ""),
         )
         return [
             Limit(
@@ -50,6 +53,7 @@ class ScopedBudgets:
                 ledger_key(budget, window(budget.period, at)),
                 budget.amount,
                 budget.currency,
+                "tokens" if budget.unit is BudgetUnit.TOKENS else "money",
             )
             for budget, matcher in self._matchers
             if matcher.matches(subject)

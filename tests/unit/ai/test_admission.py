@@ -14,6 +14,7 @@ from costplane.ai.admission import Usage
 from costplane.ai.ports import ReservationUnknown
 from costplane.config import Settings
 from costplane.domain.ai import TokenType
+from costplane.domain.budgets import Budget
 from costplane.planes import load_plane
 from tests.unit.ai.admission_support import WORST, Clock, budget, request
 from tests.unit.ai.conftest import Build
@@ -176,3 +177,27 @@ def test_a_plane_without_a_shared_store_refuses_to_admit_rather_than_keep_a_file
 ) -> None:
     with pytest.raises(NotImplementedError, match="the azure plane has no AI admission store"):
         load_plane("azure", Settings(lake=tmp_path)).admission_ledger()
+
+
+def test_a_budget_scoped_to_a_model_covers_only_requests_for_that_model(service: Build) -> None:
+    budgets = (budget("mini", "1.00", model="gpt-4o-mini"), budget("big", "1.00", model="gpt-4o"))
+    assert service(*budgets).reserve(request()).budgets == ("mini",)
+
+
+def test_a_budget_scoped_to_an_api_key_covers_only_that_keys_requests(service: Build) -> None:
+    check = service(budget("key", "1.00", api_key="key_search"))
+    assert check.reserve(request("r1", attribution={"api_key": "key_search"})).budgets == ("key",)
+    assert check.reserve(request("r2", attribution={"api_key": "key_other"})).budgets == ()
+
+
+def test_a_budget_in_tokens_refuses_a_request_over_its_tokens_though_cheap(
+    service: Build,
+) -> None:
+    tokens = Budget.model_validate(
+        {"name": "tokens", "amount": "2500", "unit": "tokens", "scope": {"provider": "openai"}}
+    )
+    check = service(tokens)
+    assert check.reserve(request("r1")).admitted
+    refused = check.reserve(request("r2"))
+    assert refused.refusal is not None
+    assert (refused.refusal.reason, refused.refusal.budget) == ("over-budget", "tokens")
