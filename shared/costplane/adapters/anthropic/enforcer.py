@@ -24,7 +24,8 @@ from collections.abc import Mapping
 
 from costplane.adapters.anthropic.admin import AnthropicAdmin
 from costplane.adapters.anthropic.levers import API_KEY, LEVERS, WORKSPACE
-from costplane.adapters.vendor_levers import LeverActions, irreversible
+from costplane.adapters.vendor_enforcer import LeverActions
+from costplane.adapters.vendor_levers import irreversible
 from costplane.domain.decisions import ActionKind
 from costplane.engine.ports import ResourceRef
 from costplane.engine.undo import Reversible, TagRecord, Undo, reversible

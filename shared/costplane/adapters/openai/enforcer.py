@@ -27,7 +27,8 @@ from collections.abc import Mapping
 
 from costplane.adapters.openai.admin import OpenAiAdmin
 from costplane.adapters.openai.levers import API_KEY, LEVERS, PROJECT, SERVICE_ACCOUNT
-from costplane.adapters.vendor_levers import LeverActions, irreversible
+from costplane.adapters.vendor_enforcer import LeverActions
+from costplane.adapters.vendor_levers import irreversible
 from costplane.domain.decisions import ActionKind
 from costplane.engine.ports import ResourceRef
 from costplane.engine.undo import Reversible, TagRecord, Undo, reversible
