@@ -133,6 +133,14 @@ param teamsConversation string = ''
 @description('Key Vault secret holding the key that signs requests to the resume route; empty disables the route.')
 param resumeSigningSecretName string = ''
 
+// The AI vendors' admin keys (costplane.config.AiVendorSettings), Key Vault secrets like the
+// chat ones: set, the functions can pull that vendor's levers (rate and spend limits, keys).
+@description('Key Vault secret holding an OpenAI admin key (sk-admin-…); empty: no OpenAI levers.')
+param openAiAdminKeySecretName string = ''
+
+@description('Key Vault secret holding an Anthropic admin key (sk-ant-admin…); empty: no Anthropic levers.')
+param anthropicAdminKeySecretName string = ''
+
 // Exactly what the Azure adapters call (costplane.adapters.azure.inventory, .enforcer and
 // .capacity): tags at any scope through the Tags API; deallocate for stop and quarantine;
 // the instance view, deallocate and start for suspend and resume; a scale set's sku
@@ -208,6 +216,8 @@ module app 'modules/app.bicep' = {
     teamsServiceUrl: teamsServiceUrl
     teamsConversation: teamsConversation
     resumeSigningSecretName: resumeSigningSecretName
+    openAiAdminKeySecretName: openAiAdminKeySecretName
+    anthropicAdminKeySecretName: anthropicAdminKeySecretName
   }
 }
 

@@ -299,7 +299,8 @@ locals {
       # posts approval requests: the channels' settings and the secrets that post (never the
       # ones that verify callbacks).
       environment = merge(local.environment, local.policy_files, local.chat_environment, local.lake, { COSTPLANE_LAKE = "/tmp/costplane" })
-      secrets     = local.posting_secrets
+      # It acts: the AI vendors' admin keys too, when configured.
+      secrets = merge(local.posting_secrets, local.ai_vendor_secrets)
     }
     approvals = {
       description   = "Slack and Teams callbacks: decides approval requests and runs approved actions."
@@ -318,7 +319,8 @@ locals {
       # not verify.
       invoker     = "allUsers"
       environment = merge(local.approvals_environment, local.taxonomy)
-      secrets     = local.approvals_secrets
+      # It runs approved actions and resumes: the AI vendors' admin keys too, when configured.
+      secrets = merge(local.approvals_secrets, local.ai_vendor_secrets)
     }
     # The expiry sweep: same source, internal only (Cloud Scheduler in this project counts as
     # internal), invoked with an OIDC token by the identity the push subscriptions use.
@@ -830,6 +832,13 @@ locals {
       COSTPLANE_RESUME_SIGNING_SECRET = var.resume_signing_secret_id
     } : name => id if id != ""
   }
+  # The AI vendors' admin keys (costplane.config.AiVendorSettings), for the functions that act.
+  ai_vendor_secrets = {
+    for name, id in {
+      COSTPLANE_OPENAI_ADMIN_KEY    = var.openai_admin_key_secret_id
+      COSTPLANE_ANTHROPIC_ADMIN_KEY = var.anthropic_admin_key_secret_id
+    } : name => id if id != ""
+  }
   # What the policy runner posts requests with: the bot token and the bot's client secret.
   posting_secrets = {
     for name, id in local.approvals_secrets : name => id
@@ -851,7 +860,7 @@ locals {
 
 # The function reads each secret's latest version when an instance starts.
 resource "google_secret_manager_secret_iam_member" "approvals" {
-  for_each  = toset(values(local.approvals_secrets))
+  for_each  = toset(values(merge(local.approvals_secrets, local.ai_vendor_secrets)))
   project   = var.project
   secret_id = each.value
   role      = "roles/secretmanager.secretAccessor"

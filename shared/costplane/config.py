@@ -249,6 +249,25 @@ class GcpSettings(BaseSettings):
     )
 
 
+class AiVendorSettings(BaseSettings):
+    """The admin keys of the AI vendors whose levers costplane pulls (throttle, suspend,
+    decommission), each set only where that vendor is governed. In a cloud they come from its
+    secret store as the chat secrets do: a Secrets Manager reference in the SAM template, a Key
+    Vault reference in the function app's settings, a Secret Manager secret in Terraform."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
+
+    openai_admin_key: SecretStr | None = Field(
+        None, description="OpenAI admin key (sk-admin-…): project rate and spend limits, keys."
+    )
+    anthropic_admin_key: SecretStr | None = Field(
+        None, description="Anthropic admin key (sk-ant-admin…): workspaces and API keys."
+    )
+    ai_throttle_percent: int = Field(
+        10, ge=1, le=99, description="What a throttle leaves of each vendor rate limit, in %."
+    )
+
+
 class ApprovalSettings(BaseSettings):
     """A channel is configured when its secrets are set: Slack needs the signing secret to accept
     callbacks and a bot token and channel to post; Teams needs the bot's app id to accept

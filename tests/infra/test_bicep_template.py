@@ -23,6 +23,7 @@ from costplane.adapters.azure.enforcer import POWER_ACTIONS, AzureEnforcer
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
 from costplane.config import (
+    AiVendorSettings,
     ApprovalSettings,
     AzureSettings,
     CatalogSettings,
@@ -216,7 +217,7 @@ def test_app_settings_name_only_settings_the_code_reads_and_every_one_it_needs()
     names = set(app_settings())
     timer = {"COSTPLANE_SWEEP_SCHEDULE"}  # read by the host: the mark sweep's timer binding
     read = environment_names(
-        Settings, AzureSettings, ApprovalSettings, CatalogSettings, SweepSettings
+        Settings, AzureSettings, ApprovalSettings, AiVendorSettings, CatalogSettings, SweepSettings
     )
     read |= {PLANE} | timer
 

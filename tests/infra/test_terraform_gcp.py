@@ -30,7 +30,13 @@ from costplane.adapters.gcp.resources import KINDS
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
 from costplane.approvals.callbacks import ApprovalCallbacks
-from costplane.config import ApprovalSettings, CatalogSettings, GcpSettings, Settings
+from costplane.config import (
+    AiVendorSettings,
+    ApprovalSettings,
+    CatalogSettings,
+    GcpSettings,
+    Settings,
+)
 from costplane.domain.decisions import ActionKind
 from costplane.domain.taxonomy import Mode
 from costplane.engine.envelopes import parse_payload
@@ -554,7 +560,7 @@ def test_the_callback_urls_are_the_routes_the_callback_function_serves():
 
 
 def test_the_approvals_environment_names_only_settings_the_code_reads():
-    read = environment_names(Settings, GcpSettings, ApprovalSettings) | {PLANE}
+    read = environment_names(Settings, GcpSettings, ApprovalSettings, AiVendorSettings) | {PLANE}
 
     for name in APPROVALS:
         [service] = function(name)["service_config"]
@@ -581,6 +587,12 @@ def test_no_function_takes_a_secret_in_plain_environment_variables():
     )
 
 
+SECRETS_MOUNTED = {
+    "approvals": "${merge(local.approvals_secrets, local.ai_vendor_secrets)}",
+    "approvals_expire": "${local.approvals_secrets}",
+}
+
+
 def test_the_approvals_functions_mount_their_secrets_from_secret_manager():
     for name in APPROVALS:
         [service] = function(name)["service_config"]
@@ -588,7 +600,7 @@ def test_the_approvals_functions_mount_their_secrets_from_secret_manager():
         mount = dynamic["secret_environment_variables"]
         [content] = mount["content"]
 
-        assert mount["for_each"] == "${local.approvals_secrets}"
+        assert mount["for_each"] == SECRETS_MOUNTED[name]
         assert content["key"] == "${secret_environment_variables.key}"
         assert content["secret"] == "${secret_environment_variables.value}"
         assert content["version"] == "latest"
@@ -598,7 +610,9 @@ def test_the_approvals_identity_reads_its_secrets_and_the_state_database():
     access = resource("google_secret_manager_secret_iam_member", "approvals")
     state = resource("google_project_iam_member", "enforcer_state")
 
-    assert access["for_each"] == "${toset(values(local.approvals_secrets))}"
+    assert access["for_each"] == (
+        "${toset(values(merge(local.approvals_secrets, local.ai_vendor_secrets)))}"
+    )
     assert access["role"] == "roles/secretmanager.secretAccessor"
     for name in APPROVALS:
         [service] = function(name)["service_config"]
@@ -656,7 +670,9 @@ def test_the_policy_runner_posts_with_the_channels_settings_and_posting_secrets_
     posting = local("posting_secrets")
     chat = environment_of(str(local("chat_environment")))
 
-    assert dynamic["secret_environment_variables"]["for_each"] == "${local.posting_secrets}"
+    assert dynamic["secret_environment_variables"]["for_each"] == (
+        "${merge(local.posting_secrets, local.ai_vendor_secrets)}"
+    )
     assert set(quoted(posting)) == {"COSTPLANE_SLACK_BOT_TOKEN", "COSTPLANE_TEAMS_APP_PASSWORD"}
     assert "local.approvals_secrets" in posting
     assert chat <= environment_of(service["environment_variables"])
@@ -666,6 +682,16 @@ def test_the_policy_runner_posts_with_the_channels_settings_and_posting_secrets_
         & environment_names(ApprovalSettings, secret=True)
         == set()
     )
+
+
+def test_the_ai_vendors_admin_keys_come_from_secret_manager_only_when_named():
+    secrets = str(local("ai_vendor_secrets"))
+
+    assert environment_of(secrets) == environment_names(AiVendorSettings, secret=True)
+    for variable in ("openai_admin_key_secret_id", "anthropic_admin_key_secret_id"):
+        assert f"var.{variable}" in secrets
+        assert terraform()["variable"][variable]["default"] == ""
+    assert 'if id != ""' in secrets
 
 
 def test_the_resume_route_takes_its_signing_key_from_secret_manager():

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import httpx
 
     from costplane.adapters.local.sqlite import SqliteRecords
+    from costplane.adapters.records import Records
     from costplane.adapters.state_records import ClaimSweep
     from costplane.ai.ports import AdmissionLedger
     from costplane.approvals.ports import ApprovalStore
@@ -143,8 +144,13 @@ class Plane(ABC):
         """The resources carrying the mark tag, as this plane's cloud indexes them."""
         raise NotImplementedError(f"the {self.name} plane has no mark sweep")
 
+    def claim_records(self) -> Records:
+        """The records beside the plane's claims, for small state kept by key: sweep cursors,
+        the undo records of resources that carry no tags."""
+        return self.sqlite
+
     def sweep_cursors(self) -> CursorStore:
         """Where an unfinished sweep saved its place: beside the plane's claims."""
         from costplane.adapters.sweep_records import RecordCursorStore
 
-        return RecordCursorStore(self.sqlite)
+        return RecordCursorStore(self.claim_records())

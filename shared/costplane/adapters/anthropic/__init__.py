@@ -1,0 +1,1 @@
+"""Anthropic: the Admin API (workspaces, rate limits, API keys) and its usage and cost reports."""
