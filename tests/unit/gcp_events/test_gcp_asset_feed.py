@@ -5,9 +5,8 @@ asset changes': a TemporalAsset for a storage bucket) leaves the resource data a
 (LATEST_ASSET_METADATA); a search of public code for feed messages found none with a stated
 licence (the one complete message seen, a Compute instance's in a sample script, names no source
 or licence; the Cloud Foundation Fabric feed example holds none). So `_temporal_asset` follows
-the documented
-example's fields and fills `data` with the fields of the resource's own REST representation
-(its `labels`).
+the documented example's fields and fills `data` with the fields of the resource's own REST
+representation (its `labels`).
 """
 
 from __future__ import annotations
