@@ -18,17 +18,21 @@ from costplane.adapters.gcp.enforcer import GcpEnforcer
 from costplane.adapters.gcp.inventory import GcpInventory
 from costplane.adapters.rest import CloudApiError
 from tests.integration.azure_adapters.http_script import Exchange, Script, rest
-from tests.integration.gcp_adapters.gcp_support import PROJECT, google_error, ref
+from tests.integration.gcp_adapters.gcp_support import (
+    DATAPROC,
+    DATAPROC_NAME,
+    PROJECT,
+    REDIS,
+    REDIS_NAME,
+    RUN,
+    RUN_NAME,
+    SPANNER,
+    SPANNER_NAME,
+    google_error,
+    ref,
+)
 from tests.support.tagging import FixedClock
 
-SPANNER_NAME = f"projects/{PROJECT}/instances/orders-prod"
-SPANNER = f"https://spanner.googleapis.com/v1/{SPANNER_NAME}"
-RUN_NAME = f"projects/{PROJECT}/locations/europe-west1/services/checkout-api"
-RUN = f"https://run.googleapis.com/v2/{RUN_NAME}"
-REDIS_NAME = f"projects/{PROJECT}/locations/us-central1/instances/session-cache"
-REDIS = f"https://redis.googleapis.com/v1/{REDIS_NAME}"
-DATAPROC_NAME = f"projects/{PROJECT}/regions/us-central1/clusters/etl-nightly"
-DATAPROC = f"https://dataproc.googleapis.com/v1/{DATAPROC_NAME}"
 MASK = "?updateMask=labels"
 TAGS = {"CostCenter": "CC-1001"}
 ETAG = '"CKbM4skGEJDs5bwC/cHJvamVjdHMvY29zdHBsYW5lLWRlbW8tMTI5MQ"'
