@@ -53,11 +53,12 @@ CHECKOV = REPO / ".venv-tools" / "checkov" / "bin" / "checkov"
 PLANE = "COSTPLANE_PLANE"  # read by every function module with os.environ, not by a settings model
 
 # What each GCP adapter call needs. costplane/adapters/gcp/resources.py: a label read (GET) and
-# write (PATCH, or POST setLabels/setResourceLabels) per type in KINDS, and `_post_stop` and
-# `_never_activate` for the two types that stop. capacity.py: suspend reads an instance's
-# status, stops it and labels the record, resume starts it; throttle reads a node pool (a
-# cluster read), its instance groups' target sizes, POSTs setSize and setAutoscaling (cluster
-# updates), polls their operations and labels the cluster. The enforcer's docstring agrees.
+# write (PATCH, under a field mask or not, or POST setLabels/setResourceLabels) per type in
+# KINDS, and `_post_stop` and `_never_activate` for the two types that stop. capacity.py:
+# suspend reads an instance's status, stops it and labels the record, resume starts it;
+# throttle reads a node pool (a cluster read), its instance groups' target sizes, POSTs setSize
+# and setAutoscaling (cluster updates), polls their operations and labels the cluster. The
+# enforcer's docstring agrees.
 LABEL_PERMISSIONS = {
     "gcp.compute.instance": {"compute.instances.get", "compute.instances.setLabels"},
     "gcp.storage.bucket": {"storage.buckets.get", "storage.buckets.update"},
@@ -70,6 +71,10 @@ LABEL_PERMISSIONS = {
     "gcp.compute.image": {"compute.images.get", "compute.images.setLabels"},
     "gcp.bigquery.table": {"bigquery.tables.get", "bigquery.tables.update"},
     "gcp.pubsub.subscription": {"pubsub.subscriptions.get", "pubsub.subscriptions.update"},
+    "gcp.spanner.instance": {"spanner.instances.get", "spanner.instances.update"},
+    "gcp.run.service": {"run.services.get", "run.services.update"},
+    "gcp.redis.instance": {"redis.instances.get", "redis.instances.update"},
+    "gcp.dataproc.cluster": {"dataproc.clusters.get", "dataproc.clusters.update"},
 }
 STOP_PERMISSIONS = {
     "gcp.compute.instance": {"compute.instances.stop"},

@@ -56,6 +56,15 @@ def test_every_row_names_its_events_feeds_and_actions() -> None:
     assert rows[("azure", "azure.*")]["feeds"] == ["Event Grid"]
 
 
+@pytest.mark.parametrize(
+    "resource_type",
+    ["gcp.spanner.instance", "gcp.run.service", "gcp.redis.instance", "gcp.dataproc.cluster"],
+)
+def test_gcp_types_labelled_under_a_field_mask_are_taggable(resource_type: str) -> None:
+    rows = {(r["provider"], r["resource_type"]): r for r in _json()}
+    assert rows[("gcp", resource_type)]["actions"] == ["tag", "untag", "mark-for-op"]
+
+
 def test_without_a_lake_there_is_no_share() -> None:
     assert [r for r in _json() if r["record"] == "governed_share"] == []
 

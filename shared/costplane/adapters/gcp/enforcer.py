@@ -11,10 +11,11 @@ IAM permissions of the function's service account (best as one custom role): rea
 `cloudsql.instances.get`/`update` (labels and stop), `bigquery.datasets.get`/`update`,
 `pubsub.topics.get`/`update`, `container.clusters.get`/`update`, `compute.disks`,
 `compute.snapshots` and `compute.images` `.get`/`.setLabels`, `bigquery.tables.get`/`update`,
-`pubsub.subscriptions.get`/`update`. Suspend and its resume add
-`compute.instances.start`; throttle and its resume `container.clusters.get`/`update` (node
-pool size and autoscaling, cluster labels), `container.operations.get` and
-`compute.instanceGroupManagers.get`.
+`pubsub.subscriptions.get`/`update`, `spanner.instances.get`/`update`,
+`run.services.get`/`update`, `redis.instances.get`/`update`, `dataproc.clusters.get`/`update`.
+Suspend and its resume add `compute.instances.start`; throttle and its resume
+`container.clusters.get`/`update` (node pool size and autoscaling, cluster labels),
+`container.operations.get` and `compute.instanceGroupManagers.get`.
 """
 
 from __future__ import annotations
