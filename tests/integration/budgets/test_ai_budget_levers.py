@@ -103,7 +103,10 @@ def test_usage_crossing_a_threshold_suspends_the_project_it_targets(
     suspended = decisions[1]
     assert (suspended.provider, suspended.resource_type) == ("openai", "openai.project")
     assert suspended.actions[0].status is ActionStatus.DONE
-    assert suspended.actions[0].params["undo"] == {"in_service": "true"}
+    assert suspended.actions[0].params["undo"] == {
+        "in_service": "true",
+        "lever": "project hard spend limit set to 1 cent a month",
+    }
 
 
 def test_every_lever_pulled_is_in_the_audit_log(
