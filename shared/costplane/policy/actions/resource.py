@@ -59,7 +59,8 @@ class Throttle(StaticAction):
 
 @action("suspend")
 class Suspend(StaticAction):
-    """Stop the resource (EC2 stop, VM deallocate, GCE stop) or deny its principal new spend.
+    """Stop the resource (EC2 stop, VM deallocate, GCE stop) or deny its principal new spend;
+    deny invoking a Bedrock inference profile.
 
     Example:
         type: suspend
@@ -88,6 +89,10 @@ class Suspend(StaticAction):
             "iam:UntagRole",
             "iam:TagUser",
             "iam:UntagUser",
+            "iam:ListRoles",
+            "iam:ListUsers",
+            "iam:ListEntitiesForPolicy",
+            "iam:DeletePolicy",
         ),
         "azure": (
             "Microsoft.Compute/virtualMachines/read",
@@ -112,7 +117,9 @@ class DecommissionParams(ActionParams):
 @action("decommission")
 class Decommission(StaticAction):
     """Delete what bills by the hour and keep its configuration (a SageMaker endpoint goes,
-    its endpoint config stays), so that `resume` can bring it back.
+    its endpoint config stays), so that `resume` can bring it back. A Bedrock application
+    inference profile or no-commitment provisioned throughput is deleted for good: its undo
+    state is the configuration to recreate it by hand.
 
     Example:
         type: decommission
@@ -132,6 +139,11 @@ class Decommission(StaticAction):
             "sagemaker:DeleteEndpoint",
             "sagemaker:CreateEndpoint",
             "tag:GetResources",
+            "bedrock:GetInferenceProfile",
+            "bedrock:DeleteInferenceProfile",
+            "bedrock:GetProvisionedModelThroughput",
+            "bedrock:DeleteProvisionedModelThroughput",
+            "bedrock:ListTagsForResource",
         )
     }
 
@@ -166,6 +178,7 @@ class Tag(StaticAction):
             "eks:DescribeNodegroup",
             "eks:TagResource",
             "elasticloadbalancing:AddTags",
+            "bedrock:TagResource",
         ),
         "azure": ("Microsoft.Resources/tags/write",),
         "gcp": ("compute.instances.setLabels",),
