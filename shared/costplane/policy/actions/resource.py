@@ -21,7 +21,8 @@ class NoParams(ActionParams):
 @action("throttle")
 class Throttle(StaticAction):
     """Cut capacity without losing state: Lambda reserved concurrency 0, Auto Scaling or a
-    scale set to 0, a GKE node pool to 0. The previous capacity is kept for `resume`.
+    scale set to 0, a GKE node pool to 0, an Azure OpenAI deployment to its least capacity.
+    The previous capacity is kept for `resume`.
 
     Example:
         type: throttle
@@ -45,6 +46,8 @@ class Throttle(StaticAction):
         "azure": (
             "Microsoft.Compute/virtualMachineScaleSets/read",
             "Microsoft.Compute/virtualMachineScaleSets/write",
+            "Microsoft.CognitiveServices/accounts/deployments/read",
+            "Microsoft.CognitiveServices/accounts/deployments/write",
             "Microsoft.Resources/tags/read",
             "Microsoft.Resources/tags/write",
         ),
@@ -60,7 +63,7 @@ class Throttle(StaticAction):
 @action("suspend")
 class Suspend(StaticAction):
     """Stop the resource (EC2 stop, VM deallocate, GCE stop) or deny its principal new spend;
-    deny invoking a Bedrock inference profile.
+    deny invoking a Bedrock inference profile; turn off an Azure OpenAI account's API keys.
 
     Example:
         type: suspend
@@ -98,6 +101,8 @@ class Suspend(StaticAction):
             "Microsoft.Compute/virtualMachines/read",
             "Microsoft.Compute/virtualMachines/deallocate/action",
             "Microsoft.Compute/virtualMachines/start/action",
+            "Microsoft.CognitiveServices/accounts/read",
+            "Microsoft.CognitiveServices/accounts/write",
             "Microsoft.Resources/tags/read",
             "Microsoft.Resources/tags/write",
         ),
