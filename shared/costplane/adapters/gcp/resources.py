@@ -6,7 +6,9 @@ Every Google API stores labels a little differently, in one of three ways:
 - `Fingerprinted`: a POST replaces the whole map, guarded by the fingerprint of the map we read;
   a stale fingerprint (412, or 409) is re-read and retried once (Compute instances, GKE clusters);
 - `MaskedReplace`: PATCH with `updateMask=labels` replaces the whole map (Pub/Sub topics):
-  read, merge, write; a concurrent label change between the two can be lost.
+  read, merge, write; a concurrent label change between the two can be lost;
+- `EtagMasked`: the same with `updateMask` in the query and the resource's `etag` in the body
+  (Vertex AI endpoints), so a concurrent change fails the write instead of being lost.
 
 A write returns what the API answered (an operation, for Compute and GKE), or None when the
 labels were already as wanted and nothing was sent.
@@ -129,6 +131,31 @@ class MaskedReplace:
         return body_of(rest.call("PATCH", url, resource=resource, body=body))
 
 
+@dataclass(frozen=True, slots=True)
+class EtagMasked:
+    def read(self, rest: RestClient, url: str, resource: str) -> Labels:
+        body = body_of(rest.call("GET", url, resource=resource))
+        return Labels(dict(body.get("labels") or {}), body.get("etag"))
+
+    def write(
+        self,
+        rest: RestClient,
+        url: str,
+        resource: str,
+        add: Mapping[str, str],
+        remove: Collection[str],
+    ) -> Json | None:
+        current = self.read(rest, url, resource)
+        merged = {k: v for k, v in current.values.items() if k not in remove} | dict(add)
+        if merged == current.values:
+            return None
+        body: Json = {"labels": merged}
+        if current.fingerprint:
+            body["etag"] = current.fingerprint
+        params = {"updateMask": "labels"}
+        return body_of(rest.call("PATCH", url, resource=resource, params=params, body=body))
+
+
 Stopper = Callable[[RestClient, str, str], None]
 
 
@@ -226,6 +253,11 @@ KINDS: dict[str, ResourceKind] = {
         _names(r"(?:^|/)projects/(?P<p>[^/]+)/subscriptions/(?P<s>[^/]+)$"),
         "https://pubsub.googleapis.com/v1/projects/{p}/subscriptions/{s}",
         MaskedReplace("subscription"),
+    ),
+    "gcp.aiplatform.endpoint": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/locations/(?P<l>[^/]+)/endpoints/(?P<e>[^/]+)$"),
+        "https://{l}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/endpoints/{e}",
+        EtagMasked(),
     ),
 }
 

@@ -63,7 +63,8 @@ class Throttle(StaticAction):
 @action("suspend")
 class Suspend(StaticAction):
     """Stop the resource (EC2 stop, VM deallocate, GCE stop) or deny its principal new spend;
-    deny invoking a Bedrock inference profile; turn off an Azure OpenAI account's API keys.
+    deny invoking a Bedrock inference profile; turn off an Azure OpenAI account's API keys;
+    undeploy a Vertex AI endpoint's models, or deny a Model Garden model in its project.
 
     Example:
         type: suspend
@@ -111,6 +112,15 @@ class Suspend(StaticAction):
             "compute.instances.stop",
             "compute.instances.start",
             "compute.instances.setLabels",
+            "aiplatform.endpoints.get",
+            "aiplatform.endpoints.update",
+            "aiplatform.endpoints.undeploy",
+            "aiplatform.endpoints.deploy",
+            "aiplatform.models.deploy",
+            "orgpolicy.policy.get",
+            "orgpolicy.policies.create",
+            "orgpolicy.policies.update",
+            "orgpolicy.policies.delete",
         ),
     }
 
@@ -124,7 +134,8 @@ class Decommission(StaticAction):
     """Delete what bills by the hour and keep its configuration (a SageMaker endpoint goes,
     its endpoint config stays), so that `resume` can bring it back. A Bedrock application
     inference profile or no-commitment provisioned throughput is deleted for good: its undo
-    state is the configuration to recreate it by hand.
+    state is the configuration to recreate it by hand. A Vertex AI endpoint's models are
+    undeployed, their configuration kept to deploy them again.
 
     Example:
         type: decommission
@@ -133,7 +144,7 @@ class Decommission(StaticAction):
 
     Params = DecommissionParams
     kind = ActionKind.DECOMMISSION
-    providers = frozenset({"aws"})
+    providers = frozenset({"aws", "gcp"})
     permissions: ClassVar = {
         "aws": (
             "sagemaker:DescribeEndpoint",
@@ -149,7 +160,14 @@ class Decommission(StaticAction):
             "bedrock:GetProvisionedModelThroughput",
             "bedrock:DeleteProvisionedModelThroughput",
             "bedrock:ListTagsForResource",
-        )
+        ),
+        "gcp": (
+            "aiplatform.endpoints.get",
+            "aiplatform.endpoints.update",
+            "aiplatform.endpoints.undeploy",
+            "aiplatform.endpoints.deploy",
+            "aiplatform.models.deploy",
+        ),
     }
 
 
