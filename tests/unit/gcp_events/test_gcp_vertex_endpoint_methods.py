@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from costplane.adapters.gcp.auditlog import parse_log_entry
+from costplane.adapters.gcp.coverage import rows as gcp_coverage
 from costplane.domain.events import Operation, ResourceEvent
 
 PROJECT = "vertex-demo"
@@ -111,3 +112,10 @@ def test_a_v1beta1_method_is_the_same_entry(instance_insert: Any) -> None:
     method = "google.cloud.aiplatform.v1beta1.EndpointService.DeleteEndpoint"
 
     assert event_of(entry(instance_insert, method, ENDPOINT)).operation is Operation.DELETE
+
+
+def test_the_coverage_table_shows_the_endpoint_with_its_levers() -> None:
+    [row] = [row for row in gcp_coverage() if row.resource_type == "gcp.aiplatform.endpoint"]
+
+    assert row.create[0] == "google.cloud.aiplatform.endpointservice.createendpoint"
+    assert {"suspend", "decommission"} <= set(row.actions)
