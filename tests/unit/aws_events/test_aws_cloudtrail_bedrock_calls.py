@@ -1,7 +1,8 @@
 """Bedrock application inference profiles and provisioned throughput, through the CloudTrail path.
 
-No public CloudTrail record of these calls was found (events/aws/SOURCES.md: the one Bedrock
-record, CreateModelCustomizationJob, lacks the identity and time a decision needs). As in
+No public CloudTrail record of these calls was found (../shared/data/events, Cloud Custodian's
+test events; events/aws/SOURCES.md: the one Bedrock record, CreateModelCustomizationJob, is
+reduced to a few fields, without the identity and time a decision needs). As in
 test_aws_cloudtrail_service_calls, each input is the real SageMaker CreateEndpoint record with
 its call, request and response replaced by the fields of the Bedrock API reference
 (CreateInferenceProfile, CreateProvisionedModelThroughput, their Delete, TagResource,

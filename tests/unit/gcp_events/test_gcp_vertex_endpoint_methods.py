@@ -1,6 +1,7 @@
 """Vertex AI endpoint calls in Cloud Audit Logs -> ResourceEvents.
 
-No public audit-log entry of a Vertex AI call was found (events/gcp/SOURCES.md). Each input is
+No public audit-log entry of a Vertex AI call was found (../shared/data/events, Cloud
+Custodian's c7n_gcp test events). Each input is
 the real Compute instances.insert entry with its method, resource name, request and response
 replaced by those of the aiplatform v1 EndpointService reference (CreateEndpointRequest with its
 Endpoint and labels, the long-running Operation it answers with, DeployModelRequest,
