@@ -92,9 +92,9 @@ def test_an_untagged_profile_is_attributed_by_its_tags_and_denied(runner: Any, a
         (ActionKind.SUSPEND, ActionStatus.DONE)
     ]
     attached = world.client("iam").list_attached_role_policies(RoleName="chat-app")
-    assert [p["PolicyName"] for p in attached["AttachedPolicies"]] == [
-        f"costplane-deny-invoke-{arn.rsplit('/', 1)[1]}"
-    ]
+    [policy] = attached["AttachedPolicies"]
+    assert policy["PolicyName"] == f"costplane-deny-invoke-{arn.rsplit('/', 1)[1]}"
+    assert decision.actions[0].params["undo"] == {"policy": policy["PolicyArn"]}
 
 
 def test_a_profile_with_its_project_tag_is_left_alone(runner: Any, aws_env: str):
