@@ -116,10 +116,15 @@ def moto_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point boto3 (and anything reading AWS_ENDPOINT_URL) at the moto server, then reset it."""
+    """Point boto3 (and anything reading AWS_ENDPOINT_URL) at the moto server, then reset it;
+    Bedrock's control plane, which moto does not emulate, at tests.support.fake_bedrock."""
     import urllib.request
 
+    from tests.support import fake_bedrock
+
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", fake_bedrock.endpoint())
+    fake_bedrock.FAKE.reset()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")

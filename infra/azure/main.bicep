@@ -144,9 +144,15 @@ param anthropicAdminKeySecretName string = ''
 // Exactly what the Azure adapters call (costplane.adapters.azure.inventory, .enforcer and
 // .capacity): tags at any scope through the Tags API; deallocate for stop and quarantine;
 // the instance view, deallocate and start for suspend and resume; a scale set's sku
-// (read, PATCH) for throttle and its resume. tests/infra/test_bicep_template.py keeps this
-// list equal to its table of those calls and to the policy actions' declarations.
+// (read, PATCH) for throttle and its resume; for Azure OpenAI (.capacity_openai) an account's
+// key auth (read, PATCH) for suspend and a deployment's capacity (read, PUT) for throttle.
+// tests/infra/test_bicep_template.py keeps this list equal to its table of those calls and to
+// the policy actions' declarations.
 var enforcerActions = [
+  'Microsoft.CognitiveServices/accounts/deployments/read'
+  'Microsoft.CognitiveServices/accounts/deployments/write'
+  'Microsoft.CognitiveServices/accounts/read'
+  'Microsoft.CognitiveServices/accounts/write'
   'Microsoft.Compute/virtualMachineScaleSets/deallocate/action'
   'Microsoft.Compute/virtualMachineScaleSets/read'
   'Microsoft.Compute/virtualMachineScaleSets/write'

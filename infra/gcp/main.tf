@@ -55,6 +55,11 @@ locals {
     "Subscriber.DeleteSubscription",
     "InstanceAdmin.CreateInstance",
     "InstanceAdmin.DeleteInstance",
+    "EndpointService.CreateEndpoint",
+    "EndpointService.UpdateEndpoint",
+    "EndpointService.DeployModel",
+    "EndpointService.UndeployModel",
+    "EndpointService.DeleteEndpoint",
   ]
 
   # Admin Activity logs only: always on and free. Method names only, never operation.first or
@@ -67,10 +72,17 @@ locals {
   # Exactly what the GCP adapters call (costplane.adapters.gcp.enforcer, .inventory and
   # .capacity): one label read and write per type in .resources.KINDS, the two stops, suspend
   # and resume of an instance, throttle and resume of a GKE node pool (its size and autoscaler,
-  # authorised as cluster updates; its instance groups' sizes; the operations it waits for).
+  # authorised as cluster updates; its instance groups' sizes; the operations it waits for);
+  # a Vertex AI endpoint's models undeployed and deployed again (.vertex), and the project's
+  # vertexai.allowedModels policy read and written to deny a Model Garden model.
   # A test keeps this list equal to its table of those calls and covering the policy actions'
   # declared permissions.
   enforcer_permissions = [
+    "aiplatform.endpoints.deploy",
+    "aiplatform.endpoints.get",
+    "aiplatform.endpoints.undeploy",
+    "aiplatform.endpoints.update",
+    "aiplatform.models.deploy",
     "bigquery.datasets.get",
     "cloudasset.assets.searchAllResources",
     "bigquery.datasets.update",
@@ -94,6 +106,10 @@ locals {
     "container.operations.get",
     "dataproc.clusters.get",
     "dataproc.clusters.update",
+    "orgpolicy.policies.create",
+    "orgpolicy.policies.delete",
+    "orgpolicy.policies.update",
+    "orgpolicy.policy.get",
     "pubsub.subscriptions.get",
     "pubsub.subscriptions.update",
     "pubsub.topics.get",

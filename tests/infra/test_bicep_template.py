@@ -62,6 +62,16 @@ TYPE_ACTIONS = {
         "Microsoft.Compute/virtualMachineScaleSets/write",
         "Microsoft.Compute/virtualMachineScaleSets/deallocate/action",
     },
+    # costplane.adapters.azure.capacity_openai: key auth read and PATCHed on the account, a
+    # deployment's sku read and PUT; the deployment's record is a tag on its account.
+    "azure.cognitiveservices.account": {
+        "Microsoft.CognitiveServices/accounts/read",
+        "Microsoft.CognitiveServices/accounts/write",
+    },
+    "azure.cognitiveservices.account.deployment": {
+        "Microsoft.CognitiveServices/accounts/deployments/read",
+        "Microsoft.CognitiveServices/accounts/deployments/write",
+    },
 }
 # Built-in role ids: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 STORAGE_TABLE_DATA_CONTRIBUTOR = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"

@@ -75,6 +75,7 @@ LABEL_PERMISSIONS = {
     "gcp.run.service": {"run.services.get", "run.services.update"},
     "gcp.redis.instance": {"redis.instances.get", "redis.instances.update"},
     "gcp.dataproc.cluster": {"dataproc.clusters.get", "dataproc.clusters.update"},
+    "gcp.aiplatform.endpoint": {"aiplatform.endpoints.get", "aiplatform.endpoints.update"},
 }
 STOP_PERMISSIONS = {
     "gcp.compute.instance": {"compute.instances.stop"},
@@ -83,6 +84,15 @@ STOP_PERMISSIONS = {
 SWEEP_PERMISSIONS = {  # costplane/adapters/gcp/marked.py: the mark sweep's search
     "sweep": {"cloudasset.assets.searchAllResources"},
 }
+ENDPOINT_PERMISSIONS = frozenset(
+    {
+        "aiplatform.endpoints.get",
+        "aiplatform.endpoints.update",
+        "aiplatform.endpoints.undeploy",
+        "aiplatform.endpoints.deploy",
+        "aiplatform.models.deploy",
+    }
+)
 REVERSIBLE_PERMISSIONS = {
     (ActionKind.SUSPEND, "gcp.compute.instance"): {
         "compute.instances.get",
@@ -95,6 +105,16 @@ REVERSIBLE_PERMISSIONS = {
         "container.clusters.update",
         "container.operations.get",
         "compute.instanceGroupManagers.get",
+    },
+    # vertex.py: an endpoint read, its models undeployed, deployed again (on the endpoint and
+    # the model), its record label written; a project's allowedModels policy read and written.
+    (ActionKind.SUSPEND, "gcp.aiplatform.endpoint"): ENDPOINT_PERMISSIONS,
+    (ActionKind.DECOMMISSION, "gcp.aiplatform.endpoint"): ENDPOINT_PERMISSIONS,
+    (ActionKind.SUSPEND, "gcp.aiplatform.publisher-model"): {
+        "orgpolicy.policy.get",
+        "orgpolicy.policies.create",
+        "orgpolicy.policies.update",
+        "orgpolicy.policies.delete",
     },
 }
 

@@ -8,11 +8,12 @@ Every Google API stores labels a little differently, in one of three ways:
 - `MaskedReplace`: PATCH under a field mask of `labels` replaces the whole map: read, merge,
   write. The mask goes in the body beside the resource (Pub/Sub `updateMask`, Spanner
   `fieldMask`) or in the `updateMask` query parameter (Cloud Run v2, Memorystore Redis,
-  Dataproc). Where the resource has an etag (Cloud Run), it is sent back, so a concurrent change
-  is refused (409, AIP-154) and retried once after a fresh read; elsewhere a concurrent label
-  change between the read and the write can be lost. A Cloud Run service's own labels are
-  written, not its revision template's: that would deploy a new revision, and Cloud Billing
-  reads only the template's labels, so the service's bill keeps the labels it was deployed with.
+  Dataproc, Vertex AI endpoints). Where the resource has an etag (Cloud Run, Vertex AI), it
+  is sent back, so a concurrent change is refused (409, AIP-154) and retried once after a fresh
+  read; elsewhere a concurrent label change between the read and the write can be lost. A
+  Cloud Run service's own labels are written, not its revision template's: that would deploy a
+  new revision, and Cloud Billing reads only the template's labels, so the service's bill keeps
+  the labels it was deployed with.
 
 A write returns what the API answered (an operation, for Compute and GKE), or None when the
 labels were already as wanted and nothing was sent.
@@ -270,6 +271,11 @@ KINDS: dict[str, ResourceKind] = {
         _names(r"(?:^|/)projects/(?P<p>[^/]+)/regions/(?P<r>[^/]+)/clusters/(?P<c>[^/]+)$"),
         "https://dataproc.googleapis.com/v1/projects/{p}/regions/{r}/clusters/{c}",
         MaskedReplace(),
+    ),
+    "gcp.aiplatform.endpoint": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/locations/(?P<l>[^/]+)/endpoints/(?P<e>[^/]+)$"),
+        "https://{l}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/endpoints/{e}",
+        MaskedReplace(etag=True),
     ),
 }
 
