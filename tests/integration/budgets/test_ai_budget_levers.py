@@ -215,7 +215,7 @@ def test_a_budget_names_its_targets_on_any_provider(
             {
                 "provider": "azure",
                 "account": "s1",
-                "resource_type": "azure.microsoft.cognitiveservices/accounts/deployments",
+                "resource_type": "azure.cognitiveservices.account.deployment",
                 "resource_id": deployment,
             }
         ],
