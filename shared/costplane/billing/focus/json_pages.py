@@ -30,7 +30,8 @@ def _input(path: Path) -> pa.NativeFile:
     return pa.input_stream(str(path), compression="detect")
 
 
-def _read(path: Path, size: int) -> bytes:
+def read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of the file, decompressed."""
     try:
         with _input(path) as stream:
             data: bytes = stream.read(size)
@@ -53,7 +54,7 @@ def pages(path: Path) -> Iterator[tuple[int, Any]]:
     file = str(path)
     if not path.is_file():
         raise BillFileError(file, "no such file", code="missing_file")
-    head = _read(path, WHOLE_FILE_BYTES + 1)
+    head = read_head(path, WHOLE_FILE_BYTES + 1)
     first = head.lstrip(_WHITESPACE)[:1]
     if first not in (b"{", b"["):
         raise BillFileError(file, "not a JSON page or array of pages", code="malformed_json")

@@ -29,11 +29,19 @@ from costplane.billing.focus.columns import DECIMAL, STRING, TIMESTAMP
 from costplane.billing.focus.convert import Where, first_true
 from costplane.billing.focus.dates import month_start, next_month_start
 from costplane.billing.focus.errors import BillFileError
-from costplane.billing.focus.json_pages import pages
+from costplane.billing.focus.json_pages import pages, read_head
 from costplane.billing.focus.registry import DEFAULT_BATCH_ROWS
 from costplane.domain.ai import AiVendor, TokenType
 
 ORGANISATION_SEGMENT = re.compile(r"org=([^/\\]+)")
+SNIFF_BYTES = 64 << 10
+SIGNATURES = (
+    ("openai-usage", re.compile(rb'"object"\s*:\s*"organization\.usage\.')),
+    ("openai-costs", re.compile(rb'"object"\s*:\s*"organization\.costs\.result"')),
+    ("anthropic-usage", re.compile(rb'"uncached_input_tokens"\s*:')),
+    ("anthropic-cost", re.compile(rb'"amount"\s*:\s*"')),
+)
+"""What only each report's pages hold, within their first result."""
 _ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError)
 
 UNITS: dict[TokenType, str] = {
@@ -49,6 +57,20 @@ UNITS: dict[TokenType, str] = {
 
 def unit_of(token_type: TokenType) -> str:
     return UNITS.get(token_type, "Tokens")
+
+
+def report_source(path: Path) -> str | None:
+    """The AI report a JSON file's first result says it is, or None (another kind of file,
+    or pages without results)."""
+    if not path.is_file():
+        return None
+    try:
+        head = read_head(path, SNIFF_BYTES)
+    except BillFileError:
+        return None
+    if head.lstrip()[:1] not in (b"{", b"["):
+        return None
+    return next((name for name, signature in SIGNATURES if signature.search(head)), None)
 
 
 def organisation_of(path: Path) -> str | None:
