@@ -35,13 +35,15 @@ from costplane.domain.ai import AiVendor, TokenType
 
 ORGANISATION_SEGMENT = re.compile(r"org=([^/\\]+)")
 SNIFF_BYTES = 64 << 10
+_ANTHROPIC_BUCKET = rb'"(?:starting|ending)_at"\s*:'
 SIGNATURES = (
-    ("openai-usage", re.compile(rb'"object"\s*:\s*"organization\.usage\.')),
-    ("openai-costs", re.compile(rb'"object"\s*:\s*"organization\.costs\.result"')),
-    ("anthropic-usage", re.compile(rb'"uncached_input_tokens"\s*:')),
-    ("anthropic-cost", re.compile(rb'"amount"\s*:\s*"')),
+    ("openai-usage", (rb'"object"\s*:\s*"organization\.usage\.',)),
+    ("openai-costs", (rb'"object"\s*:\s*"organization\.costs\.result"',)),
+    ("anthropic-usage", (_ANTHROPIC_BUCKET, rb'"uncached_input_tokens"\s*:')),
+    ("anthropic-cost", (_ANTHROPIC_BUCKET, rb'"amount"\s*:\s*"', rb'"currency"\s*:')),
 )
-"""What only each report's pages hold, within their first result."""
+"""What only each report's pages hold, within their first bucket and result: every
+pattern of a report is in its head."""
 _ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError)
 
 UNITS: dict[TokenType, str] = {
@@ -70,7 +72,9 @@ def report_source(path: Path) -> str | None:
         return None
     if head.lstrip()[:1] not in (b"{", b"["):
         return None
-    return next((name for name, signature in SIGNATURES if signature.search(head)), None)
+    return next(
+        (name for name, marks in SIGNATURES if all(re.search(m, head) for m in marks)), None
+    )
 
 
 def organisation_of(path: Path) -> str | None:

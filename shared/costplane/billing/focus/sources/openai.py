@@ -423,7 +423,7 @@ class OpenAiCostsNormaliser(AiReportNormaliser):
             "BilledCost": cost,
             "EffectiveCost": cost,
             "BillingCurrency": _currency(block, currency),
-            "ChargeDescription": line_item,
+            "ChargeDescription": pc.fill_null(line_item, "OpenAI API usage, all line items"),
             "ConsumedQuantity": quantity,
             "ConsumedUnit": pc.if_else(pc.is_valid(quantity), units, pa.scalar(None, STRING)),
             "PricingQuantity": quantity,
