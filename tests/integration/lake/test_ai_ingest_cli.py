@@ -84,3 +84,13 @@ def test_a_broken_file_is_refused_and_nothing_is_committed(cli, tmp_path):
     assert "nothing was committed" in flat(result.output)
     history = cli("lake", "history", "--json").stdout.strip()
     assert history == ""
+
+
+def test_a_directory_of_landed_reports_is_one_delivery(cli, tmp_path):
+    page = openai_page([openai_bucket("2025-08-01", [completions()])])
+    folder = tmp_path / "landing" / "org=org-landed"
+    write_pages(folder / "2025-08.json", page)
+    (folder / "notes.json").write_bytes(b'{"not": "a report"}')
+    result = cli("ingest", folder)
+    assert result.exit_code == 0, result.output
+    assert accounts(cli) == [{"org": "org-landed", "source": "openai-usage", "n": 3}]
