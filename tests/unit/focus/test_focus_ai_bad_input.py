@@ -133,3 +133,14 @@ def test_not_json_pages_at_all_is_refused(tmp_path):
     path.parent.mkdir()
     path.write_bytes(orjson.dumps("just a string"))
     assert refused("openai-usage", path).code == "malformed_json"
+
+
+def test_a_new_count_inside_a_known_object_is_refused(tmp_path):
+    bad = messages_usage()
+    bad["cache_creation"]["ephemeral_24h_input_tokens"] = 300
+    page = anthropic_page([anthropic_bucket("2025-08-01", [bad])])
+    error = refused("anthropic-usage", write_pages(tmp_path / "org=o" / "u.json", page))
+    assert (error.column, error.code) == (
+        "cache_creation.ephemeral_24h_input_tokens",
+        "unknown_field",
+    )

@@ -235,17 +235,29 @@ class AiReportNormaliser(ABC):
         return 0, "results", "a result does not fit the documented shape"
 
     def _refuse_new_counts(self, block: Block, results: list[Any]) -> None:
-        """A numeric field the schema does not know would be usage left uncounted."""
-        keys = set().union(*(r.keys() for r in results)) if results else set()
-        unknown = keys - set(self.schema.names)
-        for name in sorted(unknown):
-            index, value = next((i, r[name]) for i, r in enumerate(results) if name in r)
-            if isinstance(value, int | float | dict) and not isinstance(value, bool):
-                message = (
-                    f"unknown field {name!r} ({value!r}): usage this source does not count;"
-                    " the report's shape changed"
-                )
-                raise block.error(index, name, message, "unknown_field")
+        """A numeric field the schema does not know, at the top or inside one of its
+        objects (cache_creation, server_tool_use), would be usage left uncounted."""
+        _refuse_unknown(block, results, self.schema, "")
+        for field in self.schema:
+            if pa.types.is_struct(field.type):
+                inner = [r.get(field.name) for r in results]
+                nested = pa.schema(list(field.type))
+                _refuse_unknown(block, inner, nested, f"{field.name}.")
+
+
+def _refuse_unknown(block: Block, objects: list[Any], schema: pa.Schema, prefix: str) -> None:
+    present = [o for o in objects if isinstance(o, dict)]
+    keys = set().union(*(o.keys() for o in present)) if present else set()
+    for name in sorted(keys - set(schema.names)):
+        index, value = next(
+            (i, o[name]) for i, o in enumerate(objects) if isinstance(o, dict) and name in o
+        )
+        if isinstance(value, int | float | dict) and not isinstance(value, bool):
+            message = (
+                f"unknown field {prefix}{name!r} ({value!r}): usage this source does not"
+                " count; the report's shape changed"
+            )
+            raise block.error(index, f"{prefix}{name}", message, "unknown_field")
 
 
 def _times(micros: Sequence[int] | np.ndarray) -> pa.Array:
