@@ -75,7 +75,8 @@ class Companion:
             covered: set[str] = set()
             for month in _months(batch):
                 covered |= self._lake_covered(month)
-            batch = rebase(batch, reported(batch, covered, self.pair))
+            if covered:
+                batch = rebase(batch, reported(batch, covered, self.pair))
             self.basis = self.basis.add(batch)
             yield batch
 

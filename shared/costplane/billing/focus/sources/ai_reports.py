@@ -15,7 +15,7 @@ import copy
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -119,7 +119,6 @@ class AiReportNormaliser(ABC):
 
     name: str
     vendor: ClassVar[AiVendor]
-    provider: ClassVar[str]
     sub_account_type: ClassVar[str]
     schema: ClassVar[pa.Schema]
     """Every field a result may have, typed; fields the API adds are refused if numeric."""
@@ -189,7 +188,7 @@ class AiReportNormaliser(ABC):
         offsets = np.concatenate(([0], np.cumsum(counts)))
         length = len(results)
         rows = pa.array(np.arange(ordinal, ordinal + length, dtype=np.int64))
-        block = Block(
+        located = Block(
             file,
             pa.table({}),
             _times(np.repeat(starts, counts)),
@@ -198,8 +197,7 @@ class AiReportNormaliser(ABC):
             offsets,
             labels,
         )
-        table = self._table(block, results)
-        return Block(file, table, block.start, block.end, rows, offsets, labels)
+        return replace(located, results=self._table(located, results))
 
     def _table(self, block: Block, results: list[Any]) -> pa.Table:
         """The results as a table of `schema`; a result that is not an object, a value of

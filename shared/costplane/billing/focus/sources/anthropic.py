@@ -141,7 +141,6 @@ class AnthropicUsageNormaliser(AiReportNormaliser):
 
     name = "anthropic-usage"
     vendor = AiVendor.ANTHROPIC
-    provider = PROVIDER
     sub_account_type = "Workspace"
     schema = USAGE_SCHEMA
     required = ("uncached_input_tokens", "cache_read_input_tokens", "output_tokens")
@@ -245,7 +244,6 @@ class AnthropicCostNormaliser(AiReportNormaliser):
 
     name = "anthropic-cost"
     vendor = AiVendor.ANTHROPIC
-    provider = PROVIDER
     sub_account_type = "Workspace"
     schema = COST_SCHEMA
     required = ("amount", "currency")

@@ -34,6 +34,7 @@ from costplane.billing.focus.sources.ai_reports import (
     unit_of,
     usage_columns,
 )
+from costplane.billing.focus.units import map_distinct
 from costplane.domain.ai import AiVendor, CostBasis, TokenType
 
 PROVIDER = "OpenAI"
@@ -248,7 +249,6 @@ class OpenAiUsageNormaliser(AiReportNormaliser):
 
     name = "openai-usage"
     vendor = AiVendor.OPENAI
-    provider = PROVIDER
     sub_account_type = "Project"
     schema = USAGE_SCHEMA
     required = ("object",)
@@ -309,7 +309,7 @@ class OpenAiUsageNormaliser(AiReportNormaliser):
         tier = pc.if_else(pc.fill_null(results["batch"], False), "batch", results["service_tier"])
         start, end = block.start.take(index), block.end.take(index)
         length = len(index)
-        units = _units(token_type)
+        units = map_distinct(token_type, lambda t: unit_of(TokenType(t)))
         vendor = constant(self.vendor.value, length)
         price = unit_prices(vendor, results["model"], token_type, tier, pa.nulls(length, STRING))
         cost, kept, basis = usage_costs(price, quantity, pa.repeat(pa.scalar(False), length))
@@ -354,12 +354,6 @@ class OpenAiUsageNormaliser(AiReportNormaliser):
         )
 
 
-def _units(token_type: pa.Array) -> pa.Array:
-    distinct = pc.unique(token_type)
-    mapping = pa.array([unit_of(TokenType(t)) for t in distinct.to_pylist()], STRING)
-    return mapping.take(pc.index_in(token_type, value_set=distinct))
-
-
 def _currency(block: Block, currency: pa.Array) -> pa.Array:
     """The Costs API writes lowercase ISO 4217 ("usd"); anything else is refused."""
     index = first_true(
@@ -379,7 +373,6 @@ class OpenAiCostsNormaliser(AiReportNormaliser):
 
     name = "openai-costs"
     vendor = AiVendor.OPENAI
-    provider = PROVIDER
     sub_account_type = "Project"
     schema = COSTS_SCHEMA
     required = ("object", "amount")
