@@ -151,3 +151,15 @@ def test_anthropic_priority_usage_is_never_reported_as_the_cost_report_leaves_it
     ]
     billed = one(lake, "SELECT sum(BilledCost) AS c FROM focus WHERE x_AiCostBasis = 'billed'")
     assert billed["c"] == Decimal("123.456789")
+
+
+def test_a_cost_report_that_no_longer_covers_a_day_gives_its_usage_back_its_price(lake, tmp_path):
+    land(lake, "openai-usage", usage_file(tmp_path))
+    land(lake, "openai-costs", cost_file(tmp_path))
+    land(lake, "openai-costs", cost_file(tmp_path, DAYS[:2]))
+    priced = sql(
+        lake,
+        "SELECT DISTINCT day(ChargePeriodStart) AS day FROM focus WHERE x_AiCostBasis = 'priced'",
+    )
+    assert priced.column(0).to_pylist() == [3]
+    assert one(lake, TOKENS)["n"] == usage_tokens()
