@@ -136,12 +136,23 @@ class AwsSettings(BaseSettings):
     idempotency_table: str | None = Field(
         None, description="DynamoDB table of Powertools idempotency records (per delivery)."
     )
+    admission_table: str | None = Field(
+        None, description="DynamoDB table of AI admission reservations; SQLite if unset."
+    )
     topic_arn: str | None = Field(None, description="SNS topic for notifications; logs if unset.")
     metrics_namespace: str = Field("costplane", description="CloudWatch metrics namespace.")
     emf_metrics: bool = Field(
         default_factory=lambda: "AWS_LAMBDA_FUNCTION_NAME" in os.environ,
         description="Count into Powertools EMF metrics (default: inside Lambda); else in memory.",
     )
+
+
+class AdmissionSettings(BaseSettings):
+    """How long an AI admission reservation holds its amount if never settled."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_ADMISSION_", extra="ignore")
+
+    ttl_seconds: int = Field(900, gt=0, description="A reservation expires this long after.")
 
 
 class SweepSettings(BaseSettings):

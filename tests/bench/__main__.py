@@ -18,6 +18,8 @@ BENCHMARKS = (
     "bench_mutants",
     "bench_mark_sweep",
     "bench_lake_faults",
+    "bench_ai_breach",
+    "bench_admission",
 )
 
 

@@ -70,6 +70,7 @@ CASES = {
         "blueprints.policy_runner",
     ),
     "gcp-policy_runner": (FUNCTIONS / "gcp" / "policy_runner", "main.py", "main", None),
+    "aws-admission": (FUNCTIONS / "aws" / "admission", "app.py", "app", None),
 }
 # Imported on first use: cost ingest fits the budgets' projections after its first ingest.
 LATER = dict.fromkeys(
@@ -87,6 +88,7 @@ ENVIRONMENT = {
     "COSTPLANE_CLAIMS_TABLE": "claims",
     "COSTPLANE_DECISIONS_TABLE": "decisions",
     "COSTPLANE_APPROVALS_TABLE": "approvals",
+    "COSTPLANE_ADMISSION_TABLE": "admission",
     "COSTPLANE_AZURE_TOKEN": "token",
     "COSTPLANE_GCP_TOKEN": "token",
     "AWS_DEFAULT_REGION": "us-east-1",

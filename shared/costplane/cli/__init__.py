@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from costplane.cli.ai import app as ai_app
 from costplane.cli.allocate import allocate_command
 from costplane.cli.approvals import app as approvals_app
 from costplane.cli.budgets import app as budgets_app
@@ -60,7 +61,9 @@ app.add_typer(lake_app, name="lake")
 app.add_typer(budgets_app, name="budgets")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(ai_app, name="ai")
 app.add_typer(marks_app, name="marks")
+app.add_typer(ai_app, name="ai")
 app.command("allocate")(allocate_command)
 app.command("ingest")(ingest_command)
 app.command("demo")(demo_command)

@@ -13,7 +13,7 @@ import typer
 from pyiceberg.exceptions import CommitFailedException, ValidationException
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from costplane.billing.ai.companions import UsageBasis, pair_of
+from costplane.billing.focus.ai_companions import UsageBasis, pair_of
 from costplane.billing.focus.errors import BillFileError, UnknownSourceError
 from costplane.billing.focus.registry import Normaliser
 from costplane.billing.focus.sources import get_normaliser, normaliser_names

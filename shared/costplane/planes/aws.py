@@ -19,6 +19,7 @@ from costplane.planes import envelopes
 from costplane.planes.base import Plane, Runtime
 
 if TYPE_CHECKING:
+    from costplane.ai.ports import AdmissionLedger
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.planes.base import BudgetStores
@@ -70,6 +71,14 @@ class AwsPlane(Plane):
         if table is None:
             raise ValueError("COSTPLANE_CLAIMS_TABLE is required on the AWS plane")
         return RecordCursorStore(DynamoDbRecords(table, expiry_attr=TTL_ATTRIBUTE))
+
+    def admission_ledger(self) -> AdmissionLedger:
+        table = self.aws.admission_table
+        if not table:  # a file per Lambda instance would let each instance spend the budget
+            raise ValueError("COSTPLANE_ADMISSION_TABLE is required for admission on the AWS plane")
+        from costplane.adapters.aws.admission_ledger import DynamoDbAdmissionLedger
+
+        return DynamoDbAdmissionLedger(table)
 
     def budget_stores(self) -> BudgetStores:
         table = self.aws.budgets_table

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from costplane.adapters.local.sqlite import SqliteRecords
     from costplane.adapters.state_records import ClaimSweep
+    from costplane.ai.ports import AdmissionLedger
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.lake.table import Lake
@@ -98,6 +99,11 @@ class Plane(ABC):
 
         state = RecordBudgetState(self.sqlite)
         return state, state, state
+
+    def admission_ledger(self) -> AdmissionLedger:
+        """Where AI admission reserves against budgets: one store every instance shares (a
+        file per function instance would let each spend the whole budget)."""
+        raise NotImplementedError(f"the {self.name} plane has no AI admission store")
 
     def sqlite_approval_store(self) -> ApprovalStore:
         from costplane.adapters.approval_records import RecordApprovalStore

@@ -1,6 +1,6 @@
 """A vendor's usage report and cost report land side by side, in either order, and the
 lake counts the money once: the cost report's, with the usage's quantities kept
-(`costplane.billing.ai.companions`)."""
+(`costplane.billing.focus.ai_companions`)."""
 
 from __future__ import annotations
 

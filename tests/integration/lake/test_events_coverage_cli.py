@@ -132,4 +132,12 @@ def test_the_table_prints_types_and_the_share(aws_lake: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "aws.kinesis.stream" in result.stdout
     assert "99.95%" in result.stdout
-    assert "Tax (Amazon Simple Storage Service) 0.07" in result.stdout
+    assert "Tax (Amazon Simple Storage Service) 0.07 USD" in result.stdout
+
+
+def test_the_table_reads_amounts_as_money_in_the_bill_currency(aws_lake: Path) -> None:
+    result = runner.invoke(app, ["events", "coverage", "--lake", str(aws_lake)])
+
+    assert "0.5255792441" not in result.stdout
+    assert "0.53" in result.stdout
+    assert "USD" in result.stdout

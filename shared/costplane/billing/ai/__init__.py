@@ -1,2 +1,2 @@
-"""The bill side of AI spend: usage and cost reports of one vendor side by side, never
-counted twice."""
+"""The bill side of AI: usage reconciled with the vendors' cost reports (reconcile); the
+rule that counts usage beside a cost report once is billing/focus/ai_companions."""

@@ -12,7 +12,7 @@ import orjson
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from costplane.billing.ai.companions import pair_of
+from costplane.billing.focus.ai_companions import pair_of
 from costplane.billing.focus.sources import normaliser_names
 from costplane.billing.ingest.manifests import is_manifest
 

@@ -1,4 +1,4 @@
-"""The lake's side of AI companion reports (`costplane.billing.ai.companions`): an ingest of
+"""The lake's side of AI companion reports (`costplane.billing.focus.ai_companions`): an ingest of
 usage reads the days its cost report already covers; an ingest of a cost report writes the
 usage rows of its months again, reported where it covers them, in the same snapshot.
 """
@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyiceberg.table import Table
 
-from costplane.billing.ai.companions import (
+from costplane.billing.focus.ai_companions import (
     Companions,
     UsageBasis,
     covered_days,

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from pyiceberg.expressions import And, NotIn
 from pyiceberg.table import Table
 
-from costplane.billing.ai.companions import companions_of
+from costplane.billing.focus.ai_companions import companions_of
 from costplane.billing.lake.manifest import Fingerprint, IngestedFile
 from costplane.billing.lake.restate import accounts_and_periods, restatement_filter
 from costplane.billing.lake.table import RESTATEMENT_KEY, RestatementKey, distinct_keys

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.table import Table
 
-from costplane.billing.ai.companions import UsageBasis
+from costplane.billing.focus.ai_companions import UsageBasis
 from costplane.billing.focus.columns import focus_arrow_schema
 from costplane.billing.focus.detect import check_source
 from costplane.billing.focus.registry import DEFAULT_BATCH_ROWS, Normaliser
