@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 
 from costplane.billing.focus.columns import focus_arrow_schema
@@ -73,10 +72,21 @@ def test_usage_sample_keeps_workspace_key_tier_window_and_geography():
 
 
 @pytest.mark.read_in_place(USAGE)
-def test_a_model_the_price_book_lacks_is_unpriced():
-    table = normalise("anthropic-usage", in_place(USAGE))
-    assert set(table["x_AiCostBasis"].to_pylist()) == {"unpriced"}
-    assert pc.sum(table["EffectiveCost"]).as_py() == 0
+def test_sample_parts_the_book_prices_are_priced_and_the_others_unpriced_at_zero():
+    book = bundled_price_book()
+    for row in normalise("anthropic-usage", in_place(USAGE)).to_pylist():
+        price = book.lookup(
+            AiVendor.ANTHROPIC,
+            "claude-opus-5",
+            TokenType(row["x_AiTokenType"]),
+            "standard",
+            "0-200k",
+        )
+        if price is None:
+            assert (row["x_AiCostBasis"], row["EffectiveCost"]) == ("unpriced", 0)
+        else:
+            assert row["x_AiCostBasis"] == "priced"
+            assert row["EffectiveCost"] == price.unit_price * row["ConsumedQuantity"]
 
 
 @pytest.mark.read_in_place(COST)
