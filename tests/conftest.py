@@ -37,6 +37,12 @@ READ_IN_PLACE: dict[str, str] = {
     "events/aws/aws-cost-anomaly-detection-anomaly-detected-eventbridge.json": (
         "AWS documentation, license not stated"
     ),
+    "anthropic/api_example_usage_report_messages.json": (
+        "Anthropic documentation (c) Anthropic; short example quoted"
+    ),
+    "anthropic/api_example_cost_report.json": (
+        "Anthropic documentation (c) Anthropic; short example quoted"
+    ),
 }
 """The files under ../shared/data that may not be copied into the repository, each with its
 licence as ../shared/data/SOURCES.md states it. Every other file a test reads is in the repo."""

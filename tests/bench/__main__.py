@@ -11,6 +11,7 @@ BENCHMARKS = (
     "bench_approvals",
     "bench_aws_lambda",
     "bench_ingest",
+    "bench_ai_ingest",
     "bench_allocation",
     "bench_forecast",
     "bench_coverage",
