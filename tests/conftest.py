@@ -9,6 +9,7 @@ test fails if the `CI` environment variable is set, and is skipped, saying why, 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 READ_IN_PLACE: dict[str, str] = {
     "aws/cur2_columns.csv": "AWS documentation (licence not stated on page)",
+    "ai/aws_bedrock_cur2_iam_principal_example_rows.csv": "AWS blog content (licence not stated)",
     "aws/cur2_synthetic_fixture_elastic_integrations.csv": "Elastic License 2.0",
     "gcp/bigquery_billing_export_v1_sample.ndjson": "Elastic License 2.0",
     "events/aws/aws-budgets-notification-sns-lambda-event.json": "no license file seen",
@@ -34,6 +36,12 @@ READ_IN_PLACE: dict[str, str] = {
     ),
     "events/aws/aws-cost-anomaly-detection-anomaly-detected-eventbridge.json": (
         "AWS documentation, license not stated"
+    ),
+    "anthropic/api_example_usage_report_messages.json": (
+        "Anthropic documentation (c) Anthropic; short example quoted"
+    ),
+    "anthropic/api_example_cost_report.json": (
+        "Anthropic documentation (c) Anthropic; short example quoted"
     ),
 }
 """The files under ../shared/data that may not be copied into the repository, each with its
@@ -114,16 +122,48 @@ def moto_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point boto3 (and anything reading AWS_ENDPOINT_URL) at the moto server, then reset it."""
+    """Point boto3 (and anything reading AWS_ENDPOINT_URL) at the moto server, then reset it;
+    Bedrock's control plane, which moto does not emulate, at tests.support.fake_bedrock."""
     import urllib.request
 
+    from tests.support import fake_bedrock
+
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", fake_bedrock.endpoint())
+    fake_bedrock.FAKE.reset()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
     urllib.request.urlopen(request).close()
     return moto_endpoint
+
+
+@pytest.fixture
+def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's DynamoDB calls one at a time, as DynamoDB checks a write's condition and makes it
+    in one step, and applies a transaction all at once (moto's server threads could interleave
+    between the two, scan a table while another writes to it, or roll a cancelled transaction
+    back over another's writes)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in (
+        "get_item",
+        "put_item",
+        "delete_item",
+        "update_item",
+        "scan",
+        "query",
+        "transact_write_items",
+    ):
+        method = getattr(DynamoDBBackend, name)
+
+        def locked(*args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            with lock:
+                return __method(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
 @pytest.fixture

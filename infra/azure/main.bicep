@@ -143,12 +143,26 @@ param teamsConversation string = ''
 @description('Key Vault secret holding the key that signs requests to the resume route; empty disables the route.')
 param resumeSigningSecretName string = ''
 
+// The AI vendors' admin keys (costplane.config.AiVendorSettings), Key Vault secrets like the
+// chat ones: set, the functions can pull that vendor's levers (rate and spend limits, keys).
+@description('Key Vault secret holding an OpenAI admin key (sk-admin-…); empty: no OpenAI levers.')
+param openAiAdminKeySecretName string = ''
+
+@description('Key Vault secret holding an Anthropic admin key (sk-ant-admin…); empty: no Anthropic levers.')
+param anthropicAdminKeySecretName string = ''
+
 // Exactly what the Azure adapters call (costplane.adapters.azure.inventory, .enforcer and
 // .capacity): tags at any scope through the Tags API; deallocate for stop and quarantine;
 // the instance view, deallocate and start for suspend and resume; a scale set's sku
-// (read, PATCH) for throttle and its resume. tests/infra/test_bicep_template.py keeps this
-// list equal to its table of those calls and to the policy actions' declarations.
+// (read, PATCH) for throttle and its resume; for Azure OpenAI (.capacity_openai) an account's
+// key auth (read, PATCH) for suspend and a deployment's capacity (read, PUT) for throttle.
+// tests/infra/test_bicep_template.py keeps this list equal to its table of those calls and to
+// the policy actions' declarations.
 var enforcerActions = [
+  'Microsoft.CognitiveServices/accounts/deployments/read'
+  'Microsoft.CognitiveServices/accounts/deployments/write'
+  'Microsoft.CognitiveServices/accounts/read'
+  'Microsoft.CognitiveServices/accounts/write'
   'Microsoft.Compute/virtualMachineScaleSets/deallocate/action'
   'Microsoft.Compute/virtualMachineScaleSets/read'
   'Microsoft.Compute/virtualMachineScaleSets/write'
@@ -220,6 +234,8 @@ module app 'modules/app.bicep' = {
     teamsServiceUrl: teamsServiceUrl
     teamsConversation: teamsConversation
     resumeSigningSecretName: resumeSigningSecretName
+    openAiAdminKeySecretName: openAiAdminKeySecretName
+    anthropicAdminKeySecretName: anthropicAdminKeySecretName
   }
 }
 

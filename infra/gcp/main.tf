@@ -55,6 +55,11 @@ locals {
     "Subscriber.DeleteSubscription",
     "InstanceAdmin.CreateInstance",
     "InstanceAdmin.DeleteInstance",
+    "EndpointService.CreateEndpoint",
+    "EndpointService.UpdateEndpoint",
+    "EndpointService.DeployModel",
+    "EndpointService.UndeployModel",
+    "EndpointService.DeleteEndpoint",
   ]
 
   # Admin Activity logs only: always on and free. Method names only, never operation.first or
@@ -67,10 +72,17 @@ locals {
   # Exactly what the GCP adapters call (costplane.adapters.gcp.enforcer, .inventory and
   # .capacity): one label read and write per type in .resources.KINDS, the two stops, suspend
   # and resume of an instance, throttle and resume of a GKE node pool (its size and autoscaler,
-  # authorised as cluster updates; its instance groups' sizes; the operations it waits for).
+  # authorised as cluster updates; its instance groups' sizes; the operations it waits for);
+  # a Vertex AI endpoint's models undeployed and deployed again (.vertex), and the project's
+  # vertexai.allowedModels policy read and written to deny a Model Garden model.
   # A test keeps this list equal to its table of those calls and covering the policy actions'
   # declared permissions.
   enforcer_permissions = [
+    "aiplatform.endpoints.deploy",
+    "aiplatform.endpoints.get",
+    "aiplatform.endpoints.undeploy",
+    "aiplatform.endpoints.update",
+    "aiplatform.models.deploy",
     "bigquery.datasets.get",
     "cloudasset.assets.searchAllResources",
     "bigquery.datasets.update",
@@ -92,10 +104,22 @@ locals {
     "container.clusters.get",
     "container.clusters.update",
     "container.operations.get",
+    "dataproc.clusters.get",
+    "dataproc.clusters.update",
+    "orgpolicy.policies.create",
+    "orgpolicy.policies.delete",
+    "orgpolicy.policies.update",
+    "orgpolicy.policy.get",
     "pubsub.subscriptions.get",
     "pubsub.subscriptions.update",
     "pubsub.topics.get",
     "pubsub.topics.update",
+    "redis.instances.get",
+    "redis.instances.update",
+    "run.services.get",
+    "run.services.update",
+    "spanner.instances.get",
+    "spanner.instances.update",
     "storage.buckets.get",
     "storage.buckets.update",
   ]
@@ -299,7 +323,8 @@ locals {
       # posts approval requests: the channels' settings and the secrets that post (never the
       # ones that verify callbacks).
       environment = merge(local.environment, local.policy_files, local.chat_environment, local.lake, { COSTPLANE_LAKE = "/tmp/costplane" })
-      secrets     = local.posting_secrets
+      # It acts: the AI vendors' admin keys too, when configured.
+      secrets = merge(local.posting_secrets, local.ai_vendor_secrets)
     }
     approvals = {
       description   = "Slack and Teams callbacks: decides approval requests and runs approved actions."
@@ -318,7 +343,8 @@ locals {
       # not verify.
       invoker     = "allUsers"
       environment = merge(local.approvals_environment, local.taxonomy)
-      secrets     = local.approvals_secrets
+      # It runs approved actions and resumes: the AI vendors' admin keys too, when configured.
+      secrets = merge(local.approvals_secrets, local.ai_vendor_secrets)
     }
     # The expiry sweep: same source, internal only (Cloud Scheduler in this project counts as
     # internal), invoked with an OIDC token by the identity the push subscriptions use.
@@ -850,6 +876,13 @@ locals {
       COSTPLANE_RESUME_SIGNING_SECRET = var.resume_signing_secret_id
     } : name => id if id != ""
   }
+  # The AI vendors' admin keys (costplane.config.AiVendorSettings), for the functions that act.
+  ai_vendor_secrets = {
+    for name, id in {
+      COSTPLANE_OPENAI_ADMIN_KEY    = var.openai_admin_key_secret_id
+      COSTPLANE_ANTHROPIC_ADMIN_KEY = var.anthropic_admin_key_secret_id
+    } : name => id if id != ""
+  }
   # What the policy runner posts requests with: the bot token and the bot's client secret.
   posting_secrets = {
     for name, id in local.approvals_secrets : name => id
@@ -900,7 +933,7 @@ resource "google_storage_bucket_iam_member" "ai_pull_lands" {
 
 # The function reads each secret's latest version when an instance starts.
 resource "google_secret_manager_secret_iam_member" "approvals" {
-  for_each  = toset(values(local.approvals_secrets))
+  for_each  = toset(values(merge(local.approvals_secrets, local.ai_vendor_secrets)))
   project   = var.project
   secret_id = each.value
   role      = "roles/secretmanager.secretAccessor"

@@ -201,6 +201,18 @@ variable "resume_signing_secret_id" {
   default     = ""
 }
 
+variable "openai_admin_key_secret_id" {
+  description = "Secret Manager secret (id in project) holding an OpenAI admin key (sk-admin-…); empty: no OpenAI levers."
+  type        = string
+  default     = ""
+}
+
+variable "anthropic_admin_key_secret_id" {
+  description = "Secret Manager secret (id in project) holding an Anthropic admin key (sk-ant-admin…); empty: no Anthropic levers."
+  type        = string
+  default     = ""
+}
+
 variable "approvals_expiry_schedule" {
   description = "Cron schedule (UTC) of the sweep that gives unanswered approval requests their default."
   type        = string

@@ -8,7 +8,7 @@ start does not pay for the policy engine, the lake or the chat clients.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,11 +20,15 @@ from costplane.tagging.loader import load_taxonomy
 from costplane.tagging.service import TagEnforcer
 
 if TYPE_CHECKING:
+    from costplane.adapters.lake.row_owners import RowOwners
     from costplane.adapters.state_records import ClaimSweep
+    from costplane.ai.admission import AdmissionService
     from costplane.approvals.callbacks import ApprovalCallbacks
     from costplane.approvals.service import ApprovalService
     from costplane.billing.ingest import CostIngest
+    from costplane.billing.lake.table import Lake
     from costplane.billing.pull import ObjectWriter, UsagePull
+    from costplane.budgets.levers import BudgetLevers
     from costplane.budgets.service import BudgetService
     from costplane.domain.budgets import BudgetsFile
     from costplane.engine.resuming import ResumeService
@@ -36,6 +40,9 @@ DATA = Path(__file__).parent / "data"
 EXAMPLE_TAXONOMY = DATA / "taxonomy.example.yaml"
 EXAMPLE_POLICIES = DATA / "policies.example.yaml"
 EXAMPLE_BUDGETS = DATA / "budgets.example.yaml"
+EXAMPLE_AI_BUDGETS = DATA / "budgets.ai.example.yaml"
+LAKE_TTL = timedelta(minutes=15)
+"""How long the event path reuses a read of the lake's actuals (it lags hours anyway)."""
 
 
 def plane(settings: Settings | None = None, name: PlaneName = "local") -> Plane:
@@ -49,6 +56,14 @@ def taxonomy(settings: Settings) -> Taxonomy:
     mode = under_ceiling(loaded.enforcement.mode, Mode(settings.mode))
     enforcement = loaded.enforcement.model_copy(update={"mode": mode})
     return loaded.model_copy(update={"enforcement": enforcement})
+
+
+def row_owners(settings: Settings) -> RowOwners:
+    """Owners of the lake's rows by the taxonomy's attribution (budgets, `ai spend`)."""
+    from costplane.adapters.lake.row_owners import RowOwners
+    from costplane.engine.attribution import Attribution
+
+    return RowOwners(Attribution(taxonomy(settings)))
 
 
 def budgets(settings: Settings) -> BudgetsFile:
@@ -128,9 +143,12 @@ def policy_runner(
     )
 
 
-def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = None) -> BudgetService:
+def budget_service(
+    wired: Plane, loaded: BudgetsFile, now: datetime | None = None, lake_ttl: timedelta = LAKE_TTL
+) -> BudgetService:
     """The budgets of `loaded` over the plane's stores: prices learned from the plane's lake
-    (else the shipped sheet alone), actuals and stored projections read from it when asked."""
+    (else the shipped sheet alone), actuals and stored projections read from it when asked;
+    rows without owner tags count in a team's budget by the taxonomy's attribution."""
     from costplane.adapters.lake.budget_actuals import lake_spend
     from costplane.adapters.lake.budget_prices import learned_prices
     from costplane.adapters.lake.forecast_table import stored_forecasts
@@ -140,13 +158,58 @@ def budget_service(wired: Plane, loaded: BudgetsFile, now: datetime | None = Non
     clock = (lambda: now) if now else wired.runtime.clock.now
     lake = wired.lake()
     learned = LearnedPrices(partial(learned_prices, lake), clock) if lake else PriceTable("lake")
-    source = partial(lake_spend, lake, loaded.budgets) if lake is not None else None
+    owners = row_owners(wired.settings).tags
+    source = partial(lake_spend, lake, loaded.budgets, owners=owners) if lake is not None else None
     forecasts = partial(stored_forecasts, lake, loaded.budgets) if lake is not None else None
     rates, signals, ledger = wired.budget_stores()
     prices = PriceBook(learned, fallback_sheet())
     return BudgetService(
-        loaded.budgets, prices, rates, signals, source, ledger, forecasts=forecasts
+        loaded.budgets, prices, rates, signals, source, ledger, lake_ttl, forecasts=forecasts
     )
+
+
+def budget_levers(settings: Settings | None = None, plane: PlaneName = "local") -> BudgetLevers:
+    """The budgets' thresholds acted on their AI targets when usage lands, through the plane's
+    enforcers, under the deployment's mode ceiling; each check reads the lake afresh."""
+    settings = settings or Settings()
+    return budget_levers_on(load_plane(plane, settings), budgets(settings), Mode(settings.mode))
+
+
+def budget_levers_on(wired: Plane, loaded: BudgetsFile, ceiling: Mode) -> BudgetLevers:
+    """The levers of `loaded` on a plane already built (cost ingest shares its own). Each
+    check opens the lake again, which the first landing may have created."""
+    from costplane.budgets.levers import BudgetLevers
+
+    runtime = wired.runtime
+    return BudgetLevers(
+        loaded.budgets,
+        lambda now: budget_service(wired, loaded, now, timedelta(0)).status(now),
+        runtime.ports,
+        runtime.state,
+        runtime.notifier,
+        runtime.clock,
+        dry_run=ceiling is Mode.DRY_RUN,
+        approvals=approvals_on(wired),
+        source=wired.name,
+        owner=row_owners(wired.settings).of,
+    )
+
+
+def admission(settings: Settings | None = None, plane: PlaneName = "local") -> AdmissionService:
+    """The AI admission check: the budgets file's budgets over the plane's admission ledger,
+    priced by the bundled price book."""
+    from costplane.adapters.admission_scopes import ScopedBudgets
+    from costplane.adapters.local.plane import SystemClock
+    from costplane.ai.admission import AdmissionService
+    from costplane.config import AdmissionSettings
+    from costplane.domain.ai import bundled_price_book
+
+    settings = settings or Settings()
+    wired = load_plane(plane, settings)
+    ttl = timedelta(seconds=AdmissionSettings().ttl_seconds)
+    scoped = ScopedBudgets(budgets(settings).budgets)
+    clock = SystemClock()
+    return AdmissionService(wired.admission_ledger(), scoped, bundled_price_book(), clock.now, ttl)
 
 
 def approvals_on(wired: Plane) -> ApprovalService:
@@ -178,26 +241,33 @@ def claim_sweep(settings: Settings | None = None, plane: PlaneName = "local") ->
 
 
 def cost_ingest(settings: Settings | None = None, plane: PlaneName = "local") -> CostIngest:
-    """Bill exports as the plane's object store announces them, into the plane's lake; then the
-    budgets' period end projections, fitted on the lake and stored in it for the policy runners
-    (the event path never fits)."""
+    """Bill exports as the plane's object store announces them, into the plane's lake. Then,
+    when a budget has AI targets, the thresholds the landed spend reached act on them (first:
+    usage lands hourly and the lever is wanted at once); the budgets' period end projections
+    are fitted on the lake and stored in it for the policy runners (the event path never
+    fits); and thresholds on projected spend are checked again against them."""
     from costplane.adapters.lake.forecast_table import write_forecasts
     from costplane.adapters.local.plane import SystemClock
     from costplane.billing.ingest import CostIngest, load_exports
     from costplane.billing.ingest.exports import with_pulled
+    from costplane.budgets.levers import targets_of
 
     settings = settings or Settings()
     wired = load_plane(plane, settings)
     ingest = IngestSettings()
     exports = with_pulled(load_exports(ingest.exports), AiPullSettings().pull_location)
-    loaded, clock = budgets(settings), SystemClock()
-    return CostIngest(
-        exports,
-        wired.object_store(),
-        wired.open_lake,
-        ingest.ingest_dir,
-        after=lambda lake: write_forecasts(lake, loaded, clock.now()),
-    )
+    loaded, clock, owners = budgets(settings), SystemClock(), row_owners(settings).tags
+    acting = any(targets_of(b) for b in loaded.budgets)
+    levers = budget_levers_on(wired, loaded, Mode(settings.mode)) if acting else None
+
+    def after(lake: Lake) -> None:
+        if levers is not None:
+            levers.check()
+        write_forecasts(lake, loaded, clock.now(), owners)
+        if levers is not None:
+            levers.check()
+
+    return CostIngest(exports, wired.object_store(), wired.open_lake, ingest.ingest_dir, after)
 
 
 def ai_pull(settings: Settings | None = None, plane: PlaneName = "local") -> UsagePull:

@@ -136,12 +136,23 @@ class AwsSettings(BaseSettings):
     idempotency_table: str | None = Field(
         None, description="DynamoDB table of Powertools idempotency records (per delivery)."
     )
+    admission_table: str | None = Field(
+        None, description="DynamoDB table of AI admission reservations; SQLite if unset."
+    )
     topic_arn: str | None = Field(None, description="SNS topic for notifications; logs if unset.")
     metrics_namespace: str = Field("costplane", description="CloudWatch metrics namespace.")
     emf_metrics: bool = Field(
         default_factory=lambda: "AWS_LAMBDA_FUNCTION_NAME" in os.environ,
         description="Count into Powertools EMF metrics (default: inside Lambda); else in memory.",
     )
+
+
+class AdmissionSettings(BaseSettings):
+    """How long an AI admission reservation holds its amount if never settled."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_ADMISSION_", extra="ignore")
+
+    ttl_seconds: int = Field(900, gt=0, description="A reservation expires this long after.")
 
 
 class SweepSettings(BaseSettings):
@@ -235,6 +246,25 @@ class GcpSettings(BaseSettings):
     state_collection: str = Field(
         "costplane",
         description="Prefix of the `<prefix>_claims` and `<prefix>_decisions` collections.",
+    )
+
+
+class AiVendorSettings(BaseSettings):
+    """The admin keys of the AI vendors whose levers costplane pulls (throttle, suspend,
+    decommission), each set only where that vendor is governed. In a cloud they come from its
+    secret store as the chat secrets do: a Secrets Manager reference in the SAM template, a Key
+    Vault reference in the function app's settings, a Secret Manager secret in Terraform."""
+
+    model_config = SettingsConfigDict(env_prefix="COSTPLANE_", extra="ignore")
+
+    openai_admin_key: SecretStr | None = Field(
+        None, description="OpenAI admin key (sk-admin-…): project rate and spend limits, keys."
+    )
+    anthropic_admin_key: SecretStr | None = Field(
+        None, description="Anthropic admin key (sk-ant-admin…): workspaces and API keys."
+    )
+    ai_throttle_percent: int = Field(
+        10, ge=1, le=99, description="What a throttle leaves of each vendor rate limit, in %."
     )
 
 

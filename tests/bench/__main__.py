@@ -11,12 +11,15 @@ BENCHMARKS = (
     "bench_approvals",
     "bench_aws_lambda",
     "bench_ingest",
+    "bench_ai_ingest",
     "bench_allocation",
     "bench_forecast",
     "bench_coverage",
     "bench_mutants",
     "bench_mark_sweep",
     "bench_lake_faults",
+    "bench_ai_breach",
+    "bench_admission",
 )
 
 

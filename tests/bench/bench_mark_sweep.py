@@ -42,6 +42,16 @@ def _client(service: str, endpoint: str) -> Any:
     return boto3.client(service, region_name=REGION, endpoint_url=endpoint, config=config)
 
 
+def _audited(endpoint: str) -> int:
+    """Decisions in the audit log so far."""
+    pages = (
+        _client("dynamodb", endpoint)
+        .get_paginator("scan")
+        .paginate(TableName="decisions", Select="COUNT")
+    )
+    return sum(page["Count"] for page in pages)
+
+
 def _tables(endpoint: str) -> None:
     dynamodb = _client("dynamodb", endpoint)
     for name, key in (("claims", "id"), ("decisions", "decision_id")):
@@ -159,7 +169,9 @@ def run() -> list[Figure]:
         calls = _counting()
         wall, invocations, outcomes = _sweep_until_complete()
         first_pass = Counter(calls)
+        audited = _audited(endpoint)
         _, _, again = _sweep_until_complete()
+        audited_again = _audited(endpoint) - audited
         ec2 = _client("ec2", endpoint)
         states = _states(ec2, made)
     swept = sum(len(ids) for ids in made.values())
@@ -191,6 +203,10 @@ def run() -> list[Figure]:
         f"({', '.join(f'{k} {n}' for k, n in sorted(first_pass.items()) if ':' not in k)})"
     )
     console.print(f"outcomes: {dict(sorted(outcomes.items()))}; second pass: {dict(again)}")
+    console.print(
+        f"audit log: {audited} decisions from the first pass, {audited_again} from the second "
+        f"(a pass that changes nothing records nothing; {len(made['later'])} marks not yet due)"
+    )
     early = stopped & made["later"]
     missed = made["due"] - stopped
     wrong = stopped - made["due"]

@@ -27,7 +27,7 @@ EVENTS_EXPECTED: dict[str, tuple[str, str, str, str]] = {
         "gcp.auditlog",
         "gcp.compute.instance",
         "create",
-        "projects/costplane-sample/zones/us-central1-a/instances/${name}",
+        "projects/costplane-sample/zones/us-central1-a/instances/costplane-sample-1",
     ),
     "gcp-auditlog-compute-instancetemplates-insert-logentry.json": (
         "gcp.auditlog",
@@ -39,13 +39,13 @@ EVENTS_EXPECTED: dict[str, tuple[str, str, str, str]] = {
         "gcp.auditlog",
         "gcp.storage.bucket",
         "create",
-        "projects/_/buckets/${name}",
+        "projects/_/buckets/costplane-sample-1",
     ),
     "gcp-auditlog-cloudsql-instances-create-logentry.json": (
         "gcp.auditlog",
         "gcp.sql.instance",
         "create",
-        "projects/costplane-sample/instances/${name}",
+        "projects/costplane-sample/instances/costplane-sample-1",
     ),
     "gcp-auditlog-bigquery-dataset-create-logentry.json": (
         "gcp.auditlog",

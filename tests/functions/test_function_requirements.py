@@ -73,6 +73,7 @@ CASES = {
     "aws-ai_pull": (FUNCTIONS / "aws" / "ai_pull", "app.py", "app", None),
     "azure-ai_pull": (FUNCTIONS / "azure", "function_app.py", "function_app", "blueprints.ai_pull"),
     "gcp-ai_pull": (FUNCTIONS / "gcp" / "ai_pull", "main.py", "main", None),
+    "aws-admission": (FUNCTIONS / "aws" / "admission", "app.py", "app", None),
 }
 # Imported on first use: cost ingest fits the budgets' projections after its first ingest.
 LATER = dict.fromkeys(
@@ -96,6 +97,7 @@ ENVIRONMENT = {
     "COSTPLANE_CLAIMS_TABLE": "claims",
     "COSTPLANE_DECISIONS_TABLE": "decisions",
     "COSTPLANE_APPROVALS_TABLE": "approvals",
+    "COSTPLANE_ADMISSION_TABLE": "admission",
     "COSTPLANE_AZURE_TOKEN": "token",
     "COSTPLANE_GCP_TOKEN": "token",
     "AWS_DEFAULT_REGION": "us-east-1",

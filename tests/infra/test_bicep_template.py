@@ -24,6 +24,7 @@ from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
 from costplane.config import (
     AiPullSettings,
+    AiVendorSettings,
     ApprovalSettings,
     AzureSettings,
     CatalogSettings,
@@ -61,6 +62,16 @@ TYPE_ACTIONS = {
         "Microsoft.Compute/virtualMachineScaleSets/read",
         "Microsoft.Compute/virtualMachineScaleSets/write",
         "Microsoft.Compute/virtualMachineScaleSets/deallocate/action",
+    },
+    # costplane.adapters.azure.capacity_openai: key auth read and PATCHed on the account, a
+    # deployment's sku read and PUT; the deployment's record is a tag on its account.
+    "azure.cognitiveservices.account": {
+        "Microsoft.CognitiveServices/accounts/read",
+        "Microsoft.CognitiveServices/accounts/write",
+    },
+    "azure.cognitiveservices.account.deployment": {
+        "Microsoft.CognitiveServices/accounts/deployments/read",
+        "Microsoft.CognitiveServices/accounts/deployments/write",
     },
 }
 # Built-in role ids: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
@@ -218,7 +229,13 @@ def test_app_settings_name_only_settings_the_code_reads_and_every_one_it_needs()
     # read by the host: the mark sweep's and the AI usage pull's timer bindings
     timer = {"COSTPLANE_SWEEP_SCHEDULE", "COSTPLANE_AI_PULL_SCHEDULE"}
     read = environment_names(
-        Settings, AzureSettings, ApprovalSettings, CatalogSettings, SweepSettings, AiPullSettings
+        Settings,
+        AzureSettings,
+        ApprovalSettings,
+        AiVendorSettings,
+        CatalogSettings,
+        SweepSettings,
+        AiPullSettings,
     )
     read |= {PLANE} | timer
 

@@ -28,6 +28,7 @@ from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.query import export
 from costplane.billing.lake.table import open_lake
 from costplane.billing.lake.writer import ingest
+from costplane.cli.ingest import for_organisation
 from tests.conftest import REPO, TEST_DATA, in_place, read_in_place_marks
 
 BILLS = TEST_DATA / "focus"
@@ -45,6 +46,8 @@ class Sample:
     id: str
     source: str
     file: Path
+    organisation: str | None = None
+    """The organisation of an AI report (its pages do not name it; see ai_reports)."""
 
     def param(self) -> pytest.ParameterSet:
         """This sample as a test parameter, marked when it is read in place."""
@@ -63,6 +66,27 @@ SAMPLES = (
     Sample("oci-cost-report", "oci", BILLS / "oci/oci_cost_report_2023-11-13_hours05-07.csv"),
     Sample(
         "focus-1.0-sample", "focus", BILLS / "focus/focus_1.0_sample_1000rows_aws_azure_oci.csv"
+    ),
+    *(
+        Sample(f"openai-{name}", source, BILLS / f"openai/api_example_{name}.json", "org-example")
+        for source, name in (
+            ("openai-usage", "usage_completions"),
+            ("openai-usage", "usage_embeddings"),
+            ("openai-usage", "usage_images"),
+            ("openai-costs", "costs"),
+        )
+    ),
+    Sample(
+        "anthropic-usage",
+        "anthropic-usage",
+        in_place("anthropic/api_example_usage_report_messages.json"),
+        "org-example",
+    ),
+    Sample(
+        "anthropic-cost",
+        "anthropic-cost",
+        in_place("anthropic/api_example_cost_report.json"),
+        "org-example",
     ),
 )
 
@@ -129,7 +153,10 @@ def validator_installed() -> None:
 @pytest.mark.parametrize("sample", [s.param() for s in SAMPLES])
 def test_lake_of_sample_passes_every_applicable_focus_rule(sample: Sample, tmp_path: Path):
     lake = open_lake(tmp_path / "lake")
-    ingest(lake, get_normaliser(sample.source), [sample.file])
+    normaliser = get_normaliser(sample.source)
+    if sample.organisation is not None:
+        normaliser = for_organisation(normaliser, sample.organisation)
+    ingest(lake, normaliser, [sample.file])
     data = tmp_path / f"{sample.id}.parquet"
     export(lake, "parquet", data)
     report = tmp_path / f"{sample.id}.xml"

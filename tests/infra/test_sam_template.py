@@ -166,6 +166,7 @@ def test_every_table_is_encrypted_and_recoverable():
         "IdempotencyTable",
         "ApprovalsTable",
         "BudgetsTable",
+        "AdmissionTable",
     }
     for table in tables.values():
         properties = table["Properties"]
@@ -380,3 +381,40 @@ def test_the_approvals_function_may_undo_what_it_may_do():
         assert undo in granted
     [detach] = [s for s in statements if "iam:DetachRolePolicy" in s["Action"]]
     assert "iam:PolicyARN" in detach["Condition"]["ArnEquals"]
+
+
+# AI admission: a Function URL with IAM auth, its role limited to its own table.
+
+
+def test_the_admission_function_url_takes_signed_calls_only():
+    url = resource("AdmissionFunction")["Properties"]["FunctionUrlConfig"]
+
+    assert url["AuthType"] == "AWS_IAM"
+
+
+def test_the_admission_function_may_touch_its_own_table_and_nothing_else():
+    properties = resource("AdmissionFunction")["Properties"]
+    statements = properties["Policies"][0]["Statement"]
+    [table] = [s for s in statements if s["Sid"] == "ReserveAndSettle"]
+
+    assert properties["Environment"]["Variables"]["COSTPLANE_ADMISSION_TABLE"] == {
+        "Ref": "AdmissionTable"
+    }
+    assert sorted(table["Action"]) == [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    ]
+    assert table["Resource"] == [
+        {"Fn::GetAtt": "AdmissionTable.Arn"},
+        {"Fn::Sub": "${AdmissionTable.Arn}/index/reserved"},
+    ]
+    assert {s["Sid"] for s in statements} == {"ReserveAndSettle", "UseDataKey"}
+
+
+def test_the_admission_table_has_the_index_the_ledger_queries():
+    [index] = resource("AdmissionTable")["Properties"]["GlobalSecondaryIndexes"]
+
+    assert index["IndexName"] == "reserved"
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["queue", "expires"]

@@ -30,7 +30,13 @@ from costplane.adapters.gcp.resources import KINDS
 from costplane.adapters.local.plane import SystemClock
 from costplane.adapters.rest import RestClient, StaticToken, new_client
 from costplane.approvals.callbacks import ApprovalCallbacks
-from costplane.config import ApprovalSettings, CatalogSettings, GcpSettings, Settings
+from costplane.config import (
+    AiVendorSettings,
+    ApprovalSettings,
+    CatalogSettings,
+    GcpSettings,
+    Settings,
+)
 from costplane.domain.decisions import ActionKind
 from costplane.domain.taxonomy import Mode
 from costplane.engine.envelopes import parse_payload
@@ -47,11 +53,12 @@ CHECKOV = REPO / ".venv-tools" / "checkov" / "bin" / "checkov"
 PLANE = "COSTPLANE_PLANE"  # read by every function module with os.environ, not by a settings model
 
 # What each GCP adapter call needs. costplane/adapters/gcp/resources.py: a label read (GET) and
-# write (PATCH, or POST setLabels/setResourceLabels) per type in KINDS, and `_post_stop` and
-# `_never_activate` for the two types that stop. capacity.py: suspend reads an instance's
-# status, stops it and labels the record, resume starts it; throttle reads a node pool (a
-# cluster read), its instance groups' target sizes, POSTs setSize and setAutoscaling (cluster
-# updates), polls their operations and labels the cluster. The enforcer's docstring agrees.
+# write (PATCH, under a field mask or not, or POST setLabels/setResourceLabels) per type in
+# KINDS, and `_post_stop` and `_never_activate` for the two types that stop. capacity.py:
+# suspend reads an instance's status, stops it and labels the record, resume starts it;
+# throttle reads a node pool (a cluster read), its instance groups' target sizes, POSTs setSize
+# and setAutoscaling (cluster updates), polls their operations and labels the cluster. The
+# enforcer's docstring agrees.
 LABEL_PERMISSIONS = {
     "gcp.compute.instance": {"compute.instances.get", "compute.instances.setLabels"},
     "gcp.storage.bucket": {"storage.buckets.get", "storage.buckets.update"},
@@ -64,6 +71,11 @@ LABEL_PERMISSIONS = {
     "gcp.compute.image": {"compute.images.get", "compute.images.setLabels"},
     "gcp.bigquery.table": {"bigquery.tables.get", "bigquery.tables.update"},
     "gcp.pubsub.subscription": {"pubsub.subscriptions.get", "pubsub.subscriptions.update"},
+    "gcp.spanner.instance": {"spanner.instances.get", "spanner.instances.update"},
+    "gcp.run.service": {"run.services.get", "run.services.update"},
+    "gcp.redis.instance": {"redis.instances.get", "redis.instances.update"},
+    "gcp.dataproc.cluster": {"dataproc.clusters.get", "dataproc.clusters.update"},
+    "gcp.aiplatform.endpoint": {"aiplatform.endpoints.get", "aiplatform.endpoints.update"},
 }
 STOP_PERMISSIONS = {
     "gcp.compute.instance": {"compute.instances.stop"},
@@ -72,6 +84,15 @@ STOP_PERMISSIONS = {
 SWEEP_PERMISSIONS = {  # costplane/adapters/gcp/marked.py: the mark sweep's search
     "sweep": {"cloudasset.assets.searchAllResources"},
 }
+ENDPOINT_PERMISSIONS = frozenset(
+    {
+        "aiplatform.endpoints.get",
+        "aiplatform.endpoints.update",
+        "aiplatform.endpoints.undeploy",
+        "aiplatform.endpoints.deploy",
+        "aiplatform.models.deploy",
+    }
+)
 REVERSIBLE_PERMISSIONS = {
     (ActionKind.SUSPEND, "gcp.compute.instance"): {
         "compute.instances.get",
@@ -84,6 +105,16 @@ REVERSIBLE_PERMISSIONS = {
         "container.clusters.update",
         "container.operations.get",
         "compute.instanceGroupManagers.get",
+    },
+    # vertex.py: an endpoint read, its models undeployed, deployed again (on the endpoint and
+    # the model), its record label written; a project's allowedModels policy read and written.
+    (ActionKind.SUSPEND, "gcp.aiplatform.endpoint"): ENDPOINT_PERMISSIONS,
+    (ActionKind.DECOMMISSION, "gcp.aiplatform.endpoint"): ENDPOINT_PERMISSIONS,
+    (ActionKind.SUSPEND, "gcp.aiplatform.publisher-model"): {
+        "orgpolicy.policy.get",
+        "orgpolicy.policies.create",
+        "orgpolicy.policies.update",
+        "orgpolicy.policies.delete",
     },
 }
 
@@ -554,7 +585,7 @@ def test_the_callback_urls_are_the_routes_the_callback_function_serves():
 
 
 def test_the_approvals_environment_names_only_settings_the_code_reads():
-    read = environment_names(Settings, GcpSettings, ApprovalSettings) | {PLANE}
+    read = environment_names(Settings, GcpSettings, ApprovalSettings, AiVendorSettings) | {PLANE}
 
     for name in APPROVALS:
         [service] = function(name)["service_config"]
@@ -581,6 +612,12 @@ def test_no_function_takes_a_secret_in_plain_environment_variables():
     )
 
 
+SECRETS_MOUNTED = {
+    "approvals": "${merge(local.approvals_secrets, local.ai_vendor_secrets)}",
+    "approvals_expire": "${local.approvals_secrets}",
+}
+
+
 def test_the_approvals_functions_mount_their_secrets_from_secret_manager():
     for name in APPROVALS:
         [service] = function(name)["service_config"]
@@ -588,7 +625,7 @@ def test_the_approvals_functions_mount_their_secrets_from_secret_manager():
         mount = dynamic["secret_environment_variables"]
         [content] = mount["content"]
 
-        assert mount["for_each"] == "${local.approvals_secrets}"
+        assert mount["for_each"] == SECRETS_MOUNTED[name]
         assert content["key"] == "${secret_environment_variables.key}"
         assert content["secret"] == "${secret_environment_variables.value}"
         assert content["version"] == "latest"
@@ -598,7 +635,9 @@ def test_the_approvals_identity_reads_its_secrets_and_the_state_database():
     access = resource("google_secret_manager_secret_iam_member", "approvals")
     state = resource("google_project_iam_member", "enforcer_state")
 
-    assert access["for_each"] == "${toset(values(local.approvals_secrets))}"
+    assert access["for_each"] == (
+        "${toset(values(merge(local.approvals_secrets, local.ai_vendor_secrets)))}"
+    )
     assert access["role"] == "roles/secretmanager.secretAccessor"
     for name in APPROVALS:
         [service] = function(name)["service_config"]
@@ -657,7 +696,9 @@ def test_the_policy_runner_posts_with_the_channels_settings_and_posting_secrets_
     posting = local("posting_secrets")
     chat = environment_of(str(local("chat_environment")))
 
-    assert dynamic["secret_environment_variables"]["for_each"] == "${local.posting_secrets}"
+    assert dynamic["secret_environment_variables"]["for_each"] == (
+        "${merge(local.posting_secrets, local.ai_vendor_secrets)}"
+    )
     assert set(quoted(posting)) == {"COSTPLANE_SLACK_BOT_TOKEN", "COSTPLANE_TEAMS_APP_PASSWORD"}
     assert "local.approvals_secrets" in posting
     assert chat <= environment_of(service["environment_variables"])
@@ -667,6 +708,16 @@ def test_the_policy_runner_posts_with_the_channels_settings_and_posting_secrets_
         & environment_names(ApprovalSettings, secret=True)
         == set()
     )
+
+
+def test_the_ai_vendors_admin_keys_come_from_secret_manager_only_when_named():
+    secrets = str(local("ai_vendor_secrets"))
+
+    assert environment_of(secrets) == environment_names(AiVendorSettings, secret=True)
+    for variable in ("openai_admin_key_secret_id", "anthropic_admin_key_secret_id"):
+        assert f"var.{variable}" in secrets
+        assert terraform()["variable"][variable]["default"] == ""
+    assert 'if id != ""' in secrets
 
 
 def test_the_resume_route_takes_its_signing_key_from_secret_manager():

@@ -1,7 +1,8 @@
 """Costplane's policy actions on AWS, and a real resource in moto of every type they act on.
 
 `tests.integration.aws_adapters.conftest.World` makes the taggable ones; Auto Scaling groups
-and IAM principals, which only the capacity actions touch, are made here.
+and IAM principals, which only the capacity actions touch, are made here, and Bedrock's inference
+profiles and provisioned throughput on tests.support.fake_bedrock (moto has neither).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from costplane.engine.undo import Undo
 from costplane.policy.plugins import load_plugins
 from costplane.policy.registry import ACTIONS
 from tests.integration.aws_adapters.conftest import _FACTORIES, AMI, UNTAGGABLE_IN_MOTO, World
+from tests.support.fake_bedrock import FAKE
 
 load_plugins()
 ON_AWS = sorted(key for key, action in ACTIONS.items() if action.permissions.get("aws"))
@@ -71,11 +73,26 @@ def _user(world: World) -> ResourceRef:
     return world.ref("aws.iam.user", created["User"]["Arn"])
 
 
+SONNET = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20241022-v2:0"
+
+
+def _profile(world: World) -> ResourceRef:
+    arn = FAKE.add_profile("search-claude", SONNET, {"Team": "search"})
+    return world.ref("aws.bedrock.application-inference-profile", arn)
+
+
+def _throughput(world: World) -> ResourceRef:
+    arn = FAKE.add_throughput("search-pt", SONNET, 1, {"Team": "search"})
+    return world.ref("aws.bedrock.provisioned-model", arn)
+
+
 _MAKERS: dict[str, Callable[[World], ResourceRef]] = {
     **{kind: (lambda w, k=kind: w.make(k).ref) for kind in _FACTORIES},
     "aws.autoscaling.group": lambda w: w.ref("aws.autoscaling.group", auto_scaling_group(w)),
     "aws.iam.role": _role,
     "aws.iam.user": _user,
+    "aws.bedrock.application-inference-profile": _profile,
+    "aws.bedrock.provisioned-model": _throughput,
 }
 RESOURCE_TYPES = sorted(_MAKERS)
 

@@ -88,6 +88,12 @@ param teamsConversation string
 @description('Key Vault secret holding the resume route\'s signing key; empty: no resume route.')
 param resumeSigningSecretName string
 
+@description('Key Vault secret holding an OpenAI admin key; empty: no OpenAI levers.')
+param openAiAdminKeySecretName string
+
+@description('Key Vault secret holding an Anthropic admin key; empty: no Anthropic levers.')
+param anthropicAdminKeySecretName string
+
 var suffix = uniqueString(resourceGroup().id)
 var storageAccountName = take(toLower('${replace(namePrefix, '-', '')}${suffix}'), 24)
 var functionAppName = '${namePrefix}-${suffix}'
@@ -416,6 +422,22 @@ var disabledApprovals = callbacksConfigured ? [] : [
 ]
 var approvalSettings = concat(slackSigningSettings, slackPostingSettings, teamsAppSettings, teamsTenantSettings, teamsPasswordSettings, teamsPostingSettings, resumeSettings, disabledApprovals)
 
+// The AI vendors' admin keys (costplane.config.AiVendorSettings), Key Vault references as above,
+// each set only when its secret is named.
+var openAiSettings = empty(openAiAdminKeySecretName) ? [] : [
+  {
+    name: 'COSTPLANE_OPENAI_ADMIN_KEY'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultSecrets}/${openAiAdminKeySecretName}/)'
+  }
+]
+var anthropicSettings = empty(anthropicAdminKeySecretName) ? [] : [
+  {
+    name: 'COSTPLANE_ANTHROPIC_ADMIN_KEY'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultSecrets}/${anthropicAdminKeySecretName}/)'
+  }
+]
+var aiVendorSettings = concat(openAiSettings, anthropicSettings)
+
 // The documents the functions read (costplane.config.Settings). A path left empty is unset
 // rather than empty, which would name the current directory, and the bundled example is used.
 var taxonomySettings = empty(taxonomyPath) ? [] : [
@@ -490,7 +512,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(baseSettings, sweepSettings, aiPullSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings, lakeSettings)
+      appSettings: concat(baseSettings, sweepSettings, aiPullSettings, taxonomySettings, policiesSettings, budgetsSettings, approvalSettings, aiVendorSettings, lakeSettings)
     }
     functionAppConfig: {
       deployment: {

@@ -12,7 +12,7 @@ from costplane.budgets.ports import RateEntry, RunRateStore
 from costplane.budgets.prices import PriceBook
 from costplane.budgets.runstate import RunState, run_state
 from costplane.budgets.scopes import ScopeMatcher, Subject
-from costplane.domain.budgets import Budget
+from costplane.domain.budgets import Budget, BudgetUnit
 from costplane.domain.events import Operation, ResourceEvent
 
 
@@ -74,7 +74,9 @@ class RunRate:
         budgets = tuple(
             b.name
             for b in self.budgets
-            if b.currency == quote.currency and self._matchers[b.name].matches(subject)
+            if b.unit is BudgetUnit.MONEY
+            and b.currency == quote.currency
+            and self._matchers[b.name].matches(subject)
         )
         since = event.event_time
         reserved = self.reservations.reserve_created(key, quote.price, budgets, since)

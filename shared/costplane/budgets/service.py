@@ -45,7 +45,7 @@ from costplane.budgets.runrate import CHANGES, Observed, RunRate
 from costplane.budgets.spend import ForecastSource, LakeSource, SpendReader
 from costplane.budgets.status import BudgetStatus, StatusReader
 from costplane.budgets.timed import TimedCache
-from costplane.domain.budgets import Budget, BudgetView, Projection
+from costplane.domain.budgets import Budget, BudgetUnit, BudgetView, Projection
 from costplane.domain.events import ResourceEvent
 from costplane.domain.signals import BudgetSignal, SpendBasis
 
@@ -106,7 +106,8 @@ class BudgetService:
         updated = []
         for budget in self.budgets:
             named = signal.budget == budget.name or signal.budget in budget.signals
-            if named and signal.currency == budget.currency:
+            money = budget.unit is BudgetUnit.MONEY and signal.currency == budget.currency
+            if named and money:
                 self.signals.record_signal(budget.name, window(budget.period, moment).key, figures)
                 updated.append(budget.name)
         self._views.clear()

@@ -25,8 +25,9 @@ from costplane.cli.output import (
     warn,
 )
 from costplane.config import Settings
-from costplane.domain.budgets import Threshold
+from costplane.domain.budgets import Budget, BudgetUnit, Threshold
 from costplane.policy.loader import PolicyFileError
+from costplane.tagging.loader import TaxonomyError
 
 app = typer.Typer(
     help="Budgets: actual spend from the lake, live run-rate, projection.", no_args_is_help=True
@@ -68,13 +69,14 @@ def status_command(
     settings = Settings(budgets=budgets, lake=lake) if lake else Settings(budgets=budgets)
     try:
         loaded = bootstrap.budgets(settings)
-    except (BudgetsFileError, PolicyFileError) as exc:
+        owners = bootstrap.row_owners(settings).tags
+    except (BudgetsFileError, PolicyFileError, TaxonomyError) as exc:
         fail(str(exc))
     now = _utc(at) if at else datetime.now(UTC)
     local = bootstrap.plane(settings)
     service = bootstrap.budget_service(local, loaded, now)
     opened = local.lake()
-    forecasts = lake_forecasts(loaded, opened, now) if forecast and opened else None
+    forecasts = lake_forecasts(loaded, opened, now, owners) if forecast and opened else None
     statuses = service.status(now, forecasts)
     if budgets is None:
         warn("these are the bundled example budgets; pass --budgets FILE for your own")
@@ -117,14 +119,20 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def amount(value: Decimal | None, budget: Budget) -> Figure:
+    """Money in the budget's currency, or a count of tokens."""
+    if budget.unit is BudgetUnit.MONEY:
+        return money(value, budget.currency)
+    return Figure("-" if value is None else f"{value:,.0f}", "tokens")
+
+
 def _row(s: BudgetStatus) -> list[object]:
-    currency = s.budget.currency
     return [
         s.budget.name,
         s.period.key,
-        money(s.budget.amount, currency),
-        money(s.actual, currency),
-        money(s.projected, currency),
+        amount(s.budget.amount, s.budget),
+        amount(s.actual, s.budget),
+        amount(s.projected, s.budget),
         Figure(f"{percent(s.used_percent, 0).text} → {percent(s.projected_percent, 0).text}"),
         s.state,
     ]
@@ -133,12 +141,11 @@ def _row(s: BudgetStatus) -> list[object]:
 def _sources(s: BudgetStatus) -> list[object]:
     """The next threshold; actual from the lake and from the cloud's own alert; the live
     run-rate per hour."""
-    currency = s.budget.currency
     return [
         _threshold(s.next_threshold),
-        money(s.lake_actual, currency),
-        money(s.signal.actual, currency),
-        money(s.run_rate, currency),
+        amount(s.lake_actual, s.budget),
+        amount(s.signal.actual, s.budget),
+        money(s.run_rate, s.budget.currency),
     ]
 
 
@@ -146,7 +153,7 @@ def _forecast_cells(s: BudgetStatus) -> list[object]:
     """Forecast, low, high; dashes for a budget with no history to forecast from."""
     if s.forecast is None:
         return ["-"] * len(FORECAST_COLUMNS)
-    return [money(amount, s.budget.currency) for amount in s.forecast]
+    return [amount(value, s.budget) for value in s.forecast]
 
 
 def _threshold(threshold: Threshold | None) -> str:
@@ -162,6 +169,7 @@ def _json(s: BudgetStatus) -> dict[str, Any]:
         "period": s.period.key,
         "period_start": s.period.start,
         "period_end": s.period.end,
+        "unit": s.budget.unit.value,
         "currency": s.budget.currency,
         "amount": s.budget.amount,
         "actual": s.actual,

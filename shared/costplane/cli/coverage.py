@@ -11,7 +11,7 @@ import typer
 from costplane.adapters.coverage import CoverageRow
 from costplane.adapters.lake.spend_by_type import spend_by_type
 from costplane.cli.lake import lake_at
-from costplane.cli.output import JsonOption, json_lines, ratio, table
+from costplane.cli.output import JsonOption, json_lines, money, ratio, table
 from costplane.planes.coverage import ProviderShare, coverage_rows, governed_shares
 from costplane.planes.envelopes import register_every_cloud
 
@@ -45,7 +45,6 @@ def coverage_command(
             "Governed share of resource spend (EffectiveCost)",
             [
                 "provider",
-                "currency",
                 "governed share",
                 "governed",
                 "resource spend",
@@ -55,12 +54,11 @@ def coverage_command(
             (
                 (
                     s.provider,
-                    s.currency,
                     ratio(s.governed_share, 2),
-                    s.governed,
-                    s.total,
+                    money(s.governed, s.currency),
+                    money(s.total, s.currency),
                     "; ".join(
-                        f"{u.service} {u.resource_type} {u.cost.normalize():f}"
+                        f"{u.service} {u.resource_type} {money(u.cost, s.currency).text}"
                         for u in s.ungoverned[:SHOWN_UNGOVERNED]
                     ),
                     _not_resource(s),
@@ -75,8 +73,8 @@ def _not_resource(share: ProviderShare) -> str:
     largest = share.not_resource[:SHOWN_UNGOVERNED]
     return "; ".join(
         [
-            f"{share.not_resource_total.normalize():f}",
-            *(f"{n.charge} ({n.service}) {n.cost.normalize():f}" for n in largest),
+            money(share.not_resource_total, share.currency).text,
+            *(f"{n.charge} ({n.service}) {money(n.cost, share.currency).text}" for n in largest),
         ]
     )
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from costplane.billing.focus.detect import detect
-from costplane.billing.ingest.exports import BILL_SUFFIXES
+from costplane.billing.focus.sources.ai_reports import report_source
+from costplane.billing.ingest.exports import BILL_SUFFIXES, REPORT_SUFFIXES
 from costplane.billing.ingest.manifests import is_manifest
 
 GLOB_CHARACTERS = frozenset("*?[")
@@ -28,6 +29,14 @@ class Delivery:
 
     files: list[Path]
     manifested: bool
+
+
+def _is_bill(path: Path) -> bool:
+    """A bill file by its name, or JSON pages of an AI usage or cost report."""
+    name = path.name.lower()
+    if name.endswith(REPORT_SUFFIXES):
+        return report_source(path) is not None
+    return name.endswith(BILL_SUFFIXES)
 
 
 def delivery_files(arguments: Sequence[Path]) -> Delivery:
@@ -47,9 +56,10 @@ def delivery_files(arguments: Sequence[Path]) -> Delivery:
         else:
             raise DeliveryError(f"no such file or directory: {argument}")
         manifested |= any(is_manifest(str(p)) for p in found)
-        bills = [p for p in found if p.name.lower().endswith(BILL_SUFFIXES)]
+        bills = [p for p in found if _is_bill(p)]
         if not bills:
-            raise DeliveryError(f"no bill files ({', '.join(BILL_SUFFIXES)}) in {argument}")
+            suffixes = ", ".join((*BILL_SUFFIXES, *REPORT_SUFFIXES))
+            raise DeliveryError(f"no bill files ({suffixes}) in {argument}")
         files.extend(bills)
     manifested |= any(is_manifest(str(p)) for p in files)
     bills = [p for p in files if not is_manifest(str(p))]

@@ -1,10 +1,11 @@
 """`costplane demo`: the whole control plane on the embedded default, over bundled real samples.
 
-One story in four screens, each fitting a 100-column terminal: events are decided (dry-run),
+One story in six screens, each fitting a 100-column terminal: events are decided (dry-run),
 real bills land in the lake, a budget breach in the bills' own month escalates and is
-approved in Slack, and a month is allocated and forecast. Events are decided with in-memory
-idempotency state so the demo can be run again; bills go into the local lake (`.costplane/`
-or `--lake`), which stays for `costplane lake sql` after.
+approved in Slack, a month is allocated and forecast, an untagged instance is swept, and AI
+usage landing hourly crosses AI budgets whose vendor levers the local plane pulls. Events are
+decided with in-memory idempotency state so the demo can be run again; bills go into the local
+lake (`.costplane/` or `--lake`), which stays for `costplane lake sql` after.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from costplane.billing.lake.writer import IngestReport, ingest
 from costplane.budgets.service import BudgetService
 from costplane.cli.allocate import allocate_command
 from costplane.cli.budgets import render_status
+from costplane.cli.demo_ai import demo_ai
 from costplane.cli.events import decide_file
 from costplane.cli.forecast import print_forecast
 from costplane.cli.lake import LakeOption, lake_at
@@ -327,3 +329,5 @@ def demo_command(
     demo_chargeback(lake)
     with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
         demo_marks(events, Path(state))
+    with tempfile.TemporaryDirectory(prefix="costplane-demo-") as state:
+        demo_ai(Path(state))

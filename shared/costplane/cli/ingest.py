@@ -13,8 +13,11 @@ import typer
 from pyiceberg.exceptions import CommitFailedException, ValidationException
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from costplane.billing.focus.ai_companions import UsageBasis, pair_of
 from costplane.billing.focus.errors import BillFileError, UnknownSourceError
+from costplane.billing.focus.registry import Normaliser
 from costplane.billing.focus.sources import get_normaliser, normaliser_names
+from costplane.billing.focus.sources.ai_reports import AiReportNormaliser
 from costplane.billing.lake.conflicts import IngestRefused, Replacement
 from costplane.billing.lake.writer import IngestReport, OnBatch, ingest
 from costplane.cli.delivery import (
@@ -35,6 +38,16 @@ from costplane.cli.output import (
     table,
     warn,
 )
+
+
+def for_organisation(normaliser: Normaliser, organisation: str) -> Normaliser:
+    """The AI report normaliser for one organisation's files; other bills name their own."""
+    if not isinstance(normaliser, AiReportNormaliser):
+        raise DeliveryError(
+            f"--billing-account is for AI usage and cost reports; {normaliser.name} bills"
+            " carry their own billing account"
+        )
+    return normaliser.with_organisation(organisation)
 
 
 @contextmanager
@@ -64,7 +77,7 @@ EPOCH_YEARS = 2000
 """Billing periods before this year are dates that were missing (read as 1970-01-01)."""
 
 
-def render_replacement(replaced: Replacement) -> None:
+def render_replacement(replaced: Replacement, source: str = "") -> None:
     """What a restatement replaces: rows, other files and sources, totals before and after."""
     if replaced.files or replaced.sources:
         others = [Path(f).name for f in replaced.files] + [f"source {s}" for s in replaced.sources]
@@ -74,7 +87,12 @@ def render_replacement(replaced: Replacement) -> None:
         )
     elif replaced.rows:
         warn(f"restates {replaced.rows:,} rows of the same file(s)")
-    if replaced.kept:
+    if replaced.kept and pair_of(source):
+        warn(
+            f"wrote again {replaced.kept:,} AI usage rows of the same months: reported (cost 0)"
+            " on the days the cost report covers, priced on the others"
+        )
+    elif replaced.kept:
         warn(
             f"kept {replaced.kept:,} rows of the other Azure export of the same periods:"
             " the two are combined (BilledCost from the actual, EffectiveCost from the"
@@ -98,6 +116,19 @@ def render_replacement(replaced: Replacement) -> None:
     )
 
 
+def render_usage(usage: UsageBasis) -> None:
+    """How the AI usage rows are costed, and the models the price book cannot price."""
+    if usage.unpriced:
+        warn(
+            f"{usage.unpriced:,} AI usage rows are unpriced (cost 0): the price book has no"
+            f" price for {', '.join(usage.unpriced_models)}"
+        )
+    say(
+        f"AI usage rows: {usage.priced:,} priced from the price book, {usage.reported:,}"
+        f" reported (their cost is the cost report's), {usage.unpriced:,} unpriced"
+    )
+
+
 def render(report: IngestReport) -> None:
     for empty in (f for f in report.files if f.status == "empty"):
         warn(f"{empty.path} holds no rows (a header only?); nothing of it is in the lake")
@@ -109,7 +140,9 @@ def render(report: IngestReport) -> None:
     ingested = [f for f in report.files if f.status == "ingested"]
     skipped = len(report.files) - len(ingested)
     if report.replaced is not None:
-        render_replacement(report.replaced)
+        render_replacement(report.replaced, report.source)
+    if report.usage is not None:
+        render_usage(report.usage)
     if not ingested:
         unchanged = sum(f.status == "unchanged" for f in report.files)
         say(f"nothing to do: {unchanged} file(s) unchanged since they were ingested")
@@ -170,6 +203,15 @@ def ingest_command(
             help="Replace rows of the same periods from other files or other sources.",
         ),
     ] = False,
+    billing_account: Annotated[
+        str | None,
+        typer.Option(
+            "--billing-account",
+            help="The organisation of AI usage/cost report files (openai-…, anthropic-…)"
+            " when their path has no org=<id> segment.",
+            show_default=False,
+        ),
+    ] = None,
     lake: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -187,6 +229,8 @@ def ingest_command(
     try:
         delivery = delivery_files(files)
         normaliser = get_normaliser(source or detected_source(delivery.files))
+        if billing_account is not None:
+            normaliser = for_organisation(normaliser, billing_account)
     except (DeliveryError, UnknownSourceError) as exc:
         fail(str(exc))
     except BillFileError as exc:

@@ -78,6 +78,15 @@ def money(amount: Decimal | None, currency: str) -> Figure:
     return Figure(f"{quantize(amount, currency):,}", currency)
 
 
+def exact_money(amount: Decimal | None, currency: str) -> Figure:
+    """`0.752 USD`, `1,234.50 USD`: at least the cents, and every digit beyond them (prices
+    per token and AI spend of a day live below the cent)."""
+    if amount is None:
+        return Figure("-", currency)
+    places = max(2, -int(amount.normalize().as_tuple().exponent))
+    return Figure(f"{amount:,.{places}f}", currency)
+
+
 def percent(value: Decimal | float | None, places: int = 1) -> Figure:
     """A percentage already in percent (`78.5` → `78.5%`)."""
     return Figure("-" if value is None else f"{value:,.{places}f}%")

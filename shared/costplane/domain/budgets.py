@@ -6,6 +6,10 @@ Thresholds are data: each names a registered policy action and its parameters, w
 policy layer validates with that action's own `Params` model when it compiles the thresholds
 into policies (`costplane.policy.thresholds`), so the engine acts on them like on any policy.
 
+A budget counts money (EffectiveCost) or AI tokens (the ConsumedQuantity of the lake's AI
+token rows); its scope may also name an AI model or API key, and its `targets` the AI resources
+whose vendor lever a threshold pulls when usage crosses it (`costplane.budgets.breach`).
+
 `BudgetView` and `Projection` are what the budgets layer tells others (the policy engine, the
 CLI) about a budget, so that neither needs to import the budgets layer itself.
 """
@@ -17,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from costplane.domain.taxonomy import PolicyScope
 
@@ -36,6 +40,39 @@ class Period(StrEnum):
     QUARTERLY = "quarterly"
 
 
+class BudgetUnit(StrEnum):
+    MONEY = "money"
+    TOKENS = "tokens"
+
+
+class BudgetScope(PolicyScope):
+    """A policy scope, and for AI spend the model and API key (globs on x_AiModel and
+    x_AiApiKeyId): a scope that names either covers AI rows only, never a resource event."""
+
+    model: str | None = Field(None, description="Glob on the AI model, e.g. 'gpt-4o*'.")
+    api_key: str | None = Field(None, description="Glob on the AI API key id.")
+
+    @property
+    def names_ai(self) -> bool:
+        return self.model is not None or self.api_key is not None
+
+    def policy_scope(self) -> dict[str, Any]:
+        """The part of the scope a policy understands (resource events have no model)."""
+        return self.model_dump(exclude_defaults=True, exclude={"model", "api_key"})
+
+
+class BudgetTarget(_Model):
+    """An AI resource a threshold acts on through its vendor's lever: an OpenAI project, an
+    Anthropic API key or workspace, a Bedrock principal or inference profile, an Azure OpenAI
+    deployment, a Vertex endpoint."""
+
+    provider: str = Field(description="openai, anthropic, aws, azure or gcp.")
+    account: str = Field(description="OpenAI project, Anthropic workspace, account, project.")
+    resource_type: str = Field(description="e.g. openai.project, anthropic.api-key.")
+    resource_id: str | None = Field(None, description="The resource's id (default: `account`).")
+    region: str | None = None
+
+
 class Threshold(_Model):
     """At `percent` of the amount (on actual or projected spend), run `action`."""
 
@@ -52,8 +89,13 @@ class Budget(_Model):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Unique, kebab-case.")
     description: str = ""
-    scope: PolicyScope = Field(default_factory=PolicyScope)
-    amount: Decimal = Field(gt=0, description="Spend allowed per period, in `currency`.")
+    scope: BudgetScope = Field(default_factory=BudgetScope)
+    unit: BudgetUnit = Field(
+        BudgetUnit.MONEY,
+        description="money: `amount` is EffectiveCost in `currency`; tokens: `amount` is AI "
+        "tokens (every token type: input, cache reads and writes, output).",
+    )
+    amount: Decimal = Field(gt=0, description="Spend allowed per period, in `unit`.")
     period: Period = Period.MONTHLY
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
     thresholds: tuple[Threshold, ...] = ()
@@ -62,6 +104,22 @@ class Budget(_Model):
         description="Names of cloud budgets (AWS Budgets, Azure, GCP) whose notifications "
         "update this budget's actual spend.",
     )
+    targets: tuple[BudgetTarget, ...] = Field(
+        (),
+        description="AI resources whose vendor lever the thresholds pull when landed usage "
+        "crosses them (default: the OpenAI project or Anthropic workspace the scope names).",
+    )
+
+    @model_validator(mode="after")
+    def _signals_are_money(self) -> Budget:
+        if self.unit is BudgetUnit.TOKENS and self.signals:
+            raise ValueError("cloud budget alerts report money: a tokens budget takes no signals")
+        return self
+
+    @property
+    def unit_label(self) -> str:
+        """What `amount` counts: the currency, or tokens."""
+        return self.currency if self.unit is BudgetUnit.MONEY else "tokens"
 
     @field_validator("thresholds")
     @classmethod
@@ -87,9 +145,15 @@ class BudgetsFile(_Model):
         return value
 
 
+def threshold_name(budget: Budget, threshold: Threshold) -> str:
+    """The name a threshold acts under (its policy's, its decisions'), e.g. budget-x-actual-100."""
+    percent = format(threshold.percent.normalize(), "f").replace(".", "-")
+    return f"budget-{budget.name}-{threshold.basis}-{percent}"
+
+
 @dataclass(frozen=True, slots=True)
 class BudgetView:
-    """A budget's state as policy conditions see it: amounts in the budget's currency."""
+    """A budget's state as policy conditions see it: amounts in the budget's unit."""
 
     name: str
     amount: Decimal

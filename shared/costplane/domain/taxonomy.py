@@ -103,12 +103,25 @@ class Exemption(_Model):
 
 
 class OwnerMapping(_Model):
-    """Who owns everything in a scope when the resource's tags do not say."""
+    """Who owns everything in a scope when the resource's tags do not say; `resource` and
+    `principal` narrow it to one resource (an API key, an inference profile) or to who called
+    (an IAM principal, an AI usage row's user)."""
 
     scope: Scope
+    resource: str | None = Field(None, description="Glob on the resource id, e.g. an API key.")
+    principal: str | None = Field(
+        None, description="Glob on who acted or called: an IAM principal ARN, an AI user id."
+    )
     team: str | None = None
     cost_center: str | None = None
     product: str | None = None
+
+    def covers(self, event: ResourceEvent) -> bool:
+        if not self.scope.matches(event):
+            return False
+        if self.resource is not None and not fnmatchcase(event.resource_id, self.resource):
+            return False
+        return self.principal is None or fnmatchcase(event.actor or "", self.principal)
 
 
 class AttributionKeys(_Model):

@@ -36,7 +36,7 @@ class Attribution:
     ) -> Owner:
         """The owner from tags already resolved to taxonomy keys, and the defaults inherited."""
         keys = self._keys
-        mapping = next((m for m in reversed(self.taxonomy.owners) if m.scope.matches(event)), None)
+        mapping = next((m for m in reversed(self.taxonomy.owners) if m.covers(event)), None)
         found: dict[str, str] = {}
         source = "none"
         for name, layer in (
@@ -53,3 +53,8 @@ class Attribution:
         if event.actor:
             return Owner(contact=event.actor, source="actor")
         return Owner()
+
+    def fields(self, owner: Owner) -> dict[str, str]:
+        """The owner's team, cost centre and product under the taxonomy's keys for them."""
+        values = owner.model_dump(include=set(_FIELDS))
+        return {self._keys[f]: value for f in _FIELDS if (value := values.get(f))}

@@ -25,7 +25,7 @@ from costplane.domain.events import ResourceEvent
 from costplane.domain.signals import BudgetSignal
 from costplane.engine.admission import (
     check_count,
-    check_depth,
+    check_decoded_depth,
     check_size,
     encode,
     event_rejection,
@@ -98,7 +98,7 @@ def decode(raw: bytes | str) -> Any:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise EventRejected(Rejection.MALFORMED_JSON, f"payload is not valid JSON: {exc}") from exc
-    check_depth(document)
+    check_decoded_depth(raw, document)
     return document
 
 

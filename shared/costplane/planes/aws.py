@@ -16,14 +16,17 @@ from costplane.config import AdminKeys, AiPullSettings, AwsSettings, SweepSettin
 from costplane.domain.events import Provider
 from costplane.engine.ports import Metrics, Notifier, ProviderPorts
 from costplane.planes import envelopes
+from costplane.planes.ai_vendors import ai_vendor_ports
 from costplane.planes.base import Plane, Runtime
 
 if TYPE_CHECKING:
+    from costplane.adapters.records import Records
+    from costplane.ai.ports import AdmissionLedger
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.pull import ObjectWriter
     from costplane.planes.base import BudgetStores
-    from costplane.tagging.ports import CursorStore, MarkFinder
+    from costplane.tagging.ports import MarkFinder
 
 
 class AwsPlane(Plane):
@@ -48,7 +51,10 @@ class AwsPlane(Plane):
 
             metrics = EmfMetrics(aws.metrics_namespace)
         return Runtime(
-            ports={Provider.AWS: ProviderPorts(inventory=AwsInventory(), enforcer=AwsEnforcer())},
+            ports={
+                Provider.AWS: ProviderPorts(inventory=AwsInventory(), enforcer=AwsEnforcer()),
+                **ai_vendor_ports(self),
+            },
             state=RecordStateStore(
                 DynamoDbRecords(aws.claims_table, expiry_attr=TTL_ATTRIBUTE),
                 DynamoDbRecords(aws.decisions_table),
@@ -64,13 +70,19 @@ class AwsPlane(Plane):
 
         return AwsMarkedResources(tag, SweepSettings().regions)
 
-    def sweep_cursors(self) -> CursorStore:
-        from costplane.adapters.sweep_records import RecordCursorStore
-
+    def claim_records(self) -> Records:
         table = self.aws.claims_table
         if table is None:
             raise ValueError("COSTPLANE_CLAIMS_TABLE is required on the AWS plane")
-        return RecordCursorStore(DynamoDbRecords(table, expiry_attr=TTL_ATTRIBUTE))
+        return DynamoDbRecords(table, expiry_attr=TTL_ATTRIBUTE)
+
+    def admission_ledger(self) -> AdmissionLedger:
+        table = self.aws.admission_table
+        if not table:  # a file per Lambda instance would let each instance spend the budget
+            raise ValueError("COSTPLANE_ADMISSION_TABLE is required for admission on the AWS plane")
+        from costplane.adapters.aws.admission_ledger import DynamoDbAdmissionLedger
+
+        return DynamoDbAdmissionLedger(table)
 
     def budget_stores(self) -> BudgetStores:
         table = self.aws.budgets_table

@@ -19,14 +19,16 @@ from costplane.config import AzureSettings, SweepSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts, StateStore
 from costplane.planes import envelopes
+from costplane.planes.ai_vendors import ai_vendor_ports
 from costplane.planes.base import Plane, Runtime
 
 if TYPE_CHECKING:
+    from costplane.adapters.records import Records
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.pull import ObjectWriter
     from costplane.planes.base import BudgetStores
-    from costplane.tagging.ports import CursorStore, MarkFinder
+    from costplane.tagging.ports import MarkFinder
 
 
 class AzurePlane(Plane):
@@ -57,7 +59,7 @@ class AzurePlane(Plane):
             inventory=AzureGraphInventory(arm), enforcer=AzureEnforcer(arm, self.clock)
         )
         return Runtime(
-            ports={Provider.AZURE: ports},
+            ports={Provider.AZURE: ports, **ai_vendor_ports(self)},
             state=self._state_store(),
             notifier=LogNotifier(),
             metrics=CounterMetrics(),
@@ -84,12 +86,10 @@ class AzurePlane(Plane):
 
         return AzureMarkedResources(self.arm, tag, SweepSettings().subscriptions)
 
-    def sweep_cursors(self) -> CursorStore:
+    def claim_records(self) -> Records:
         if self.azure.table_url is None:
-            return super().sweep_cursors()
-        from costplane.adapters.sweep_records import RecordCursorStore
-
-        return RecordCursorStore(AzureTableRecords(self.storage, self.azure.table_url, self.clock))
+            return super().claim_records()
+        return AzureTableRecords(self.storage, self.azure.table_url, self.clock)
 
     def budget_stores(self) -> BudgetStores:
         if self.azure.table_url is None:

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     import httpx
 
     from costplane.adapters.local.sqlite import SqliteRecords
+    from costplane.adapters.records import Records
     from costplane.adapters.state_records import ClaimSweep
+    from costplane.ai.ports import AdmissionLedger
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.lake.table import Lake
@@ -108,6 +110,11 @@ class Plane(ABC):
         state = RecordBudgetState(self.sqlite)
         return state, state, state
 
+    def admission_ledger(self) -> AdmissionLedger:
+        """Where AI admission reserves against budgets: one store every instance shares (a
+        file per function instance would let each spend the whole budget)."""
+        raise NotImplementedError(f"the {self.name} plane has no AI admission store")
+
     def sqlite_approval_store(self) -> ApprovalStore:
         from costplane.adapters.approval_records import RecordApprovalStore
 
@@ -157,8 +164,13 @@ class Plane(ABC):
         """The resources carrying the mark tag, as this plane's cloud indexes them."""
         raise NotImplementedError(f"the {self.name} plane has no mark sweep")
 
+    def claim_records(self) -> Records:
+        """The records beside the plane's claims, for small state kept by key: sweep cursors,
+        the undo records of resources that carry no tags."""
+        return self.sqlite
+
     def sweep_cursors(self) -> CursorStore:
         """Where an unfinished sweep saved its place: beside the plane's claims."""
         from costplane.adapters.sweep_records import RecordCursorStore
 
-        return RecordCursorStore(self.sqlite)
+        return RecordCursorStore(self.claim_records())

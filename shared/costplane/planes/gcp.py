@@ -17,14 +17,16 @@ from costplane.config import GcpSettings, SweepSettings
 from costplane.domain.events import Provider
 from costplane.engine.ports import ProviderPorts, StateStore
 from costplane.planes import envelopes
+from costplane.planes.ai_vendors import ai_vendor_ports
 from costplane.planes.base import Plane, Runtime
 
 if TYPE_CHECKING:
+    from costplane.adapters.records import Records
     from costplane.approvals.ports import ApprovalStore
     from costplane.billing.ingest import ObjectStore
     from costplane.billing.pull import ObjectWriter
     from costplane.planes.base import BudgetStores
-    from costplane.tagging.ports import CursorStore, MarkFinder
+    from costplane.tagging.ports import MarkFinder
 
 
 class GcpPlane(Plane):
@@ -49,7 +51,7 @@ class GcpPlane(Plane):
             inventory=GcpInventory(self.rest), enforcer=GcpEnforcer(self.rest, self.clock)
         )
         return Runtime(
-            ports={Provider.GCP: ports},
+            ports={Provider.GCP: ports, **ai_vendor_ports(self)},
             state=self._state_store(),
             notifier=LogNotifier(),
             metrics=CounterMetrics(),
@@ -71,12 +73,10 @@ class GcpPlane(Plane):
 
         return GcpMarkedResources(self.rest, tag, SweepSettings().scope)
 
-    def sweep_cursors(self) -> CursorStore:
+    def claim_records(self) -> Records:
         if self.gcp.state_project is None:
-            return super().sweep_cursors()
-        from costplane.adapters.sweep_records import RecordCursorStore
-
-        return RecordCursorStore(self._collection(self.gcp.state_project, "claims"))
+            return super().claim_records()
+        return self._collection(self.gcp.state_project, "claims")
 
     def budget_stores(self) -> BudgetStores:
         gcp = self.gcp

@@ -21,6 +21,7 @@ from costplane.planes import envelopes
 from costplane.planes.base import Plane, Runtime
 
 if TYPE_CHECKING:
+    from costplane.ai.ports import AdmissionLedger
     from costplane.approvals.ports import ApprovalStore
     from costplane.planes.base import BudgetStores
     from costplane.tagging.ports import MarkFinder
@@ -60,3 +61,8 @@ class LocalPlane(Plane):
 
     def approval_store(self) -> ApprovalStore:
         return self.sqlite_approval_store()
+
+    def admission_ledger(self) -> AdmissionLedger:
+        from costplane.adapters.local.admission_ledger import SqliteAdmissionLedger
+
+        return SqliteAdmissionLedger(self.settings.state_path)

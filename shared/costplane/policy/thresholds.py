@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from costplane.domain.budgets import Budget, Threshold
+from costplane.domain.budgets import Budget, Threshold, threshold_name
 from costplane.domain.documents import describe
 from costplane.domain.taxonomy import Mode
 from costplane.policy.loader import PolicyFileError
@@ -22,12 +22,11 @@ from costplane.policy.registry import ACTIONS
 
 
 def threshold_policy(budget: Budget, threshold: Threshold, mode: Mode) -> dict[str, Any]:
-    percent = format(threshold.percent.normalize(), "f").replace(".", "-")
     return {
-        "name": f"budget-{budget.name}-{threshold.basis}-{percent}",
+        "name": threshold_name(budget, threshold),
         "description": f"{budget.name} at {threshold.percent}% ({threshold.basis}): "
         f"{threshold.action}",
-        "scope": budget.scope.model_dump(exclude_defaults=True),
+        "scope": budget.scope.policy_scope(),
         "conditions": [
             {
                 "type": "budget-threshold",
@@ -58,5 +57,9 @@ def check_threshold_params(budgets: Sequence[Budget], source: str) -> None:
 def threshold_policies(
     budgets: Sequence[Budget], mode: Mode = Mode.DRY_RUN
 ) -> list[dict[str, Any]]:
-    """One policy document per threshold of every budget, in file order."""
-    return [threshold_policy(b, t, mode) for b in budgets for t in b.thresholds]
+    """One policy document per threshold of every budget, in file order; none for a budget
+    scoped by AI model or API key, which no resource event carries (its thresholds act when
+    usage lands: `costplane.budgets.breach`)."""
+    return [
+        threshold_policy(b, t, mode) for b in budgets if not b.scope.names_ai for t in b.thresholds
+    ]

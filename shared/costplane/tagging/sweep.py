@@ -157,9 +157,18 @@ class MarkSweep:
         mark = decode_mark(resource.tags.get(self.mark_tag, ""))
         due = mark is not None and mark.due(report.at)
         event = self._event(resource, report.at, None if due else resource.tags)
+        if not due and self._unchanged(event, report.at):
+            report.outcomes["left"] += 1
+            return
         for decision in self.enforcer.process(event):
             report.decisions.append(decision)
             report.outcomes[self._outcome(decision)] += 1
+
+    def _unchanged(self, event: ResourceEvent, at: datetime) -> bool:
+        """A mark not yet due on a resource still out of policy: nothing to do, and nothing to
+        audit (the mark was audited when written), so the log records changes, not each pass."""
+        decision = self.enforcer.preview(event, at)
+        return decision.outcome is not Outcome.ERROR and not decision.actions
 
     def _event(
         self, resource: MarkedResource, at: datetime, tags: dict[str, str] | None

@@ -366,3 +366,24 @@ def test_an_approved_action_runs_with_only_the_permissions_the_template_gives_th
         "actions"
     ]
     assert (then["kind"], then["status"], then["error"]) == (kind.value, "done", None)
+
+
+RESUMABLE = [(k, t) for k, t in THEN if k in (ActionKind.SUSPEND, ActionKind.THROTTLE)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "resource_type"), RESUMABLE, ids=[f"{k.value}-{t}" for k, t in RESUMABLE]
+)
+def test_a_resume_runs_with_only_the_permissions_the_template_gives_the_function(
+    stack, apis, aws_env, iam_session, kind, resource_type
+):
+    ref = make(World(aws_env, {}), resource_type)
+    request = seed(stack.store, ref, then=kind)
+
+    with as_function("ApprovalsFunction", aws_env, iam_session):
+        app = fresh_module(APP, "approvals_app")
+        assert invoke(app, "/slack", *signed_slack(request))[0] == 200
+        status, answer = invoke(app, "/resume", *signed_resume(ref.resource_id))
+
+    assert iam_session.denials == []
+    assert (status, answer["resumed"]) == (200, f"{request.id}-then-resume")

@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -249,3 +250,48 @@ def test_the_scheduler_rescan_refreshes_the_forecasts_even_when_no_bill_changed(
 
     assert scan.post("/").get_json() == {"outcomes": [], "up_to_date": 1}
     assert len(forecasts.refresh().snapshots()) == written + 1
+
+
+AI_BUDGETS = {
+    "version": 1,
+    "budgets": [
+        {
+            "name": "sample-aws",
+            "scope": {"provider": "aws"},
+            "amount": 1,
+            "targets": [
+                {
+                    "provider": "gcp",
+                    "account": "demo-project",
+                    "resource_type": "gcp.aiplatform.endpoint",
+                    "resource_id": "projects/demo-project/locations/us-central1/endpoints/42",
+                }
+            ],
+            "thresholds": [{"percent": 100, "action": "notify", "basis": "actual"}],
+        }
+    ],
+}
+
+
+def test_a_landed_bill_that_crosses_a_budget_with_targets_acts_on_them_at_once(
+    serve_function, storage, cloud_env, monkeypatch
+):
+    from costplane import bootstrap
+    from costplane.adapters.local.plane import PinnedClock
+    from costplane.config import Settings
+    from costplane.planes import gcp as gcp_plane
+
+    budgets = cloud_env / "budgets.json"
+    budgets.write_bytes(orjson.dumps(AI_BUDGETS))
+    monkeypatch.setenv("COSTPLANE_BUDGETS", str(budgets))
+    in_the_bills_month = PinnedClock(datetime(2024, 9, 20, 22, tzinfo=UTC))
+    monkeypatch.setattr(gcp_plane, "SystemClock", lambda: in_the_bills_month)
+    storage.objects[KEY] = FOCUS_SAMPLE.read_bytes()
+    body, headers = finalized(KEY, len(storage.objects[KEY]))
+
+    serve_function("cost_ingest").post("/", data=body, headers=headers)
+
+    audited = bootstrap.plane(Settings(), "gcp").runtime.state.recent_decisions(10)
+    [acted] = [d for d in audited if d.policy == "budget-sample-aws-actual-100"]
+    assert acted.resource_id == "projects/demo-project/locations/us-central1/endpoints/42"
+    assert [(a.kind.value, a.status.value) for a in acted.actions] == [("notify", "done")]

@@ -31,7 +31,10 @@ def test_exports_load_from_inline_json_or_from_a_yaml_file(tmp_path):
 
 
 def test_an_unknown_source_is_refused_with_the_valid_ones():
-    with pytest.raises(ValidationError, match="unknown source 'aws-cur3'; valid: aws-cur, "):
+    with pytest.raises(
+        ValidationError,
+        match="unknown source 'aws-cur3'; valid: anthropic-cost, anthropic-usage, aws-cur, ",
+    ):
         load_exports('[{"location": "s3://billing/", "source": "aws-cur3"}]')
 
 
@@ -114,3 +117,11 @@ def test_an_azure_export_manifest_lists_blobs_of_its_container():
 def test_a_manifest_without_readable_data_files_is_refused(document, problem):
     with pytest.raises(ManifestError, match=problem):
         manifest_parts("s3://billing/cur2/x-Manifest.json", document)
+
+
+def test_an_ai_report_export_takes_its_json_pages_as_bill_files():
+    exports = load_exports('[{"location": "s3://landing/openai/", "source": "openai-usage"}]')
+    export = exports.exports[0]
+
+    assert export.holds_bill("s3://landing/openai/org=org-abc/2025-08.json")
+    assert not export.holds_bill("s3://landing/openai/org=org-abc/notes.txt")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -104,24 +102,6 @@ def charge(lake: Lake) -> Callable[..., None]:
 
 def at(day: int, hour: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=UTC)
-
-
-@pytest.fixture
-def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's DynamoDB calls one at a time, as DynamoDB checks a write's condition and makes it
-    in one step (moto's server threads could interleave between the two, or scan a table while
-    another writes to it)."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("get_item", "put_item", "delete_item", "scan"):
-        method = getattr(DynamoDBBackend, name)
-
-        def locked(*args: Any, __method: Any = method, **kwargs: Any) -> Any:
-            with lock:
-                return __method(*args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
 BUDGETS_TABLE = "costplane-budgets"

@@ -56,6 +56,7 @@ def _sql_identifier(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+AI_REQUEST = ("--vendor", "openai", "--input-tokens", "10", "--max-output-tokens", "10")
 COMMANDS: dict[str, Argv] = {
     "events decide (payload key)": lambda v, p: [
         "events", "decide", p.write("event.json", {v: {"x": v}}),
@@ -138,6 +139,28 @@ COMMANDS: dict[str, Argv] = {
     "forecast backtest --origins": lambda v, p: ["forecast", "backtest", "--origins", v],
     "schemas --dir": lambda v, p: ["schemas", "--dir", str(p.files / v)],
     "demo --events": lambda v, p: ["demo", "--lake", str(p.lake), "--events", str(p.files / v)],
+    "ai admission check --model": lambda v, p: [
+        "ai", "admission", "check", "--lake", str(p.files), *AI_REQUEST, "--model", v,
+    ],
+    "ai admission check --model --json": lambda v, p: [
+        "ai", "admission", "check", "--lake", str(p.files), *AI_REQUEST, "--model", v, "--json",
+    ],
+    "ai admission check --team": lambda v, p: [
+        "ai", "admission", "check", "--lake", str(p.files), *AI_REQUEST, "--model", "gpt-4o",
+        "--team", v,
+    ],
+    "ai admission check --request-id": lambda v, p: [
+        "ai", "admission", "check", "--lake", str(p.files), *AI_REQUEST, "--model", "gpt-4o",
+        "--request-id", v,
+    ],
+    "ai admission check --vendor": lambda v, p: [
+        "ai", "admission", "check", "--lake", str(p.files), "--vendor", v, "--model", "m",
+        "--input-tokens", "1", "--max-output-tokens", "1",
+    ],
+    "ai admission check --budgets": lambda v, p: [
+        "ai", "admission", "check", "--lake", str(p.files), *AI_REQUEST, "--model", "gpt-4o",
+        "--budgets", p.write("b.yaml", {"budgets": [{"name": v, "amount": 1}]}),
+    ],
     "unknown command": lambda v, p: [v],
     "unknown option": lambda v, p: ["lake", "sql", f"--{v}"],
 }  # fmt: skip

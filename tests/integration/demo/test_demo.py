@@ -14,7 +14,7 @@ from tests.conftest import REPO
 
 WIDTH = 100
 """A laptop terminal: the demo must read well in it."""
-MAX_LINES = 140
+MAX_LINES = 165
 SCREEN = 50
 """Lines one step of the demo may take: about one screen."""
 
@@ -40,7 +40,7 @@ def test_demo_fits_a_100_column_terminal_one_screen_per_step(demo: Result) -> No
     lines = demo.output.splitlines()
     steps = [index for index, line in enumerate(lines) if line.startswith("─") and ". " in line]
     screens = [end - start for start, end in zip(steps, [*steps[1:], len(lines)], strict=True)]
-    assert (len(steps), max(len(line) for line in lines)) == (5, WIDTH)
+    assert (len(steps), max(len(line) for line in lines)) == (6, WIDTH)
     assert len(lines) <= MAX_LINES
     assert max(screens) <= SCREEN, screens
 
@@ -94,3 +94,16 @@ def test_demo_runs_again_on_the_same_lake(demo: Result, lake: Path) -> None:
         again = CliRunner().invoke(app, ["demo", "--lake", str(lake)])
     assert again.exit_code == 0, again.output
     assert "unchanged" in again.stdout
+
+
+def test_demo_lands_ai_usage_that_breaches_ai_budgets_and_pulls_the_vendors_lever(
+    demo: Result,
+) -> None:
+    assert "6. AI budgets" in demo.stdout
+    [crossed] = [line for line in demo.stdout.splitlines() if "(101%)" in line]
+    assert "suspend openai.project done" in crossed
+    assert (
+        "Recorded on the local plane: suspend apikey_01Rj2N8SVvo6BePZj99NhmiT, suspend proj_search"
+        in demo.stdout
+    )
+    assert "│ search │  50,400,000 │" in demo.stdout

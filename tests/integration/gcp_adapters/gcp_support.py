@@ -20,6 +20,14 @@ TOPIC = f"projects/{PROJECT}/topics/test-auditlogs-source"
 PUBSUB = f"https://pubsub.googleapis.com/v1/{TOPIC}"
 CLUSTER = f"projects/{PROJECT}/locations/us-central1/clusters/standard-cluster-1"
 CONTAINER = f"https://container.googleapis.com/v1/{CLUSTER}"
+SPANNER_NAME = f"projects/{PROJECT}/instances/orders-prod"
+SPANNER = f"https://spanner.googleapis.com/v1/{SPANNER_NAME}"
+RUN_NAME = f"projects/{PROJECT}/locations/europe-west1/services/checkout-api"
+RUN = f"https://run.googleapis.com/v2/{RUN_NAME}"
+REDIS_NAME = f"projects/{PROJECT}/locations/us-central1/instances/session-cache"
+REDIS = f"https://redis.googleapis.com/v1/{REDIS_NAME}"
+DATAPROC_NAME = f"projects/{PROJECT}/regions/us-central1/clusters/etl-nightly"
+DATAPROC = f"https://dataproc.googleapis.com/v1/{DATAPROC_NAME}"
 
 
 def ref(resource_id: str = INSTANCE, resource_type: str = "gcp.compute.instance") -> ResourceRef:

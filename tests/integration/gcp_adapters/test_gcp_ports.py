@@ -288,8 +288,8 @@ def test_a_zonal_cluster_name_is_addressed_through_locations() -> None:
 
 
 def test_an_unknown_type_is_unsupported() -> None:
-    with pytest.raises(UnsupportedResource, match=r"no GCP adapter for gcp\.run\.service"):
-        inventory(Script()).get_tags(ref("projects/p/locations/l/services/s", "gcp.run.service"))
+    with pytest.raises(UnsupportedResource, match=r"no GCP adapter for gcp\.file\.instance"):
+        inventory(Script()).get_tags(ref("projects/p/locations/l/instances/i", "gcp.file.instance"))
 
 
 def test_a_name_that_does_not_fit_its_type_is_unsupported() -> None:
@@ -312,7 +312,10 @@ def test_stopping_a_bucket_is_unsupported() -> None:
         (ActionKind.QUARANTINE, "gcp.sql.instance", True),
         (ActionKind.STOP, "gcp.bigquery.dataset", False),
         (ActionKind.STOP, "gcp.container.cluster", False),
-        (ActionKind.TAG, "gcp.run.service", False),
+        (ActionKind.TAG, "gcp.run.service", True),
+        (ActionKind.UNTAG, "gcp.dataproc.cluster", True),
+        (ActionKind.STOP, "gcp.spanner.instance", False),
+        (ActionKind.TAG, "gcp.file.instance", False),
         (ActionKind.TAG, "azure.compute.virtualmachine", False),
     ],
 )

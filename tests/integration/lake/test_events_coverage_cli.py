@@ -56,6 +56,15 @@ def test_every_row_names_its_events_feeds_and_actions() -> None:
     assert rows[("azure", "azure.*")]["feeds"] == ["Event Grid"]
 
 
+@pytest.mark.parametrize(
+    "resource_type",
+    ["gcp.spanner.instance", "gcp.run.service", "gcp.redis.instance", "gcp.dataproc.cluster"],
+)
+def test_gcp_types_labelled_under_a_field_mask_are_taggable(resource_type: str) -> None:
+    rows = {(r["provider"], r["resource_type"]): r for r in _json()}
+    assert rows[("gcp", resource_type)]["actions"] == ["tag", "untag", "mark-for-op"]
+
+
 def test_without_a_lake_there_is_no_share() -> None:
     assert [r for r in _json() if r["record"] == "governed_share"] == []
 
@@ -132,4 +141,12 @@ def test_the_table_prints_types_and_the_share(aws_lake: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "aws.kinesis.stream" in result.stdout
     assert "99.95%" in result.stdout
-    assert "Tax (Amazon Simple Storage Service) 0.07" in result.stdout
+    assert "Tax (Amazon Simple Storage Service) 0.07 USD" in result.stdout
+
+
+def test_the_table_reads_amounts_as_money_in_the_bill_currency(aws_lake: Path) -> None:
+    result = runner.invoke(app, ["events", "coverage", "--lake", str(aws_lake)])
+
+    assert "0.5255792441" not in result.stdout
+    assert "0.53" in result.stdout
+    assert "USD" in result.stdout

@@ -4,9 +4,11 @@ The Config payloads are AWS's documented notifications (events/aws/SOURCES.md); 
 EventBridge and Lambda-SNS forms wrap the same message as AWS Config's developer guide
 describes those envelopes ('Monitoring AWS Config with Amazon EventBridge': `source`
 aws.config, the message as `detail`; SNS to Lambda: the message as the `Sns.Message` string).
-No copyable real `aws.tag` event was found: the one AWS documents (Tag Editor user guide,
-'Monitor tag changes with serverless workflows') is on a page whose licence is not stated, so
-`_TAG_CHANGE` is built here with the fields that example documents.
+The `aws.tag` payload is AWS's documented tag-policy example (AWS Organizations user guide,
+events/aws/SOURCES.md), printed without the envelope fields EventBridge adds to every event
+(`version`, `id`, `source`, `account`, `time`): as printed it is no event any parser knows, so
+`_tag_change` adds those fields, with the values of the complete example in the Tag Editor
+user guide (a page whose licence is not stated, so not copied), and names the resource.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from costplane.engine.envelopes import parse_document
 Load = Callable[[str], Any]
 INSTANCE = "aws-config-configurationitemchange-ec2-instance-sns-notification.json"
 SECURITY_GROUP = "aws-config-configurationitemchange-ec2-securitygroup-sns-notification.json"
+TAG_POLICY = "aws-tag-change-on-resource-noncompliant-partial.json"
 
 
 def _eventbridge(message: dict[str, Any]) -> dict[str, Any]:
@@ -45,28 +48,16 @@ def _lambda_sns(message: dict[str, Any]) -> dict[str, Any]:
     return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": sns}]}
 
 
-def _tag_change(arn: str) -> dict[str, Any]:
-    return {
+def _tag_change(aws_payload: Load, arn: str) -> dict[str, Any]:
+    documented: dict[str, Any] = aws_payload(TAG_POLICY)
+    envelope = {
         "version": "0",
         "id": "bddcf1d6-0251-35a1-aab0-adc1fb47c11c",
-        "detail-type": "Tag Change on Resource",
         "source": "aws.tag",
         "account": "123456789012",
         "time": "2018-09-18T20:41:38Z",
-        "region": "us-east-1",
-        "resources": [arn],
-        "detail": {
-            "changed-tag-keys": ["a-new-key", "an-updated-key", "a-deleted-key"],
-            "service": "ec2",
-            "resource-type": "instance",
-            "version": 3,
-            "tags": {
-                "a-new-key": "tag-value-on-new-key-just-added",
-                "an-updated-key": "tag-value-was-just-changed",
-                "an-unchanged-key": "tag-value-still-the-same",
-            },
-        },
     }
+    return {**envelope, **documented, "resources": [arn]}
 
 
 def test_a_config_item_over_sns_is_an_update_with_the_full_tag_set(aws_payload: Load) -> None:
@@ -137,31 +128,37 @@ def test_other_config_messages_on_the_topic_are_not_resource_events(aws_payload:
     assert (rejected.code, rejected.skipped) == (Rejection.NOT_A_RESOURCE_EVENT, True)
 
 
-def test_a_tag_change_is_an_update_with_the_resources_full_tags() -> None:
+def test_a_tag_change_is_an_update_with_the_resources_full_tags(aws_payload: Load) -> None:
     arn = "arn:aws:ec2:us-east-1:123456789012:instance/i-0000000aaaaaaaaaa"
 
-    [event] = parse_document(_tag_change(arn)).events
+    [event] = parse_document(_tag_change(aws_payload, arn)).events
 
     assert (event.resource_type, event.resource_id) == ("aws.ec2.instance", "i-0000000aaaaaaaaaa")
+    assert (event.account, event.region) == ("123456789012", "us-east-1")
     assert event.operation is Operation.UPDATE
-    assert event.tags == {
-        "a-new-key": "tag-value-on-new-key-just-added",
-        "an-updated-key": "tag-value-was-just-changed",
-        "an-unchanged-key": "tag-value-still-the-same",
-    }
+    assert event.tags == {"a-new-key": "tag-value-on-new-key-just-added"}
 
 
-def test_a_tag_change_names_a_bucket_by_its_name_and_other_types_by_arn() -> None:
+def test_the_documented_tag_change_without_its_envelope_is_no_known_event(
+    aws_payload: Load,
+) -> None:
+    [rejected] = parse_document(aws_payload(TAG_POLICY)).rejected
+
+    assert rejected.code == Rejection.UNKNOWN_EVENT_TYPE
+
+
+def test_a_tag_change_names_a_bucket_by_its_name_and_other_types_by_arn(aws_payload: Load) -> None:
     table = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
-    [bucket] = parse_document(_tag_change("arn:aws:s3:::payments-data")).events
-    [dynamo] = parse_document(_tag_change(table)).events
+    [bucket] = parse_document(_tag_change(aws_payload, "arn:aws:s3:::payments-data")).events
+    [dynamo] = parse_document(_tag_change(aws_payload, table)).events
 
     assert (bucket.resource_type, bucket.resource_id) == ("aws.s3.bucket", "payments-data")
     assert (dynamo.resource_type, dynamo.resource_id) == ("aws.dynamodb.table", table)
 
 
-def test_a_tag_change_on_an_ungoverned_type_is_skipped_naming_the_type() -> None:
-    [rejected] = parse_document(_tag_change("arn:aws:iam::123456789012:role/deployer")).rejected
+def test_a_tag_change_on_an_ungoverned_type_is_skipped_naming_the_type(aws_payload: Load) -> None:
+    role = "arn:aws:iam::123456789012:role/deployer"
+    [rejected] = parse_document(_tag_change(aws_payload, role)).rejected
 
     assert (rejected.code, rejected.skipped) == (Rejection.UNGOVERNED_RESOURCE_TYPE, True)
     assert "aws.iam.role" in rejected.reason

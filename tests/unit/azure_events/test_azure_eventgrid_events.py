@@ -14,7 +14,7 @@ from costplane.engine.envelopes import ParsedPayload, parse_document, parse_payl
 
 STORAGE = (
     "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourcegroups/costplane-rg"
-    "/providers/Microsoft.Storage/storageAccounts/{storage-name}"
+    "/providers/Microsoft.Storage/storageAccounts/costplanesamples"
 )
 TAGS_DEFAULT = "/providers/Microsoft.Resources/tags/default"
 
@@ -46,7 +46,7 @@ def test_write_success_yields_a_create_of_the_storage_account(write_event: Any) 
     assert event.event_id == "4db48cba-50a2-455a-93b4-de41a3b5b7f6"
     assert event.event_name == "Microsoft.Storage/storageAccounts/write"
     assert event.event_time == datetime(2018, 7, 19, 18, 38, 4, 611735, tzinfo=UTC)
-    assert event.actor == "{user-name}"
+    assert event.actor == "alice@example.com"
 
 
 def test_event_grid_events_carry_neither_tags_nor_region(write_event: Any) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import copy
 
 import orjson
+import pytest
 
 import costplane.adapters.aws.events  # noqa: F401  (registers the AWS envelopes)
 from costplane.domain.errors import Rejection
-from costplane.engine.admission import MAX_DEPTH, MAX_ITEMS
+from costplane.engine.admission import MAX_DEPTH, MAX_ITEMS, within_depth
 from costplane.engine.envelopes import parse_document, parse_payload
 from tests.conftest import EVENTS
 
@@ -45,6 +46,41 @@ def test_a_payload_within_the_depth_limit_is_parsed() -> None:
     for _ in range(MAX_DEPTH - 2):
         nested = {"k": nested}
     assert parse_document(_record(additionalEventData=nested)).events
+
+
+def _nested(levels: int, leaf: object) -> object:
+    """`leaf` inside `levels` containers, lists and objects in turn."""
+    document = leaf
+    for level in range(levels):
+        document = [document] if level % 2 else {"k": document}
+    return document
+
+
+@pytest.mark.parametrize("leaf", [1, "x", None, [1], {"k": 1}])
+def test_a_value_at_the_depth_limit_is_admitted_and_one_level_deeper_is_not(
+    leaf: object,
+) -> None:
+    # "b" holds its value three levels down; a container leaf holds its own value one more.
+    levels = MAX_DEPTH - 3 - (1 if isinstance(leaf, list | dict) else 0)
+    assert within_depth({"a": [1, {"b": _nested(levels, leaf)}]})
+    assert not within_depth({"a": [1, {"b": _nested(levels + 1, leaf)}]})
+
+
+def test_an_empty_container_at_the_depth_limit_nests_nothing_deeper() -> None:
+    assert within_depth(_nested(MAX_DEPTH, []))
+    assert within_depth(_nested(MAX_DEPTH, {}))
+    assert not within_depth(_nested(MAX_DEPTH, [[]]))
+
+
+def test_just_beyond_the_limit_is_rejected_as_bytes_and_as_text() -> None:
+    raw = "[" * (MAX_DEPTH + 1) + "1" + "]" * (MAX_DEPTH + 1)
+    assert _codes(parse_payload(raw)) == [Rejection.TOO_DEEPLY_NESTED]
+    assert _codes(parse_payload(raw.encode())) == [Rejection.TOO_DEEPLY_NESTED]
+
+
+def test_brackets_inside_strings_are_not_nesting() -> None:
+    raw = orjson.dumps(_record(additionalEventData={"note": "[{" * 200}))
+    assert parse_payload(raw).events
 
 
 def test_a_lone_surrogate_in_a_document_is_rejected_as_invalid_unicode() -> None:

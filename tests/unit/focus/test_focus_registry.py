@@ -11,6 +11,8 @@ from costplane.billing.focus.registry import Normaliser, register_normaliser
 from costplane.billing.focus.sources import get_normaliser, normaliser_names
 
 SOURCES = [
+    "anthropic-cost",
+    "anthropic-usage",
     "aws-cur",
     "aws-cur2",
     "aws-focus",
@@ -20,6 +22,8 @@ SOURCES = [
     "focus",
     "gcp-billing",
     "oci",
+    "openai-costs",
+    "openai-usage",
 ]
 
 
@@ -38,7 +42,7 @@ def test_unknown_source_lists_the_valid_names():
     with pytest.raises(UnknownSourceError) as raised:
         get_normaliser("aws")
     assert "unknown bill source 'aws'" in str(raised.value)
-    assert "aws-cur, aws-cur2" in str(raised.value)
+    assert "anthropic-usage, aws-cur, aws-cur2" in str(raised.value)
     assert raised.value.valid == SOURCES
 
 

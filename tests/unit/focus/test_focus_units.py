@@ -13,6 +13,8 @@ from costplane.billing.focus.units import VALID_UNIT, normalise_units, unit_form
     ("provider_unit", "focus_unit"),
     [
         ("Hrs", "Hours"),
+        ("1K tokens", "1000 Tokens"),
+        ("1M tokens", "1000000 Tokens"),
         ("GB-Mo", "GB-Months"),
         ("Lambda-GB-Second", "GB-Seconds"),
         ("LCU-Hrs", "LCU-Hours"),

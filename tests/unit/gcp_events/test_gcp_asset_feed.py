@@ -1,9 +1,12 @@
 """Cloud Asset Inventory feed messages become the same resource events as the audit logs.
 
-No complete public feed message was found: the one Google documents ('Monitor asset changes':
-a TemporalAsset for a storage bucket) leaves the resource data as placeholders
-(LATEST_ASSET_METADATA), so `_temporal_asset` follows that example's fields and fills `data`
-with the fields of the resource's own REST representation (its `labels`).
+No complete public feed message we may copy was found: the one Google documents ('Monitor
+asset changes': a TemporalAsset for a storage bucket) leaves the resource data as placeholders
+(LATEST_ASSET_METADATA); a search of public code for feed messages found none with a stated
+licence (the one complete message seen, a Compute instance's in a sample script, names no source
+or licence; the Cloud Foundation Fabric feed example holds none). So `_temporal_asset` follows
+the documented example's fields and fills `data` with the fields of the resource's own REST
+representation (its `labels`).
 """
 
 from __future__ import annotations

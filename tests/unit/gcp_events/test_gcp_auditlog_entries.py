@@ -30,7 +30,10 @@ def test_compute_instance_insert_yields_a_create_of_the_instance(instance_insert
     event = event_of(instance_insert)
     assert event.provider is Provider.GCP
     assert event.resource_type == "gcp.compute.instance"
-    assert event.resource_id == "projects/costplane-sample/zones/us-central1-a/instances/${name}"
+    assert (
+        event.resource_id
+        == "projects/costplane-sample/zones/us-central1-a/instances/costplane-sample-1"
+    )
     assert event.operation is Operation.CREATE
     assert event.account == "costplane-sample"
     assert event.region == "us-central1-a"
@@ -102,7 +105,7 @@ def test_bucket_is_named_by_its_resource_name_in_the_project_of_its_resource(
 ) -> None:
     event = event_of(gcp_payload("gcp-auditlog-storage-buckets-create-logentry.json"))
     assert event.resource_type == "gcp.storage.bucket"
-    assert event.resource_id == "projects/_/buckets/${name}"
+    assert event.resource_id == "projects/_/buckets/costplane-sample-1"
     assert (event.account, event.region) == ("costplane-sample", "us")
     assert event.event_id == "7rpxlbeozw6y"
     assert event.operation is Operation.CREATE
@@ -112,7 +115,7 @@ def test_bucket_is_named_by_its_resource_name_in_the_project_of_its_resource(
 def test_cloud_sql_instance_is_named_under_its_project(gcp_payload: Any) -> None:
     event = event_of(gcp_payload("gcp-auditlog-cloudsql-instances-create-logentry.json"))
     assert event.resource_type == "gcp.sql.instance"
-    assert event.resource_id == "projects/costplane-sample/instances/${name}"
+    assert event.resource_id == "projects/costplane-sample/instances/costplane-sample-1"
     assert event.account == "costplane-sample"
     assert event.region == "us-central1"
     assert event.event_id == "9056b766-8d64-436e-bb77-1e758b975838"

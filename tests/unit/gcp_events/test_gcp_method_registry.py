@@ -20,6 +20,7 @@ GOVERNED_TYPES = {
     "gcp.compute.snapshot",
     "gcp.pubsub.subscription",
     "gcp.spanner.instance",
+    "gcp.aiplatform.endpoint",
 }
 
 

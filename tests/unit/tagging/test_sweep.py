@@ -1,5 +1,5 @@
 """The mark sweep: a marked resource is acted on when its mark comes due, never before, once,
-and every outcome is a decision in the audit log."""
+and every change is a decision in the audit log (a pass that changes nothing is not)."""
 
 from __future__ import annotations
 
@@ -172,7 +172,15 @@ def test_a_mark_whose_resource_is_gone_is_not_acted_on(plane):
     assert plane.enforcer.calls == []
 
 
-def test_every_outcome_is_a_decision_in_the_audit_log(plane):
+def test_a_pass_over_a_mark_not_yet_due_with_nothing_to_do_is_counted_not_audited(plane):
+    plane.add("i-1", marked(at=LATER, CostCenter="CC-1001"))
+    reports = [plane.sweep().sweep() for _ in range(3)]
+    assert [r.outcomes for r in reports] == [{"left": 1}] * 3
+    assert plane.state.recent_decisions(10) == []
+    assert plane.enforcer.calls == []
+
+
+def test_every_change_is_a_decision_in_the_audit_log(plane):
     plane.add("i-due", marked())
     plane.add("i-later", marked(at=LATER))
     plane.add("i-fixed", marked(**TAGGED))

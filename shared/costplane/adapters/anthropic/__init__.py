@@ -1,1 +1,1 @@
-"""Anthropic: the organisation admin APIs (usage and cost reports)."""
+"""Anthropic: the Admin API (workspaces, rate limits, API keys) and its usage and cost reports."""

@@ -1,7 +1,8 @@
 """Suspend an IAM role or user: attach a managed policy that denies starting new spend.
 
 An explicit Deny wins over every Allow, so the principal keeps reading and stopping what it
-runs but can launch, scale up or invoke nothing that bills by the hour or by the request.
+runs but can launch, scale up or invoke nothing that bills by the hour or by the request
+(Bedrock's Converse and ConverseStream are authorised as InvokeModel and its stream).
 The policy is created once per account as `/costplane/costplane-deny-spend` and left as found
 afterwards, so an operator may widen or narrow it. IAM is not denied, so the suspension can
 always be lifted. `resume` detaches the policy; the principal's own policies are never touched.
@@ -28,6 +29,7 @@ SPEND_ACTIONS = (
     "autoscaling:SetDesiredCapacity",
     "autoscaling:UpdateAutoScalingGroup",
     "bedrock:CreateModelCustomizationJob",
+    "bedrock:CreateModelInvocationJob",
     "bedrock:CreateProvisionedModelThroughput",
     "bedrock:InvokeModel",
     "bedrock:InvokeModelWithResponseStream",

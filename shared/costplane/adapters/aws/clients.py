@@ -46,6 +46,8 @@ _MISSING: dict[str, tuple[tuple[str, str], ...]] = {
     "aws.eks.cluster": (("ResourceNotFoundException", ""),),
     "aws.eks.nodegroup": (("ResourceNotFoundException", ""),),
     "aws.elbv2.loadbalancer": (("LoadBalancerNotFound", ""),),
+    "aws.bedrock.application-inference-profile": (("ResourceNotFoundException", ""),),
+    "aws.bedrock.provisioned-model": (("ResourceNotFoundException", ""),),
 }
 
 

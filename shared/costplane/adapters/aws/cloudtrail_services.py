@@ -87,6 +87,7 @@ EMR = "elasticmapreduce.amazonaws.com"
 KMS = "kms.amazonaws.com"
 CLOUDFRONT = "cloudfront.amazonaws.com"
 S3 = "s3.amazonaws.com"
+BEDROCK = "bedrock.amazonaws.com"
 
 
 def _call(
@@ -504,6 +505,30 @@ _call(CLOUDFRONT, "aws.cloudfront.distribution", TAG, "TagResource")(_tag_call("
 _call(CLOUDFRONT, "aws.cloudfront.distribution", TAG, "UntagResource")(
     _untag_call("resource", "tagKeys")
 )
+
+# Bedrock: application inference profiles and provisioned throughput ---------------------------
+# Both take `{key, value}` tag lists in the create request and answer with the new ARN.
+# A delete names the resource by id or ARN (a provisioned throughput also by its name, which
+# then builds an ARN no create reported: that delete is seen, but matches nothing).
+
+INFERENCE_PROFILE = "aws.bedrock.application-inference-profile"
+PROVISIONED_MODEL = "aws.bedrock.provisioned-model"
+_profile_arn = _arn_or_name("bedrock", "application-inference-profile/")
+_provisioned_arn = _arn_or_name("bedrock", "provisioned-model/")
+_call(BEDROCK, INFERENCE_PROFILE, CREATE, "CreateInferenceProfile")(
+    _created_at(INFERENCE_PROFILE, ("inferenceProfileArn",), "tags")
+)
+_call(BEDROCK, PROVISIONED_MODEL, CREATE, "CreateProvisionedModelThroughput")(
+    _created_at(PROVISIONED_MODEL, ("provisionedModelArn",), "tags")
+)
+_call(BEDROCK, INFERENCE_PROFILE, DELETE, "DeleteInferenceProfile")(
+    _named(INFERENCE_PROFILE, DELETE, "inferenceProfileIdentifier", _profile_arn)
+)
+_call(BEDROCK, PROVISIONED_MODEL, DELETE, "DeleteProvisionedModelThroughput")(
+    _named(PROVISIONED_MODEL, DELETE, "provisionedModelId", _provisioned_arn)
+)
+_call(BEDROCK, "aws.bedrock.*", TAG, "TagResource")(_tag_call("resourceARN", "tags"))
+_call(BEDROCK, "aws.bedrock.*", TAG, "UntagResource")(_untag_call("resourceARN", "tagKeys"))
 
 # SageMaker notebooks, Lambda untag, and any service's UntagResource ---------------------------
 

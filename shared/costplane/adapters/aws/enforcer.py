@@ -13,7 +13,8 @@ Throttle, suspend and decommission return the state that undoes them and record 
 resource (see `capacity`): an EC2 instance is stopped (`costplane-suspended: state=running`,
 resume starts it only if it was running), a Lambda function's reserved concurrency drops to 0
 (`costplane-throttled: concurrency=5` or `=unreserved`), an Auto Scaling group goes to 0, an
-IAM role or user gets a deny-spend policy, a SageMaker endpoint is deleted from its kept config.
+IAM role or user gets a deny-spend policy, a SageMaker endpoint is deleted from its kept config,
+a Bedrock inference profile is denied to every principal or deleted (see `capacity_bedrock`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ from typing import TYPE_CHECKING, TypeVar
 from costplane.adapters.aws import tagging_api
 from costplane.adapters.aws.arns import arn_of, region_of, resource_name
 from costplane.adapters.aws.capacity import GROUP_THROTTLE
+from costplane.adapters.aws.capacity_bedrock import (
+    PROFILE_DECOMMISSION,
+    PROFILE_SUSPEND,
+    THROUGHPUT_DECOMMISSION,
+)
 from costplane.adapters.aws.capacity_iam import ROLE_SUSPEND, USER_SUSPEND
 from costplane.adapters.aws.capacity_sagemaker import ENDPOINT_DECOMMISSION
 from costplane.adapters.aws.clients import client, error_code, missing_is_gone
@@ -234,6 +240,18 @@ def _elbv2_remove(ref: ResourceRef, keys: list[str]) -> None:
         client("elbv2", region_of(ref)).remove_tags(ResourceArns=[ref.resource_id], TagKeys=keys)
 
 
+def _bedrock_add(ref: ResourceRef, tags: dict[str, str]) -> None:
+    with missing_is_gone(ref):
+        client("bedrock", region_of(ref)).tag_resource(
+            resourceARN=ref.resource_id, tags=[{"key": k, "value": v} for k, v in tags.items()]
+        )
+
+
+def _bedrock_remove(ref: ResourceRef, keys: list[str]) -> None:
+    with missing_is_gone(ref):
+        client("bedrock", region_of(ref)).untag_resource(resourceARN=ref.resource_id, tagKeys=keys)
+
+
 _EC2 = Tagging(_ec2_add, _ec2_remove)
 _SAGEMAKER = Tagging(_sagemaker_add, _sagemaker_remove)
 _EKS = Tagging(_eks_add, _eks_remove)
@@ -247,10 +265,14 @@ _TAGGING: dict[str, Tagging] = {
     "aws.eks.cluster": _EKS,
     "aws.eks.nodegroup": _EKS,
     "aws.elbv2.loadbalancer": Tagging(_elbv2_add, _elbv2_remove),
+    "aws.bedrock.*": Tagging(_bedrock_add, _bedrock_remove),
 }
 # Every other governed type is tagged by ARN through the Resource Groups Tagging API.
 _TAGGING.update(
-    dict.fromkeys(ARN_ADDRESSED - _TAGGING.keys(), Tagging(tagging_api.tag, tagging_api.untag))
+    dict.fromkeys(
+        {t for t in ARN_ADDRESSED if for_type(_TAGGING, t) is None},
+        Tagging(tagging_api.tag, tagging_api.untag),
+    )
 )
 
 
@@ -443,8 +465,13 @@ _REVERSIBLE: dict[ActionKind, dict[str, Reversible]] = {
         "aws.ec2.instance": _INSTANCE_SUSPEND,
         "aws.iam.role": ROLE_SUSPEND,
         "aws.iam.user": USER_SUSPEND,
+        "aws.bedrock.application-inference-profile": PROFILE_SUSPEND,
     },
-    ActionKind.DECOMMISSION: {"aws.sagemaker.endpoint": ENDPOINT_DECOMMISSION},
+    ActionKind.DECOMMISSION: {
+        "aws.sagemaker.endpoint": ENDPOINT_DECOMMISSION,
+        "aws.bedrock.application-inference-profile": PROFILE_DECOMMISSION,
+        "aws.bedrock.provisioned-model": THROUGHPUT_DECOMMISSION,
+    },
 }
 
 _SUPPORT: dict[ActionKind, Mapping[str, object]] = {

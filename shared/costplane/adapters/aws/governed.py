@@ -65,6 +65,8 @@ GOVERNED: tuple[AwsType, ...] = (
     AwsType("aws.sagemaker.endpoint", "AWS::SageMaker::Endpoint"),
     AwsType("aws.sagemaker.notebook-instance", "AWS::SageMaker::NotebookInstance"),
     AwsType("aws.sagemaker.training-job", None),
+    AwsType("aws.bedrock.application-inference-profile", None),
+    AwsType("aws.bedrock.provisioned-model", None),
     AwsType("aws.sqs.queue", "AWS::SQS::Queue"),
     AwsType("aws.sns.topic", "AWS::SNS::Topic"),
     AwsType("aws.states.stateMachine", "AWS::StepFunctions::StateMachine"),

@@ -195,6 +195,16 @@ def _load_balancer(ref: ResourceRef) -> dict[str, str]:
     return tag_dict(descriptions[0].get("Tags", []))
 
 
+@_reads("aws.bedrock.*")
+def bedrock_tags(ref: ResourceRef) -> dict[str, str]:
+    """Bedrock's own tag list (`{key, value}` pairs); a deleted resource raises ResourceGone."""
+    with missing_is_gone(ref):
+        found = client("bedrock", region_of(ref)).list_tags_for_resource(
+            resourceARN=ref.resource_id
+        )
+    return {str(t["key"]): str(t.get("value", "")) for t in found.get("tags", [])}
+
+
 def _tagging_api(ref: ResourceRef) -> dict[str, str]:
     if not is_arn(ref.resource_id):
         raise UnsupportedResource(

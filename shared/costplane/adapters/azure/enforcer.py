@@ -5,7 +5,9 @@ one does not. Quarantine tags the resource `costplane-quarantined` (when) and de
 networking is left alone, so that an owner can bring it back by starting it.
 
 Suspend deallocates a VM and throttle sets a scale set's capacity to 0, each recording what
-undoes it in a tag (see `capacity`); `resume` starts the VM or restores the capacity.
+undoes it in a tag (see `capacity`); `resume` starts the VM or restores the capacity. Azure
+OpenAI (see `capacity_openai`): throttle lowers a deployment's capacity, suspend turns off an
+account's key auth.
 
 Permissions of the function's managed identity (a custom role, or Tag Contributor plus
 Virtual Machine Contributor): `Microsoft.Resources/tags/read` and `/write` for the inventory
@@ -13,7 +15,9 @@ and tag actions; `Microsoft.Compute/virtualMachines/deallocate/action` and
 `Microsoft.Compute/virtualMachineScaleSets/deallocate/action` for stop and quarantine;
 `Microsoft.Compute/virtualMachines/read` (instance view), `/deallocate/action` and
 `/start/action` for suspend and resume; `Microsoft.Compute/virtualMachineScaleSets/read` and
-`/write` for throttle and its resume; tags read and write for the records of both.
+`/write` for throttle and its resume; tags read and write for the records of both;
+`Microsoft.CognitiveServices/accounts/read` and `/write` (key auth), `…/accounts/deployments/
+read` and `/write` (capacity) for Azure OpenAI.
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from costplane.adapters.azure.capacity import scale_set_throttle, vm_suspension
+from costplane.adapters.azure.capacity_openai import (
+    ACCOUNT_TYPE,
+    DEPLOYMENT_TYPE,
+    account_suspension,
+    deployment_throttle,
+)
 from costplane.adapters.azure.http import ARM, arm_path
 from costplane.adapters.azure.inventory import TAGS_API_VERSION, AzureInventory, tags_url
 from costplane.adapters.rest import (
@@ -67,9 +77,13 @@ class AzureEnforcer(ReversibleActions):
         self.reversible: dict[ActionKind, dict[str, Reversible]] = {
             ActionKind.SUSPEND: {
                 "azure.compute.virtualmachine": vm_suspension(arm, record, self.stop),
+                ACCOUNT_TYPE: account_suspension(arm, record),
             },
             ActionKind.THROTTLE: {
                 "azure.compute.virtualmachinescaleset": scale_set_throttle(arm, record),
+                DEPLOYMENT_TYPE: deployment_throttle(
+                    arm, self.inventory.get_tags, self.tag, self.untag
+                ),
             },
         }
 

@@ -6,11 +6,13 @@ the ARM Tags API does: a resource not indexed yet (Resource Graph follows ARM by
 a resource created a moment ago may have no row), a type it does not index, a query it
 throttles or refuses. The Tags API also says when a resource is gone (ResourceGone), which an
 index cannot. Tags read from the index may be seconds behind ARM; the enforcer's own reads
-(before it removes tags) stay on the Tags API.
+(before it removes tags) stay on the Tags API. An Azure OpenAI deployment, which the index does
+not hold, has its own tags over its account's (`capacity_openai.deployment_tags`).
 """
 
 from __future__ import annotations
 
+from costplane.adapters.azure.capacity_openai import DEPLOYMENT_TYPE, deployment_tags
 from costplane.adapters.azure.inventory import AzureInventory
 from costplane.adapters.azure.resource_graph import kql_string, query_graph
 from costplane.adapters.rest import CloudApiError, RestClient
@@ -34,6 +36,11 @@ class AzureGraphInventory:
         self.tags_api = AzureInventory(arm)
 
     def get_tags(self, ref: ResourceRef) -> dict[str, str]:
+        if ref.resource_type == DEPLOYMENT_TYPE:  # not indexed: its own, over its account's
+            return deployment_tags(self.arm, ref, self._indexed)
+        return self._indexed(ref)
+
+    def _indexed(self, ref: ResourceRef) -> dict[str, str]:
         if not ref.account:
             return self.tags_api.get_tags(ref)
         try:

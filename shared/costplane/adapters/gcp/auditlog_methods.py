@@ -201,5 +201,43 @@ register_method(
 register_method(MethodSpec(SPANNER, Operation.DELETE), f"{_SPANNER_API}DeleteInstance")
 
 
+# Vertex AI endpoints. CreateEndpoint is a long-running call on the location: the new endpoint's
+# name is the operation's (`…/endpoints/<id>/operations/<op>`) in the response, else the request's
+# `endpointId` under the parent. Deploying or undeploying a model starts or stops what bills.
+ENDPOINT = "gcp.aiplatform.endpoint"
+_ENDPOINT_API = "google.cloud.aiplatform.v1.EndpointService."
+
+
+def _created_endpoint(payload: dict[str, Any]) -> str | None:
+    operation = at("response", "name")(payload)
+    if isinstance(operation, str) and "/endpoints/" in operation:
+        return operation.partition("/operations/")[0]
+    parent, endpoint_id = payload.get("resourceName"), at("request", "endpointId")(payload)
+    if isinstance(parent, str) and isinstance(endpoint_id, str) and endpoint_id:
+        return f"{parent.rstrip('/')}/endpoints/{endpoint_id}"
+    return parent if isinstance(parent, str) and "/endpoints/" in parent else None
+
+
+register_method(
+    MethodSpec(
+        ENDPOINT,
+        Operation.CREATE,
+        labels=at("request", "endpoint", "labels"),
+        name=_created_endpoint,
+    ),
+    f"{_ENDPOINT_API}CreateEndpoint",
+)
+register_method(
+    MethodSpec(ENDPOINT, Operation.TAG, labels=at("request", "endpoint", "labels")),
+    f"{_ENDPOINT_API}UpdateEndpoint",
+)
+register_method(
+    MethodSpec(ENDPOINT, Operation.STATE),
+    f"{_ENDPOINT_API}DeployModel",
+    f"{_ENDPOINT_API}UndeployModel",
+)
+register_method(MethodSpec(ENDPOINT, Operation.DELETE), f"{_ENDPOINT_API}DeleteEndpoint")
+
+
 def method_spec(method: str) -> MethodSpec | None:
     return METHODS.get(normalise_method(method))

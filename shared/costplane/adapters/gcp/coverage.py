@@ -25,7 +25,8 @@ def rows() -> list[CoverageRow]:
     found: dict[str, CoverageRow] = {}
     for method, spec in sorted(METHODS.items()):
         row = found.setdefault(spec.resource_type, CoverageRow("gcp", spec.resource_type))
-        add_unique(getattr(row, _COLUMNS[spec.operation]), method)
+        if column := _COLUMNS.get(spec.operation):  # a state change (deploy) has no column
+            add_unique(getattr(row, column), method)
         add_unique(row.feeds, AUDIT_LOGS)
     for asset_type, governed in sorted(GOVERNED.items()):
         row = found.setdefault(governed.resource_type, CoverageRow("gcp", governed.resource_type))

@@ -5,16 +5,22 @@ Tags are converted to labels on write (`labels.to_labels`). Stop is `instances.s
 Cloud SQL. Quarantine labels the resource `costplane-quarantined` (when) and stops it.
 Suspend stops a Compute instance and throttle empties a GKE node pool, each recording what
 undoes it in a label (see `capacity`); `resume` starts the instance or restores the pool.
+Vertex AI (see `vertex`): suspend or decommission undeploys an endpoint's models, suspend of a
+Model Garden model denies it in the project's `vertexai.allowedModels` policy.
 
 IAM permissions of the function's service account (best as one custom role): read and label
 `compute.instances.get`/`setLabels`/`stop`, `storage.buckets.get`/`update`,
 `cloudsql.instances.get`/`update` (labels and stop), `bigquery.datasets.get`/`update`,
 `pubsub.topics.get`/`update`, `container.clusters.get`/`update`, `compute.disks`,
 `compute.snapshots` and `compute.images` `.get`/`.setLabels`, `bigquery.tables.get`/`update`,
-`pubsub.subscriptions.get`/`update`. Suspend and its resume add
-`compute.instances.start`; throttle and its resume `container.clusters.get`/`update` (node
-pool size and autoscaling, cluster labels), `container.operations.get` and
-`compute.instanceGroupManagers.get`.
+`pubsub.subscriptions.get`/`update`, `spanner.instances.get`/`update`,
+`run.services.get`/`update`, `redis.instances.get`/`update`, `dataproc.clusters.get`/`update`.
+Suspend and its resume add `compute.instances.start`; throttle and its resume
+`container.clusters.get`/`update` (node pool size and autoscaling, cluster labels),
+`container.operations.get` and `compute.instanceGroupManagers.get`. Vertex AI endpoints:
+`aiplatform.endpoints.get`/`update` (labels), `aiplatform.endpoints.undeploy`/`deploy` and
+`aiplatform.models.deploy`; Model Garden denial: `orgpolicy.policy.get`,
+`orgpolicy.policies.create`/`update`/`delete`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,12 @@ from collections.abc import Iterable, Mapping
 from costplane.adapters.gcp.capacity import NodePools, Sleep, instance_suspension
 from costplane.adapters.gcp.labels import label_key, to_labels
 from costplane.adapters.gcp.resources import KINDS, locate
+from costplane.adapters.gcp.vertex import (
+    ENDPOINT,
+    PUBLISHER_MODEL,
+    EndpointUndeploy,
+    ModelDenial,
+)
 from costplane.adapters.rest import (
     STOPPING,
     TAGGING,
@@ -45,8 +57,15 @@ class GcpEnforcer(ReversibleActions):
         self.rest = rest
         self.clock = clock
         self.reversible: dict[ActionKind, dict[str, Reversible]] = {
-            ActionKind.SUSPEND: {"gcp.compute.instance": instance_suspension(rest)},
+            ActionKind.SUSPEND: {
+                "gcp.compute.instance": instance_suspension(rest),
+                ENDPOINT: EndpointUndeploy(rest, ActionKind.SUSPEND).reversible(),
+                PUBLISHER_MODEL: ModelDenial(rest).reversible(),
+            },
             ActionKind.THROTTLE: {"gcp.container.nodepool": NodePools(rest, sleep).throttle()},
+            ActionKind.DECOMMISSION: {
+                ENDPOINT: EndpointUndeploy(rest, ActionKind.DECOMMISSION).reversible(),
+            },
         }
 
     def supports(self, kind: ActionKind, resource_type: str) -> bool:

@@ -27,7 +27,7 @@ from costplane.adapters.gcp import budget_signals  # noqa: F401 (first: preceden
 from costplane.adapters.gcp.asset_feed import matches_temporal_asset, read_published
 from costplane.adapters.gcp.auditlog import parse_log_entry
 from costplane.domain.errors import EventRejected, Rejection
-from costplane.engine.admission import check_depth
+from costplane.engine.admission import check_decoded_depth
 from costplane.engine.envelopes import ParseResult, register_envelope
 
 AUDIT_LOG_WRITTEN = "google.cloud.audit.log.v1.written"
@@ -109,7 +109,7 @@ def parse_published_message(published: dict[str, Any]) -> ParseResult:
         )
     try:
         inner = orjson.loads(decoded)
-        check_depth(inner)
+        check_decoded_depth(decoded, inner)
     except orjson.JSONDecodeError as exc:
         return _not_json(decoded, exc, message_id)
     except EventRejected as exc:

@@ -5,8 +5,15 @@ Every Google API stores labels a little differently, in one of three ways:
   (Cloud Storage buckets, Cloud SQL `settings.userLabels`, BigQuery datasets);
 - `Fingerprinted`: a POST replaces the whole map, guarded by the fingerprint of the map we read;
   a stale fingerprint (412, or 409) is re-read and retried once (Compute instances, GKE clusters);
-- `MaskedReplace`: PATCH with `updateMask=labels` replaces the whole map (Pub/Sub topics):
-  read, merge, write; a concurrent label change between the two can be lost.
+- `MaskedReplace`: PATCH under a field mask of `labels` replaces the whole map: read, merge,
+  write. The mask goes in the body beside the resource (Pub/Sub `updateMask`, Spanner
+  `fieldMask`) or in the `updateMask` query parameter (Cloud Run v2, Memorystore Redis,
+  Dataproc, Vertex AI endpoints). Where the resource has an etag (Cloud Run, Vertex AI), it
+  is sent back, so a concurrent change is refused (409, AIP-154) and retried once after a fresh
+  read; elsewhere a concurrent label change between the read and the write can be lost. A
+  Cloud Run service's own labels are written, not its revision template's: that would deploy a
+  new revision, and Cloud Billing reads only the template's labels, so the service's bill keeps
+  the labels it was deployed with.
 
 A write returns what the API answered (an operation, for Compute and GKE), or None when the
 labels were already as wanted and nothing was sent.
@@ -108,10 +115,16 @@ class Fingerprinted:
 
 @dataclass(frozen=True, slots=True)
 class MaskedReplace:
-    wrapper: str
+    """`wrapper` names the body field holding the resource, the mask beside it in `mask_field`;
+    without a wrapper the body is the resource and the mask the `updateMask` query parameter."""
+
+    wrapper: str | None = None
+    mask_field: str = "updateMask"
+    etag: bool = False
 
     def read(self, rest: RestClient, url: str, resource: str) -> Labels:
-        return Labels(dict(body_of(rest.call("GET", url, resource=resource)).get("labels") or {}))
+        body = body_of(rest.call("GET", url, resource=resource))
+        return Labels(dict(body.get("labels") or {}), body.get("etag") if self.etag else None)
 
     def write(
         self,
@@ -121,12 +134,24 @@ class MaskedReplace:
         add: Mapping[str, str],
         remove: Collection[str],
     ) -> Json | None:
-        current = self.read(rest, url, resource).values
-        merged = {k: v for k, v in current.items() if k not in remove} | dict(add)
-        if merged == current:
-            return None
-        body = {self.wrapper: {"labels": merged}, "updateMask": "labels"}
-        return body_of(rest.call("PATCH", url, resource=resource, body=body))
+        for retry in (True, False) if self.etag else (False,):
+            current = self.read(rest, url, resource)
+            merged = {k: v for k, v in current.values.items() if k not in remove} | dict(add)
+            if merged == current.values:
+                return None
+            changed: Json = {"labels": merged}
+            if current.fingerprint is not None:
+                changed["etag"] = current.fingerprint
+            body, params = changed, {"updateMask": "labels"}
+            if self.wrapper is not None:
+                body, params = {self.wrapper: changed, self.mask_field: "labels"}, {}
+            expect = STALE_FINGERPRINT if retry else ()
+            response = rest.call(
+                "PATCH", url, resource=resource, body=body, params=params or None, expect=expect
+            )
+            if response.is_success:
+                return body_of(response)
+        return None
 
 
 Stopper = Callable[[RestClient, str, str], None]
@@ -226,6 +251,31 @@ KINDS: dict[str, ResourceKind] = {
         _names(r"(?:^|/)projects/(?P<p>[^/]+)/subscriptions/(?P<s>[^/]+)$"),
         "https://pubsub.googleapis.com/v1/projects/{p}/subscriptions/{s}",
         MaskedReplace("subscription"),
+    ),
+    "gcp.spanner.instance": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/instances/(?P<i>[^/]+)$"),
+        "https://spanner.googleapis.com/v1/projects/{p}/instances/{i}",
+        MaskedReplace("instance", mask_field="fieldMask"),
+    ),
+    "gcp.run.service": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/locations/(?P<l>[^/]+)/services/(?P<s>[^/]+)$"),
+        "https://run.googleapis.com/v2/projects/{p}/locations/{l}/services/{s}",
+        MaskedReplace(etag=True),
+    ),
+    "gcp.redis.instance": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/locations/(?P<l>[^/]+)/instances/(?P<i>[^/]+)$"),
+        "https://redis.googleapis.com/v1/projects/{p}/locations/{l}/instances/{i}",
+        MaskedReplace(),
+    ),
+    "gcp.dataproc.cluster": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/regions/(?P<r>[^/]+)/clusters/(?P<c>[^/]+)$"),
+        "https://dataproc.googleapis.com/v1/projects/{p}/regions/{r}/clusters/{c}",
+        MaskedReplace(),
+    ),
+    "gcp.aiplatform.endpoint": ResourceKind(
+        _names(r"(?:^|/)projects/(?P<p>[^/]+)/locations/(?P<l>[^/]+)/endpoints/(?P<e>[^/]+)$"),
+        "https://{l}-aiplatform.googleapis.com/v1/projects/{p}/locations/{l}/endpoints/{e}",
+        MaskedReplace(etag=True),
     ),
 }
 

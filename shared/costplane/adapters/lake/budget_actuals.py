@@ -1,21 +1,36 @@
-"""Actual-to-date per budget: the sum of EffectiveCost over the budget's scope and period;
-and per budget the daily EffectiveCost a forecast of its period end is fitted on.
+"""Actual-to-date per budget: the sum of EffectiveCost (or, for a tokens budget, of AI tokens)
+over the budget's scope and period; and per budget the daily amounts a forecast of its period
+end is fitted on.
 
 One DuckDB aggregation over the lake groups the rows by what scopes look at (provider,
-account, region, resource-type stem, currency, month or day, and the tag values budgets
-name); each budget then adds up the groups its scope matches. Rows are never visited in
-Python, only groups, whose number is bounded by accounts x regions x types x months (days).
+account, region, resource-type stem, currency, month or day, the tag values budgets name, and
+on AI rows the model, API key, principal and resource); each budget then adds up the groups
+its scope matches. Rows are never visited in Python, only groups, whose number is bounded by
+accounts x regions x types x months (days), and on AI rows by keys x models x principals.
+
+With `owners` (the taxonomy's attribution), a group whose rows do not carry an owner tag a
+budget names takes it from its account's owner (inherited defaults, owner mappings): an
+OpenAI project or Anthropic workspace has no tags, yet counts in its team's budget, as a
+cloud account's untagged resources do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pyarrow as pa
 
+from costplane.adapters.lake.ai_rows import (
+    AI_COLUMNS,
+    PROVIDERS,
+    TOKENS_SQL,
+    ai_resource_type,
+    has_ai_columns,
+)
 from costplane.adapters.lake.reads import query, scan
 from costplane.adapters.lake.resource_types import STEM_SQL, type_of_stem
 from costplane.billing.focus.services import provider_keys
@@ -23,7 +38,8 @@ from costplane.billing.lake.table import Lake
 from costplane.budgets.periods import Window, window
 from costplane.budgets.ports import LakeSpend
 from costplane.budgets.scopes import ScopeMatcher, Subject
-from costplane.domain.budgets import Budget
+from costplane.domain.ai import AiVendor
+from costplane.domain.budgets import Budget, BudgetUnit
 
 COLUMNS = (
     "ProviderName",
@@ -40,24 +56,55 @@ CANONICAL_KEY_SQL = "lower(regexp_replace(e.key, '[-_ .:/]', '', 'g'))"
 HISTORY = timedelta(days=90)
 """How far back daily spend is read for forecasts: enough for a weekly season and a trend."""
 
+AI_GROUP_SQL = """
+    x_AiVendor AS vendor, x_AiModel AS model, x_AiApiKeyId AS api_key,
+    x_AiUserId AS principal, CASE WHEN x_AiVendor IS NOT NULL THEN ResourceId END AS resource,
+"""
+NO_AI_SQL = """
+    NULL AS vendor, NULL AS model, NULL AS api_key, NULL AS principal, NULL AS resource,
+"""
 Grain = Literal["month", "day"]
-Group = tuple[Subject, str, datetime, Decimal, datetime]
-"""(what the rows are about, currency, month or day they start in, EffectiveCost, rows end)."""
+OwnerTags = Callable[[Subject, str, str], Mapping[str, str]]
+"""The owner tags (canonical key: folded value) of what a group is about, given its subject,
+resource id and principal: the attribution's, for the fields its rows' tags do not carry."""
 
 
-def lake_spend(lake: Lake, budgets: Sequence[Budget], now: datetime) -> LakeSpend:
+class Group(NamedTuple):
+    subject: Subject
+    currency: str
+    bucket: datetime
+    """The month or day its rows start in."""
+    cost: Decimal
+    tokens: Decimal
+    through: datetime
+    """When its rows end."""
+
+    def amount(self, budget: Budget) -> Decimal | None:
+        """What the group adds to `budget`, in its unit; None when it cannot count there."""
+        if budget.unit is BudgetUnit.TOKENS:
+            return self.tokens
+        return self.cost if self.currency == budget.currency else None
+
+
+def lake_spend(
+    lake: Lake, budgets: Sequence[Budget], now: datetime, owners: OwnerTags | None = None
+) -> LakeSpend:
     windows = {b.name: window(b.period, now) for b in budgets}
     start = min(w.start for w in windows.values())
     end = max(w.end for w in windows.values())
     matchers = {b.name: ScopeMatcher(b.scope) for b in budgets}
     totals = _Totals(budgets, windows, matchers, now)
-    for subject, currency, month, cost, through in _groups(lake, matchers, start, end, "month"):
-        totals.add(subject, currency, month, cost, through)
+    for group in _groups(lake, matchers, start, end, "month", owners):
+        totals.add(group)
     return LakeSpend(totals.actual, totals.through)
 
 
 def lake_daily_spend(
-    lake: Lake, budgets: Sequence[Budget], now: datetime, history: timedelta = HISTORY
+    lake: Lake,
+    budgets: Sequence[Budget],
+    now: datetime,
+    history: timedelta = HISTORY,
+    owners: OwnerTags | None = None,
 ) -> dict[str, dict[date, Decimal]]:
     """Per budget, EffectiveCost per UTC day from `history` before `now` (and at least from
     its period's start) up to `now`. A day on which the lake has rows but the scope has none
@@ -66,14 +113,16 @@ def lake_daily_spend(
     first = (now - history).replace(hour=0, minute=0, second=0, microsecond=0)
     start = min([first, *(window(b.period, now).start for b in budgets)])
     matchers = {b.name: ScopeMatcher(b.scope) for b in budgets}
-    groups = _groups(lake, matchers, start, now, "day")
-    days = sorted({day.date() for _, _, day, _, _ in groups})
+    groups = _groups(lake, matchers, start, now, "day", owners)
+    days = sorted({group.bucket.date() for group in groups})
     matched: dict[str, dict[date, Decimal]] = {b.name: {} for b in budgets}
-    for subject, currency, day, cost, _ in groups:
+    for group in groups:
+        day = group.bucket.date()
         for budget in budgets:
-            if currency == budget.currency and matchers[budget.name].matches(subject):
+            amount = group.amount(budget)
+            if amount is not None and matchers[budget.name].matches(group.subject):
                 spent = matched[budget.name]
-                spent[day.date()] = spent.get(day.date(), Decimal(0)) + cost
+                spent[day] = spent.get(day, Decimal(0)) + amount
     return {name: _zero_filled(spent, days) for name, spent in matched.items()}
 
 
@@ -86,15 +135,22 @@ def _zero_filled(spent: Mapping[date, Decimal], days: Sequence[date]) -> dict[da
 
 
 def _groups(
-    lake: Lake, matchers: Mapping[str, ScopeMatcher], start: datetime, end: datetime, grain: Grain
+    lake: Lake,
+    matchers: Mapping[str, ScopeMatcher],
+    start: datetime,
+    end: datetime,
+    grain: Grain,
+    owners: OwnerTags | None = None,
 ) -> list[Group]:
     """Rows charged in [start, end) grouped by what `matchers` look at, per `grain`."""
     tag_keys = sorted({key for m in matchers.values() for key in m.tags})
-    rows = scan(lake, COLUMNS, start, end)
-    return _subjects(query(rows, _group_sql(len(tag_keys), grain), _params(tag_keys)), tag_keys)
+    ai = has_ai_columns(lake)
+    rows = scan(lake, (*COLUMNS, *AI_COLUMNS) if ai else COLUMNS, start, end)
+    found = query(rows, _group_sql(len(tag_keys), grain, ai), _params(tag_keys))
+    return _subjects(found, tag_keys, owners)
 
 
-def _group_sql(tag_count: int, grain: Grain) -> str:
+def _group_sql(tag_count: int, grain: Grain, ai: bool) -> str:
     tags = "".join(
         f", lower(list_filter(map_entries(x_TagsMap), lambda e: {CANONICAL_KEY_SQL} = $tag{i})"
         f"[1].value) AS tag{i}"
@@ -104,7 +160,9 @@ def _group_sql(tag_count: int, grain: Grain) -> str:
         SELECT ProviderName AS provider_name, SubAccountId AS account, RegionId AS region,
                {STEM_SQL} AS stem, BillingCurrency AS currency,
                date_trunc('{grain}', ChargePeriodStart) AS bucket{tags},
-               sum(EffectiveCost) AS cost, max(ChargePeriodEnd) AS through
+               {AI_GROUP_SQL if ai else NO_AI_SQL}
+               sum(EffectiveCost) AS cost, {TOKENS_SQL if ai else "NULL"} AS tokens,
+               max(ChargePeriodEnd) AS through
         FROM focus
         GROUP BY ALL
     """
@@ -114,25 +172,43 @@ def _params(tag_keys: Sequence[str]) -> dict[str, Any]:
     return {f"tag{i}": key for i, key in enumerate(tag_keys)}
 
 
-def _subjects(groups: pa.Table, tag_keys: Sequence[str]) -> list[Group]:
+def _subjects(groups: pa.Table, tag_keys: Sequence[str], owners: OwnerTags | None) -> list[Group]:
     providers = provider_keys(groups["provider_name"].combine_chunks()).to_pylist()
     rows = groups.to_pylist()
     return [
-        (
-            Subject(
-                provider=provider or "",
-                account=row["account"] or "",
-                region=row["region"] or "",
-                resource_type=type_of_stem(row["stem"]) or "",
-                tags={k: v for i, k in enumerate(tag_keys) if (v := row[f"tag{i}"]) is not None},
-            ),
-            row["currency"],
-            row["bucket"],
-            row["cost"],
-            row["through"],
-        )
+        _group(provider, row, tag_keys, owners)
         for provider, row in zip(providers, rows, strict=True)
     ]
+
+
+def _group(
+    provider: str | None, row: dict[str, Any], tag_keys: Sequence[str], owners: OwnerTags | None
+) -> Group:
+    vendor = row["vendor"]
+    provider = provider or (PROVIDERS[AiVendor(vendor)].value if vendor in PROVIDERS else "")
+    api_key = row["api_key"] or ""
+    subject = Subject(
+        provider=provider,
+        account=row["account"] or "",
+        region=row["region"] or "",
+        resource_type=ai_resource_type(provider, api_key, type_of_stem(row["stem"])),
+        tags={k: v for i, k in enumerate(tag_keys) if (v := row[f"tag{i}"]) is not None},
+        model=row["model"] or "",
+        api_key=api_key,
+    )
+    if owners is not None:
+        attributed = owners(subject, row["resource"] or api_key, row["principal"] or "")
+        missing = {k: v for k, v in attributed.items() if k in tag_keys and k not in subject.tags}
+        if missing:
+            subject = replace(subject, tags={**subject.tags, **missing})
+    return Group(
+        subject,
+        row["currency"],
+        row["bucket"],
+        row["cost"],
+        row["tokens"] or Decimal(0),
+        row["through"],
+    )
 
 
 class _Totals:
@@ -150,18 +226,17 @@ class _Totals:
         self.actual: dict[str, Decimal] = {b.name: Decimal(0) for b in budgets}
         self.through: dict[str, datetime] = {}
 
-    def add(
-        self, subject: Subject, currency: str, month: datetime, cost: Decimal, through: datetime
-    ) -> None:
+    def add(self, group: Group) -> None:
         for budget in self.budgets:
             name = budget.name
+            amount = group.amount(budget)
             if (
-                currency != budget.currency
-                or not self.windows[name].contains(month)
-                or not self.matchers[name].matches(subject)
+                amount is None
+                or not self.windows[name].contains(group.bucket)
+                or not self.matchers[name].matches(group.subject)
             ):
                 continue
-            self.actual[name] += cost
-            seen = min(through, self.now)
+            self.actual[name] += amount
+            seen = min(group.through, self.now)
             if name not in self.through or seen > self.through[name]:
                 self.through[name] = seen

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from costplane.adapters.lake.budget_actuals import lake_daily_spend
+from costplane.adapters.lake.budget_actuals import OwnerTags, lake_daily_spend
 from costplane.billing.lake.table import Lake
 from costplane.budgets.periods import window
 from costplane.domain.budgets import Budget, BudgetsFile
@@ -17,10 +17,14 @@ if TYPE_CHECKING:
     from costplane.domain.budgets import Projection
 
 
-def lake_forecasts(budgets: BudgetsFile, lake: Lake, now: datetime) -> dict[str, Projection]:
-    """Each budget's period end forecast from the lake's daily history; seconds of fitting,
-    so made only when asked, for `BudgetService.status(now, forecasts)`."""
-    return period_forecasts(budgets.budgets, lake_daily_spend(lake, budgets.budgets, now), now)
+def lake_forecasts(
+    budgets: BudgetsFile, lake: Lake, now: datetime, owners: OwnerTags | None = None
+) -> dict[str, Projection]:
+    """Each budget's period end forecast from the lake's daily history (rows attributed by
+    `owners` as actuals are); seconds of fitting, so made only when asked, for
+    `BudgetService.status(now, forecasts)`."""
+    daily = lake_daily_spend(lake, budgets.budgets, now, owners=owners)
+    return period_forecasts(budgets.budgets, daily, now)
 
 
 def period_forecasts(

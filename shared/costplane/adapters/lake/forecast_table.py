@@ -18,6 +18,7 @@ import pyarrow as pa
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table, Transaction
 
+from costplane.adapters.lake.budget_actuals import OwnerTags
 from costplane.adapters.lake.budget_forecasts import lake_forecasts
 from costplane.billing.focus.columns import DECIMAL
 from costplane.billing.lake.catalog import ensure_table
@@ -45,14 +46,16 @@ def forecast_arrow_schema() -> pa.Schema:
     )
 
 
-def write_forecasts(lake: Lake, budgets: BudgetsFile, now: datetime) -> int:
+def write_forecasts(
+    lake: Lake, budgets: BudgetsFile, now: datetime, owners: OwnerTags | None = None
+) -> int:
     """Fit each budget's period end projection on the lake's daily history and replace the
     table's rows with them, in one commit; how many budgets have one."""
     focus = lake.focus.refresh()
     snapshot = focus.current_snapshot()
     if snapshot is None:
         return 0
-    projections = lake_forecasts(budgets, lake, now)
+    projections = lake_forecasts(budgets, lake, now, owners)
     by_name = {b.name: b for b in budgets.budgets}
     rows = [
         {

@@ -1,7 +1,9 @@
 """The local plane's inventory, enforcer, notifier, clock and metrics.
 
 Locally there is no cloud to act on: the enforcer applies actions to the inventory it learned
-from events (so a later event sees the tags remediation applied), and the notifier logs.
+from events (so a later event sees the tags remediation applied), and the notifier logs. On an
+OpenAI or Anthropic resource it has the levers the vendor's enforcer has, no more, and the state
+each action returns names the lever the vendor would have pulled: the audit log shows it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from costplane.adapters.anthropic.levers import LEVERS as ANTHROPIC_LEVERS
+from costplane.adapters.openai.levers import LEVERS as OPENAI_LEVERS
+from costplane.adapters.vendor_levers import CannotUndo, Levers, lever_of, lever_supports
 from costplane.domain.decisions import ActionKind, Decision
 from costplane.engine.ports import ResourceGone, ResourceRef
 
@@ -22,6 +27,19 @@ if TYPE_CHECKING:
     from costplane.adapters.local.resources import LocalResources
 
 log = logging.getLogger("costplane")
+
+VENDOR_LEVERS: dict[str, Levers] = {"openai.": OPENAI_LEVERS, "anthropic.": ANTHROPIC_LEVERS}
+
+
+def _vendor_levers(resource_type: str) -> tuple[str, Levers] | None:
+    return next(
+        (
+            (prefix, levers)
+            for prefix, levers in VENDOR_LEVERS.items()
+            if resource_type.startswith(prefix)
+        ),
+        None,
+    )
 
 
 class LocalInventory:
@@ -75,7 +93,8 @@ class LocalEnforcer:
         self.held: dict[tuple[ActionKind, str], dict[str, str]] = {}
 
     def supports(self, kind: ActionKind, resource_type: str) -> bool:
-        return True
+        vendor = _vendor_levers(resource_type)
+        return vendor is None or lever_supports(vendor[1], vendor[0], kind, resource_type)
 
     def tag(self, ref: ResourceRef, tags: Mapping[str, str]) -> None:
         self.calls.append(("tag", ref.resource_id))
@@ -110,14 +129,22 @@ class LocalEnforcer:
 
     def resume(self, ref: ResourceRef, kind: ActionKind, state: Mapping[str, str]) -> None:
         self.calls.append((f"resume-{kind.value}", ref.resource_id))
-        recorded = self.held.pop((kind, ref.resource_id), None)
-        if (dict(state) or recorded or {}).get("in_service") == "true":
+        held = dict(state) or self.held.get((kind, ref.resource_id)) or {}
+        if held.get("reversible") == "false":
+            raise CannotUndo(f"{ref.resource_type} {ref.resource_id}: {held.get('lever')}")
+        self.held.pop((kind, ref.resource_id), None)
+        if held.get("in_service") == "true":
             self.stopped.discard(ref.resource_id)
 
     def _hold(self, kind: ActionKind, ref: ResourceRef) -> dict[str, str]:
         self.calls.append((kind.value, ref.resource_id))
         in_service = "false" if ref.resource_id in self.stopped else "true"
-        state = self.held.setdefault((kind, ref.resource_id), {"in_service": in_service})
+        vendor = _vendor_levers(ref.resource_type)
+        lever = lever_of(vendor[1], kind, ref.resource_type) if vendor else None
+        state = self.held.setdefault(
+            (kind, ref.resource_id),
+            {"in_service": in_service, **(lever.state() if lever else {})},
+        )
         self.stopped.add(ref.resource_id)
         return dict(state)
 

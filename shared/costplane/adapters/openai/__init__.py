@@ -1,1 +1,1 @@
-"""OpenAI: the organisation admin APIs (usage, costs)."""
+"""OpenAI: the Administration API (projects, rate limits, spend limits, keys) and its usage."""

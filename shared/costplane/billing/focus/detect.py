@@ -19,6 +19,7 @@ import pyarrow as pa
 from costplane.billing.focus.errors import BillFileError
 from costplane.billing.focus.readers import open_bill
 from costplane.billing.focus.registry import Normaliser, registered
+from costplane.billing.focus.sources.ai_reports import AiReportNormaliser, report_source
 from costplane.billing.focus.sources.base import TabularNormaliser
 
 
@@ -55,7 +56,11 @@ def _reads(normaliser: TabularNormaliser, path: Path) -> bool:
 
 
 def detect(path: Path) -> Detection:
-    """The registered tabular sources that can read `path`, and which one it is."""
+    """The registered tabular sources that can read `path`, and which one it is; an AI
+    usage or cost report (JSON pages) is the report its first result says."""
+    report = report_source(path)
+    if report is not None:
+        return Detection(str(path), (report,), report)
     headers = raw_headers(path)
     tabular = [n for n in registered().values() if isinstance(n, TabularNormaliser)]
     fitting = sorted((n for n in tabular if _reads(n, path)), key=lambda n: n.name)
@@ -70,8 +75,14 @@ def detect(path: Path) -> Detection:
 
 def check_source(path: Path, normaliser: Normaliser) -> None:
     """Refuse `path` under `normaliser` when the file is another source (BillFileError).
-    Normalisers that are not tabular (plug-ins reading other formats) are taken at their
-    word."""
+    AI report pages are the report their first result says; other normalisers that are
+    not tabular (plug-ins reading other formats) are taken at their word."""
+    report = report_source(path)
+    if report is not None or isinstance(normaliser, AiReportNormaliser):
+        if report is not None and report != normaliser.name:
+            message = f"this file is {report}, not {normaliser.name}: use --source {report}"
+            raise BillFileError(str(path), message, code="wrong_source")
+        return
     if not isinstance(normaliser, TabularNormaliser):
         return
     found = detect(path)

@@ -10,13 +10,16 @@ from urllib.parse import urlsplit
 
 import orjson
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from costplane.billing.focus.ai_companions import pair_of
 from costplane.billing.focus.sources import normaliser_names
 from costplane.billing.ingest.manifests import is_manifest
 from costplane.billing.pull import PULLED_SOURCES
 
 BILL_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".ndjson", ".ndjson.gz", ".jsonl", ".jsonl.gz")
+REPORT_SUFFIXES = (".json", ".json.gz")
+"""AI usage and cost reports land as JSON pages (billing/focus/sources/ai_reports)."""
 
 
 class Export(BaseModel):
@@ -28,6 +31,14 @@ class Export(BaseModel):
     source: str = Field(description="Normaliser of its bill files, e.g. aws-cur2.")
     deliveries: Literal["files", "manifest"] = "files"
     suffixes: tuple[str, ...] = Field(BILL_SUFFIXES, description="Names of its bill files end so.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _report_suffixes(cls, data: object) -> object:
+        """An AI report export's files are JSON pages, unless it names its own suffixes."""
+        if isinstance(data, dict) and "suffixes" not in data and pair_of(str(data.get("source"))):
+            return {**data, "suffixes": REPORT_SUFFIXES}
+        return data
 
     @field_validator("location")
     @classmethod

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
-from pyiceberg.expressions import And, NotEqualTo
+from pyiceberg.expressions import And, NotIn
 from pyiceberg.table import Table
 
+from costplane.billing.focus.ai_companions import companions_of
 from costplane.billing.lake.manifest import Fingerprint, IngestedFile
 from costplane.billing.lake.restate import accounts_and_periods, restatement_filter
 from costplane.billing.lake.table import RESTATEMENT_KEY, RestatementKey, distinct_keys
@@ -72,11 +73,13 @@ def refuse_duplicates(
 def other_source_keys(
     table: Table, keys: Iterable[RestatementKey], source: str
 ) -> set[RestatementKey]:
-    """The keys of other sources that hold the billing accounts and periods of `keys`."""
+    """The keys of other sources that hold the billing accounts and periods of `keys`; a
+    companion source (an AI vendor's usage beside its cost report) is not another bill."""
     keys = set(keys)
     if not keys:
         return set()
-    row_filter = And(accounts_and_periods(keys), NotEqualTo(term="x_SourceName", value=source))
+    mine = sorted({source, *companions_of(source)})
+    row_filter = And(accounts_and_periods(keys), NotIn(term="x_SourceName", literals=mine))
     scan = table.scan(row_filter=row_filter, selected_fields=RESTATEMENT_KEY)
     found: set[RestatementKey] = set()
     for batch in scan.to_arrow_batch_reader():

@@ -23,14 +23,17 @@ from pathlib import Path
 from typing import Literal, cast
 
 import orjson
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 from pyiceberg.exceptions import CommitFailedException, ValidationException
 from pyiceberg.table import Table
 
+from costplane.billing.focus.ai_companions import UsageBasis
 from costplane.billing.focus.columns import focus_arrow_schema
 from costplane.billing.focus.detect import check_source
 from costplane.billing.focus.registry import DEFAULT_BATCH_ROWS, Normaliser
 from costplane.billing.lake.commit import commit_with_retry
+from costplane.billing.lake.companions import Companion, companion
 from costplane.billing.lake.conflicts import (
     IngestRefused,
     Replacement,
@@ -86,6 +89,9 @@ class IngestReport(BaseModel):
     files: list[FileOutcome]
     totals: list[PeriodTotal]
     replaced: Replacement | None = None
+    usage: UsageBasis | None = Field(
+        None, description="AI usage rows written, by cost basis (AI usage and cost sources)."
+    )
 
     @property
     def rows(self) -> int:
@@ -125,8 +131,9 @@ def ingest(
     for path in paths:
         check_source(path, normaliser)
     combination = _combination(lake, normaliser, paths, batch_rows)
+    companions = companion(normaliser, lake.focus.refresh())
     delivery = _Delivery(
-        normaliser,
+        companions or normaliser,
         DataFileWriter(lake.focus, uuid.uuid4().hex),
         fingerprints,
         known,
@@ -141,7 +148,7 @@ def ingest(
     try:
         keys = delivery.restated(done)
         after, kept = _carry(lake, delivery, keys, totals)
-        keys |= _others(lake, keys, normaliser.name, replace=replace)
+        keys |= kept[1] | _others(lake, keys, normaliser.name, replace=replace)
         replaced = replacement(
             lake.focus.refresh(),
             keys,
@@ -168,6 +175,7 @@ def ingest(
         files=[_outcome(p, delivery.fingerprints[p], done.get(p)) for p in paths],
         totals=totals.result(),
         replaced=replaced,
+        usage=companions.basis if companions else None,
     )
 
 
@@ -190,11 +198,19 @@ def _carry(
     lake: Lake, delivery: _Delivery, keys: set[RestatementKey], totals: Totals
 ) -> tuple[list[PeriodTotal], tuple[int, set[RestatementKey]]]:
     """Write again the lake's part of each key the delivery does not replace (the other
-    Azure dataset's); return the totals of the keys after the ingest and the rows kept."""
+    Azure dataset's; the usage of a cost report's months, see `companions`); return the
+    totals of the keys after the ingest and the rows kept, with their keys."""
     after = Totals()
     after.merge(totals.result())
     rows = 0
     combined: set[RestatementKey] = set()
+    if isinstance(delivery.normaliser, Companion):
+
+        def write(batch: pa.RecordBatch) -> None:
+            delivery.writer.write(batch)
+            after.add(batch)
+
+        rows, combined = delivery.normaliser.carry_usage(keys, write)
     if delivery.combination is None:
         return after.result(), (rows, combined)
     table = lake.focus.refresh()

@@ -21,7 +21,8 @@ class NoParams(ActionParams):
 @action("throttle")
 class Throttle(StaticAction):
     """Cut capacity without losing state: Lambda reserved concurrency 0, Auto Scaling or a
-    scale set to 0, a GKE node pool to 0. The previous capacity is kept for `resume`.
+    scale set to 0, a GKE node pool to 0, an Azure OpenAI deployment to its least capacity.
+    The previous capacity is kept for `resume`.
 
     Example:
         type: throttle
@@ -45,6 +46,8 @@ class Throttle(StaticAction):
         "azure": (
             "Microsoft.Compute/virtualMachineScaleSets/read",
             "Microsoft.Compute/virtualMachineScaleSets/write",
+            "Microsoft.CognitiveServices/accounts/deployments/read",
+            "Microsoft.CognitiveServices/accounts/deployments/write",
             "Microsoft.Resources/tags/read",
             "Microsoft.Resources/tags/write",
         ),
@@ -59,7 +62,9 @@ class Throttle(StaticAction):
 
 @action("suspend")
 class Suspend(StaticAction):
-    """Stop the resource (EC2 stop, VM deallocate, GCE stop) or deny its principal new spend.
+    """Stop the resource (EC2 stop, VM deallocate, GCE stop) or deny its principal new spend;
+    deny invoking a Bedrock inference profile; turn off an Azure OpenAI account's API keys;
+    undeploy a Vertex AI endpoint's models, or deny a Model Garden model in its project.
 
     Example:
         type: suspend
@@ -88,11 +93,17 @@ class Suspend(StaticAction):
             "iam:UntagRole",
             "iam:TagUser",
             "iam:UntagUser",
+            "iam:ListRoles",
+            "iam:ListUsers",
+            "iam:ListEntitiesForPolicy",
+            "iam:DeletePolicy",
         ),
         "azure": (
             "Microsoft.Compute/virtualMachines/read",
             "Microsoft.Compute/virtualMachines/deallocate/action",
             "Microsoft.Compute/virtualMachines/start/action",
+            "Microsoft.CognitiveServices/accounts/read",
+            "Microsoft.CognitiveServices/accounts/write",
             "Microsoft.Resources/tags/read",
             "Microsoft.Resources/tags/write",
         ),
@@ -101,6 +112,15 @@ class Suspend(StaticAction):
             "compute.instances.stop",
             "compute.instances.start",
             "compute.instances.setLabels",
+            "aiplatform.endpoints.get",
+            "aiplatform.endpoints.update",
+            "aiplatform.endpoints.undeploy",
+            "aiplatform.endpoints.deploy",
+            "aiplatform.models.deploy",
+            "orgpolicy.policy.get",
+            "orgpolicy.policies.create",
+            "orgpolicy.policies.update",
+            "orgpolicy.policies.delete",
         ),
     }
 
@@ -112,7 +132,10 @@ class DecommissionParams(ActionParams):
 @action("decommission")
 class Decommission(StaticAction):
     """Delete what bills by the hour and keep its configuration (a SageMaker endpoint goes,
-    its endpoint config stays), so that `resume` can bring it back.
+    its endpoint config stays), so that `resume` can bring it back. A Bedrock application
+    inference profile or no-commitment provisioned throughput is deleted for good: its undo
+    state is the configuration to recreate it by hand. A Vertex AI endpoint's models are
+    undeployed, their configuration kept to deploy them again.
 
     Example:
         type: decommission
@@ -121,7 +144,7 @@ class Decommission(StaticAction):
 
     Params = DecommissionParams
     kind = ActionKind.DECOMMISSION
-    providers = frozenset({"aws"})
+    providers = frozenset({"aws", "gcp"})
     permissions: ClassVar = {
         "aws": (
             "sagemaker:DescribeEndpoint",
@@ -132,7 +155,19 @@ class Decommission(StaticAction):
             "sagemaker:DeleteEndpoint",
             "sagemaker:CreateEndpoint",
             "tag:GetResources",
-        )
+            "bedrock:GetInferenceProfile",
+            "bedrock:DeleteInferenceProfile",
+            "bedrock:GetProvisionedModelThroughput",
+            "bedrock:DeleteProvisionedModelThroughput",
+            "bedrock:ListTagsForResource",
+        ),
+        "gcp": (
+            "aiplatform.endpoints.get",
+            "aiplatform.endpoints.update",
+            "aiplatform.endpoints.undeploy",
+            "aiplatform.endpoints.deploy",
+            "aiplatform.models.deploy",
+        ),
     }
 
 
@@ -166,6 +201,7 @@ class Tag(StaticAction):
             "eks:DescribeNodegroup",
             "eks:TagResource",
             "elasticloadbalancing:AddTags",
+            "bedrock:TagResource",
         ),
         "azure": ("Microsoft.Resources/tags/write",),
         "gcp": ("compute.instances.setLabels",),

@@ -6,9 +6,19 @@ from __future__ import annotations
 
 from costplane.billing.focus.errors import UnknownSourceError
 from costplane.billing.focus.registry import Normaliser, registered
-from costplane.billing.focus.sources import aws, azure, focus_files, gcp, oci
+from costplane.billing.focus.sources import anthropic, aws, azure, focus_files, gcp, oci, openai
 
-__all__ = ["aws", "azure", "focus_files", "gcp", "get_normaliser", "normaliser_names", "oci"]
+__all__ = [
+    "anthropic",
+    "aws",
+    "azure",
+    "focus_files",
+    "gcp",
+    "get_normaliser",
+    "normaliser_names",
+    "oci",
+    "openai",
+]
 
 
 def get_normaliser(name: str) -> Normaliser:

@@ -14,11 +14,13 @@ BilledCost is the unblended cost, except that Savings-Plan-covered usage and its
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from costplane.billing.focus import tags
+from costplane.billing.focus.ai_rows import apply_ai_columns, bedrock_meters, tokens_of
 from costplane.billing.focus.batch import Columns, Lineage, constant, finish
 from costplane.billing.focus.convert import add, subtract, to_text, zeros
 from costplane.billing.focus.mappings import lookup
@@ -26,8 +28,11 @@ from costplane.billing.focus.readers import SourceBatch
 from costplane.billing.focus.registry import register_normaliser
 from costplane.billing.focus.sources.base import TabularNormaliser, choose, lookup_values
 from costplane.billing.focus.units import normalise_units
+from costplane.domain.ai import AiVendor
 
 PROVIDER = "AWS"
+BEDROCK_CODES = ("AmazonBedrock", "AmazonBedrockService")
+"""Product codes of Bedrock's model charges (AWS bills newer Claude models under the second)."""
 TAG_PREFIX = "resource_tags/"
 
 # line item type -> (ChargeCategory, ChargeFrequency, PricingCategory)
@@ -93,6 +98,7 @@ USED = frozenset(
         "product",
         "product_location",
         "product_product_name",
+        "product_provider",
         "product_region",
         "product_region_code",
         "product_sku",
@@ -169,14 +175,34 @@ def _service_name(source: SourceBatch) -> pa.Array:
     unknown = pc.is_null(known)
     if not pc.any(pc.and_(unknown, pc.is_valid(code))).as_py():
         return known
-    stated = source.text("product_product_name")
+    stated = _product_key(source, "product_product_name", "product_name")
+    return pc.coalesce(known, stated, code)
+
+
+def _product_key(source: SourceBatch, column: str, key: str) -> pa.Array:
+    """A `product` attribute: its legacy/flattened column, else the CUR 2.0 product map's key."""
+    stated = source.text(column)
     product = source.raw("product")
     if pa.types.is_map(product.type):
-        stated = pc.coalesce(stated, pc.map_lookup(product, "product_name", "first"))
-    elif pa.types.is_string(product.type):
-        found = pc.extract_regex(product, r'"product_name"\s*:\s*"(?P<name>[^"]*)"')
-        stated = pc.coalesce(stated, to_text(found.field("name")))
-    return pc.coalesce(known, stated, code)
+        return pc.coalesce(stated, pc.map_lookup(product, key, "first"))
+    if pa.types.is_string(product.type):
+        found = pc.extract_regex(product, rf'"{key}"\s*:\s*"(?P<value>[^"]*)"')
+        return pc.coalesce(stated, to_text(found.field("value")))
+    return stated
+
+
+def _bedrock(source: SourceBatch, columns: Columns, quantity: pa.Array) -> None:
+    """Bedrock token lines are AI rows: model and token type from the usage type, the
+    model's publisher from the mapping table or the product's `provider`."""
+    in_service = pc.is_in(source.text("line_item_product_code"), value_set=pa.array(BEDROCK_CODES))
+    if not pc.any(in_service).as_py():
+        return
+    meters = bedrock_meters(source.text("line_item_usage_type"), in_service)
+    provider = _product_key(source, "product_provider", "provider")
+    publisher = pc.if_else(meters.recognised, provider, pa.scalar(None, pa.string()))
+    meters = replace(meters, publisher=pc.coalesce(meters.publisher, publisher))
+    tokens = tokens_of(quantity, source.text("pricing_unit"))
+    apply_ai_columns(columns, AiVendor.AWS_BEDROCK, meters, tokens)
 
 
 def _reservation_purchase(source: SourceBatch, kind: pa.Array) -> pa.Array:
@@ -326,6 +352,7 @@ class AwsCurNormaliser(TabularNormaliser):
             "SubAccountType": constant("Account", length),
             **_commitment(source, kind),
         }
+        _bedrock(source, columns, quantity)
         return finish(
             columns,
             where=source.where,

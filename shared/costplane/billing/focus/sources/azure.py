@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from costplane.billing.focus import tags
+from costplane.billing.focus.ai_rows import apply_ai_columns, azure_openai_meters, tokens_of
 from costplane.billing.focus.batch import Columns, Lineage, constant, finish
 from costplane.billing.focus.columns import DECIMAL
 from costplane.billing.focus.convert import multiply, per_distinct, zeros
@@ -39,6 +40,7 @@ from costplane.billing.focus.readers import SourceBatch
 from costplane.billing.focus.registry import register_normaliser
 from costplane.billing.focus.sources.base import TabularNormaliser, choose, lookup_values
 from costplane.billing.focus.units import normalise_units
+from costplane.domain.ai import AiVendor
 
 PROVIDER = "Microsoft"
 US_DATES = ("%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%d.%m.%Y")
@@ -140,6 +142,18 @@ def _units(source: SourceBatch) -> tuple[pa.Array, pa.Array, pa.Array]:
         pc.equal(block, "1"), base, pc.binary_join_element_wise(block, base, " ")
     )
     return pricing_unit, base, pc.cast(block, DECIMAL)
+
+
+def _azure_openai(source: SourceBatch, columns: Columns, quantity: pa.Array) -> None:
+    """Model token meters (Azure OpenAI, Foundry Models) are AI rows, counted in tokens."""
+    subcategory = pc.match_substring(source.text("MeterSubCategory"), "openai", ignore_case=True)
+    foundry = pc.equal(source.text("MeterCategory"), "Foundry Models")
+    in_service = pc.or_(pc.fill_null(subcategory, False), pc.fill_null(foundry, False))
+    if not pc.any(in_service).as_py():
+        return
+    meters = azure_openai_meters(source.text("MeterName"), in_service)
+    tokens = tokens_of(quantity, source.text("UnitOfMeasure"))
+    apply_ai_columns(columns, AiVendor.AZURE_OPENAI, meters, tokens)
 
 
 def _tags(source: SourceBatch) -> tags.Entries:
@@ -297,6 +311,7 @@ class AzureCostDetailsNormaliser(TabularNormaliser):
             "SkuPriceId": source.text("MeterId"),
             "SkuMeter": source.text("MeterName"),
         }
+        _azure_openai(source, columns, quantity)
         return finish(
             columns,
             where=source.where,

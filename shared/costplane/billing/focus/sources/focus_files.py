@@ -18,15 +18,24 @@ from collections.abc import Collection, Mapping
 from types import MappingProxyType
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from costplane.billing.focus import tags
+from costplane.billing.focus.ai_rows import (
+    apply_ai_columns,
+    azure_openai_meters,
+    bedrock_meters,
+    tokens_of,
+)
 from costplane.billing.focus.batch import Columns, Lineage, constant, finish
 from costplane.billing.focus.columns import COLUMNS_BY_NAME, FOCUS_COLUMNS
+from costplane.billing.focus.convert import to_decimal, to_text
 from costplane.billing.focus.readers import SourceBatch
 from costplane.billing.focus.registry import register_normaliser
 from costplane.billing.focus.services import provider_keys
 from costplane.billing.focus.sources.base import TabularNormaliser
 from costplane.billing.focus.units import normalise_units
+from costplane.domain.ai import AiVendor
 
 RENAMED = {
     "region": "RegionId",
@@ -51,6 +60,12 @@ REQUIRED = (
     "ProviderName",
     "ServiceName",
 )
+AI_METERS = {
+    "x_usagetype": "x_UsageType",
+    "x_skumetername": "x_SkuMeterName",
+    "x_skumetersubcategory": "x_SkuMeterSubcategory",
+}
+"""Provider columns that name a model call's meter: read to recognise AI rows, not loaded."""
 _BY_LOWER_NAME = {c.name.lower(): c.name for c in FOCUS_COLUMNS if c.is_focus}
 _DERIVED = frozenset({"Tags", "x_TagsMap"})
 UNIT_COLUMNS = frozenset({"PricingUnit", "ConsumedUnit", "CommitmentDiscountUnit"})
@@ -58,7 +73,39 @@ UNIT_COLUMNS = frozenset({"PricingUnit", "ConsumedUnit", "CommitmentDiscountUnit
 
 def focus_name(header: str) -> str | None:
     key = header.strip().lstrip("\ufeff").lower()
-    return _BY_LOWER_NAME.get(key) or RENAMED.get(key)
+    return _BY_LOWER_NAME.get(key) or RENAMED.get(key) or AI_METERS.get(key)
+
+
+def _ai_rows(
+    source: SourceBatch,
+    columns: Columns,
+    meters: Columns,
+    providers: pa.Array,
+    stated_unit: pa.Array | None,
+) -> None:
+    """Model calls in the AWS and Azure FOCUS exports (Bedrock usage types, Azure OpenAI
+    meter names) get the x_Ai columns, as in the providers' own bills; `stated_unit` is the
+    file's ConsumedUnit as written ("1K tokens" counts thousands)."""
+    length = source.num_rows
+    none = pa.nulls(length, pa.string())
+    quantity = columns.get("ConsumedQuantity")
+    tokens = None
+    if quantity is not None:
+        columns["ConsumedQuantity"] = to_decimal(quantity, "ConsumedQuantity", source.where)
+        units = to_text(stated_unit if stated_unit is not None else none)
+        tokens = tokens_of(columns["ConsumedQuantity"], units)
+    service = to_text(columns.get("ServiceName", none))
+    bedrock = pc.and_(pc.equal(providers, "aws"), pc.equal(service, "Amazon Bedrock"))
+    if "x_UsageType" in meters and pc.any(bedrock).as_py():
+        found = bedrock_meters(to_text(meters["x_UsageType"]), bedrock)
+        apply_ai_columns(columns, AiVendor.AWS_BEDROCK, found, tokens)
+    subcategory = to_text(meters.get("x_SkuMeterSubcategory", none))
+    openai = pc.and_(
+        pc.equal(providers, "azure"), pc.match_substring(subcategory, "openai", ignore_case=True)
+    )
+    if "x_SkuMeterName" in meters and pc.any(openai).as_py():
+        found = azure_openai_meters(to_text(meters["x_SkuMeterName"]), openai)
+        apply_ai_columns(columns, AiVendor.AZURE_OPENAI, found, tokens)
 
 
 def _tags(source: SourceBatch) -> tags.Entries:
@@ -106,8 +153,10 @@ class FocusFileNormaliser(TabularNormaliser):
         columns: Columns = {
             name: source.raw(name) for name in source.data.schema.names if name not in _DERIVED
         }
+        meters = {name: columns.pop(name) for name in AI_METERS.values() if name in columns}
         if "ProviderName" not in columns and "ServiceProviderName" in columns:
             columns["ProviderName"] = columns["ServiceProviderName"]
+        stated_unit = columns.get("ConsumedUnit")
         for name in UNIT_COLUMNS & columns.keys():
             columns[name] = normalise_units(columns[name])
         for name, value in self.defaults.items():
@@ -118,6 +167,8 @@ class FocusFileNormaliser(TabularNormaliser):
             if self.provider
             else provider_keys(columns["ProviderName"])
         )
+        if meters:
+            _ai_rows(source, columns, meters, providers, stated_unit)
         return finish(
             columns,
             where=source.where,

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from costplane.billing.focus import tags
+from costplane.billing.focus.ai_rows import apply_ai_columns, tokens_of, vertex_meters
 from costplane.billing.focus.batch import Columns, Lineage, constant, finish
 from costplane.billing.focus.columns import STRING
 from costplane.billing.focus.convert import Where, parse_json_objects, to_decimal
@@ -26,9 +27,12 @@ from costplane.billing.focus.readers import Bill, SourceBatch, open_bill
 from costplane.billing.focus.registry import register_normaliser
 from costplane.billing.focus.sources.base import TabularNormaliser, lookup_values
 from costplane.billing.focus.units import normalise_units
+from costplane.domain.ai import AiVendor
 
 PROVIDER = "Google Cloud"
 INVOICE_ISSUER = "Google"
+AI_SERVICES = ("Vertex AI", "Gemini API")
+"""Billing services whose SKUs are model calls (Gemini on Vertex AI and on the Gemini API)."""
 CUD_CREDITS: dict[str, str | None] = {
     "COMMITTED_USAGE_DISCOUNT": "Usage",
     "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE": "Spend",
@@ -150,6 +154,16 @@ def _tags(source: SourceBatch) -> tags.Entries:
     return tags.merge(labels, project)
 
 
+def _vertex(source: SourceBatch, columns: Columns) -> None:
+    """Gemini token SKUs of Vertex AI and the Gemini API are AI rows (credits on them too)."""
+    in_service = pc.is_in(source.text("service.description"), value_set=pa.array(AI_SERVICES))
+    if not pc.any(in_service).as_py():
+        return
+    meters = vertex_meters(source.text("sku.description"), in_service)
+    tokens = tokens_of(source.decimal("usage.amount"), source.text("usage.unit"))
+    apply_ai_columns(columns, AiVendor.GCP_VERTEX, meters, tokens)
+
+
 def _with_credit_rows(
     columns: Columns, credits: pa.Array, where: Where, entries: tags.Entries
 ) -> tuple[Columns, Where, tags.Entries]:
@@ -265,6 +279,7 @@ class GcpBillingNormaliser(TabularNormaliser):
             "SubAccountName": source.text("project.name"),
             "SubAccountType": pc.if_else(pc.is_valid(project), "Project", pa.scalar(None, STRING)),
         }
+        _vertex(source, columns)
         credits = _as_list(source, "credits", _credit_type(_credit_number(source)))
         columns, where, entries = _with_credit_rows(columns, credits, source.where, _tags(source))
         return finish(
