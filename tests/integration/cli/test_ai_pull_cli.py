@@ -5,6 +5,7 @@ that could not be fetched whole writes nothing and exits 1."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import httpx
 import orjson
@@ -91,3 +92,24 @@ def test_a_key_file_without_an_organisation_is_refused(vendors, tmp_path):
 
     assert result.exit_code == 2
     assert "--organisation" in result.stderr
+
+
+def test_what_the_pull_writes_costplane_ingest_lands_under_its_organisation(
+    vendors, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("COSTPLANE_AI_ADMIN_KEYS", orjson.dumps(KEYS).decode())
+    pulled = runner.invoke(app, ["ai", "pull", "--vendor", "anthropic", "--out", str(tmp_path)])
+    assert pulled.exit_code == 0, pulled.output
+    report = tmp_path / "anthropic-cost" / "org=org-1" / f"{month()}.json"
+
+    ingested = runner.invoke(app, ["ingest", "--source", "anthropic-cost", str(report)])
+
+    assert ingested.exit_code == 0, ingested.output
+    query = (
+        "SELECT BillingAccountId AS org, x_SourceName AS source, sum(BilledCost) AS cost"
+        " FROM focus GROUP BY 1, 2"
+    )
+    answer = runner.invoke(app, ["lake", "sql", "--json", query])
+    [row] = [orjson.loads(line) for line in answer.stdout.splitlines()]
+    assert (row["org"], row["source"]) == ("org-1", "anthropic-cost")
+    assert Decimal(str(row["cost"])) == Decimal("1.2378912")
