@@ -190,9 +190,15 @@ def write_pages(path: Path, pages: list[dict[str, Any]] | dict[str, Any]) -> Pat
     return path
 
 
-def report_file(root: Path, source: str, organisation: str, day: str, page: dict[str, Any]) -> Path:
-    """One page of `source` for `organisation`, saved where a pull function saves the month's
-    pages: the organisation in an `org=<id>` segment of the path."""
+def report_file(
+    root: Path, source: str, organisation: str, day: str, results: list[dict[str, Any]]
+) -> Path:
+    """The day's results as one page of `source` for `organisation`, saved where a pull
+    function saves the month's pages: the organisation in an `org=<id>` segment."""
+    if source.startswith("anthropic"):
+        page = anthropic_page([anthropic_bucket(day, results)])
+    else:
+        page = openai_page([openai_bucket(day, results)])
     return write_pages(root / source / f"org={organisation}" / f"{day[:7]}.json", [page])
 
 

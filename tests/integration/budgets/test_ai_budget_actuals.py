@@ -24,15 +24,11 @@ from costplane.engine.attribution import Attribution
 from tests.integration.budgets.conftest import Charge, at
 from tests.support.ai_reports import (
     EVERY_OTHER_TYPE,
-    anthropic_bucket,
     anthropic_cost,
-    anthropic_page,
     completions,
     land,
     messages_usage,
-    openai_bucket,
     openai_cost,
-    openai_page,
     report_file,
 )
 from tests.support.cur2_rows import cur2_file
@@ -49,8 +45,7 @@ def openai_usage(**fields: Any) -> dict[str, Any]:
 
 
 def land_openai(lake: Lake, root: Path, *results: dict[str, Any]) -> None:
-    page = openai_page([openai_bucket(DAY, list(results))])
-    land(lake, report_file(root, "openai-usage", ORG, DAY, page))
+    land(lake, report_file(root, "openai-usage", ORG, DAY, list(results)))
 
 
 def spend(
@@ -119,12 +114,8 @@ def test_a_tokens_budget_counts_the_usage_reports_tokens_once_and_a_money_budget
     ]
     land(
         lake,
-        report_file(
-            tmp_path, "anthropic-usage", ORG, DAY, anthropic_page([anthropic_bucket(DAY, [usage])])
-        ),
-        report_file(
-            tmp_path, "anthropic-cost", ORG, DAY, anthropic_page([anthropic_bucket(DAY, costs)])
-        ),
+        report_file(tmp_path, "anthropic-usage", ORG, DAY, [usage]),
+        report_file(tmp_path, "anthropic-cost", ORG, DAY, costs),
     )
     scope = {"provider": "anthropic"}
     found = spend(
@@ -141,8 +132,8 @@ def test_an_openai_cost_report_leaves_the_tokens_of_its_usage_as_they_were(
     lake: Lake, tmp_path: Path
 ) -> None:
     land_openai(lake, tmp_path, openai_usage(uncached_text=1_000, output_text=200))
-    cost = openai_page([openai_bucket(DAY, [openai_cost(0.75, line_item="gpt-4o, input")])])
-    land(lake, report_file(tmp_path, "openai-costs", ORG, DAY, cost))
+    cost = openai_cost(0.75, line_item="gpt-4o, input")
+    land(lake, report_file(tmp_path, "openai-costs", ORG, DAY, [cost]))
     scope = {"provider": "openai"}
     found = spend(
         lake,
@@ -221,8 +212,7 @@ def anthropic_key(lake: Lake, root: Path) -> None:
         workspace="wrkspc_1",
         api_key="apikey_support_1",
     )
-    page = anthropic_page([anthropic_bucket(DAY, [usage])])
-    land(lake, report_file(root, "anthropic-usage", ORG, DAY, page))
+    land(lake, report_file(root, "anthropic-usage", ORG, DAY, [usage]))
 
 
 def bedrock_principal(lake: Lake, root: Path) -> None:
