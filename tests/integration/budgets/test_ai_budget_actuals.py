@@ -31,7 +31,7 @@ from tests.support.ai_reports import (
     openai_cost,
     report_file,
 )
-from tests.support.cur2_rows import cur2_file
+from tests.support.cur2_rows import bedrock_bill
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 DAY = "2026-11-03"
@@ -147,19 +147,8 @@ ML_ROLE = "arn:aws:iam::644160558196:role/ml-inference"
 
 
 def land_bedrock(lake: Lake, root: Path, thousands: str, **columns: str) -> None:
-    """One Bedrock input-token line of a November CUR 2.0 of account 644160558196."""
-    line = {
-        "bill_billing_period_start_date": "2026-11-01T00:00:00.000Z",
-        "bill_billing_period_end_date": "2026-12-01T00:00:00.000Z",
-        "line_item_usage_start_date": "2026-11-03T00:00:00.000Z",
-        "line_item_usage_end_date": "2026-11-04T00:00:00.000Z",
-        "line_item_usage_account_id": "644160558196",
-        "line_item_usage_type": "USE1-Claude4.6Sonnet-input-tokens",
-        "line_item_usage_amount": thousands,
-        **columns,
-    }
-    bill = cur2_file(root / "cur2.csv", [line])
-    ingest(lake, get_normaliser("aws-cur2"), [bill])
+    """One Bedrock input-token line of a November CUR 2.0, ingested."""
+    ingest(lake, get_normaliser("aws-cur2"), [bedrock_bill(root, DAY, thousands, **columns)])
 
 
 def test_a_cloud_bills_ai_rows_count_their_tokens(lake: Lake, tmp_path: Path) -> None:
