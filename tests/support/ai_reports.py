@@ -18,6 +18,7 @@ import orjson
 from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.table import Lake
 from costplane.billing.lake.writer import IngestReport, ingest
+from costplane.billing.pull import landed_uri
 from costplane.cli.delivery import detected_source
 
 DAY = 86_400
@@ -193,13 +194,14 @@ def write_pages(path: Path, pages: list[dict[str, Any]] | dict[str, Any]) -> Pat
 def report_file(
     root: Path, source: str, organisation: str, day: str, results: list[dict[str, Any]]
 ) -> Path:
-    """The day's results as one page of `source` for `organisation`, saved where a pull
-    function saves the month's pages: the organisation in an `org=<id>` segment."""
+    """The day's results as one page of `source` for `organisation`, saved at the key the
+    pull lands the month's pages under (the organisation in an `org=<id>` segment)."""
     if source.startswith("anthropic"):
         page = anthropic_page([anthropic_bucket(day, results)])
     else:
         page = openai_page([openai_bucket(day, results)])
-    return write_pages(root / source / f"org={organisation}" / f"{day[:7]}.json", [page])
+    month = datetime.fromisoformat(day)
+    return write_pages(Path(landed_uri(f"{root}/", source, organisation, month)), [page])
 
 
 def land(lake: Lake, *paths: Path) -> list[IngestReport]:

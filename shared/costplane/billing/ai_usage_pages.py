@@ -4,10 +4,11 @@ and the benches, which have no organisation to pull from.
 The pages are what a pull function saves (`GET /v1/organization/usage/completions` and
 `GET /v1/organizations/usage_report/messages` with `bucket_width=1h`, grouped by project or
 workspace, API key and model): one hourly bucket per hour of the month so far, up to 168
-buckets a page (both APIs' largest `limit` for hourly buckets), in the documented shapes
-(openai/openai-openapi `UsageCompletionsResult`; Anthropic's usage_report/messages). Each
-file holds one report of one organisation and month, at `<root>/<source>/org=<organisation>/
-<YYYY-MM>.json`, so `costplane ingest` reads the organisation from the path.
+buckets a page (both APIs' largest `limit` for hourly buckets, the pull's too), in the
+documented shapes (openai/openai-openapi `UsageCompletionsResult`; Anthropic's
+usage_report/messages). Each file holds one report of one organisation and month, at the key
+the pull lands it under (`billing.pull.landed_uri`: `<root>/<source>/org=<organisation>/
+<YYYY-MM>.json`), so `costplane ingest` reads the organisation from the path.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from costplane.billing.pull import landed_uri
 from costplane.domain.ai import AiVendor
 
 BUCKETS_PER_PAGE = 168
@@ -131,7 +133,7 @@ def write_month_to_date(
         reports.setdefault((usage.vendor, usage.organisation), []).append(usage)
     written = []
     for (vendor, organisation), theirs in reports.items():
-        path = root / SOURCES[vendor] / f"org={organisation}" / f"{start:%Y-%m}.json"
+        path = Path(landed_uri(f"{root}/", SOURCES[vendor], organisation, start))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(orjson.dumps(usage_pages(theirs, start, hours)))
         written.append(path)
