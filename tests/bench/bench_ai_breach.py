@@ -2,9 +2,11 @@
 crosses an AI budget to the lever's call (the enforcer's `suspend` on the local plane).
 
 An organisation of PROJECTS OpenAI projects, each with a tokens budget that suspends it at
-100% of actual; MODELS models and three token types per project and hour. The month to date
-up to the hour before lands first (below every budget); then, timed, the month to date with
-that one more hour lands (ingest: normalised rows into the Iceberg lake, restating the
+100% of actual; MODELS models and three token types per project and hour. The usage file is
+the organisation's OpenAI usage pages (hourly buckets, `billing.ai_usage_pages`), ingested as
+`costplane ingest` ingests them (`openai-usage`, priced by the book). The month to date up to
+the hour before lands first (below every budget); then, timed, the month to date with that
+one more hour lands (ingest: the pages normalised into the Iceberg lake, restating the
 month), the budgets are measured again from the lake and the one crossed pulls its lever.
 Baseline, in the same run: the same landing alone (the ingest, no budgets), so the figure
 shows what measuring and acting add to the ingest that must happen anyway.
@@ -27,17 +29,19 @@ import orjson
 
 from costplane import bootstrap
 from costplane.adapters.local.plane import LocalEnforcer
-from costplane.billing.ai_usage_rows import UsageBucket, land_usage, write_usage
+from costplane.billing.ai_usage_pages import HourlyUsage, write_month_to_date
 from costplane.billing.lake.table import open_lake
 from costplane.config import Settings
-from costplane.domain.ai import AiVendor, TokenType
+from costplane.domain.ai import AiVendor
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
 from tests.bench.report import Figure, console, show
+from tests.support.ai_reports import land
 
 PROJECTS = 40
 MODELS = ("gpt-4o", "gpt-4o-mini")
-TYPES = {TokenType.INPUT: 9_000, TokenType.CACHE_READ: 4_000, TokenType.OUTPUT: 2_000}
+TOKENS = (9_000, 4_000, 2_000)
+"""Uncached input, cache reads and output per project, model and hour: three rows."""
 HOURS = 24 * 19
 """The month to date when the crossing bucket lands: 19 days of hourly buckets."""
 ROUNDS = 5
@@ -50,27 +54,23 @@ VENDOR_PROPAGATION = (
 )
 
 
-def month_to_date(hours: int) -> list[UsageBucket]:
-    return [
-        UsageBucket(
-            AiVendor.OPENAI,
-            "org-bench",
-            f"proj_{project:02d}",
-            model,
-            token_type,
-            tokens,
-            MONTH + timedelta(hours=hour),
-            api_key=f"key_{project:02d}",
-        )
-        for hour in range(hours)
-        for project in range(PROJECTS)
-        for model in MODELS
-        for token_type, tokens in TYPES.items()
-    ]
+USAGE = [
+    HourlyUsage(
+        AiVendor.OPENAI, "org-bench", f"proj_{p:02d}", model, *TOKENS, api_key=f"key_{p:02d}"
+    )
+    for p in range(PROJECTS)
+    for model in MODELS
+]
+
+
+def month_to_date(root: Path, hours: int) -> Path:
+    """The organisation's usage pages of the month's first `hours` hours, as pulled."""
+    [path] = write_month_to_date(root, USAGE, MONTH, hours)
+    return path
 
 
 def _budgets(path: Path) -> Path:
-    per_hour = len(MODELS) * sum(TYPES.values())
+    per_hour = len(MODELS) * sum(TOKENS)
     before = per_hour * (HOURS - 1)
     budgets = [
         {
@@ -97,7 +97,7 @@ def _round(directory: Path, before: Path, crossing: Path) -> tuple[float, float,
         clock=MONTH + timedelta(hours=HOURS, minutes=5),
     )
     lake = open_lake(settings.lake)
-    land_usage(lake, before)
+    land(lake, before)
     levers = bootstrap.budget_levers(settings)
     assert levers.check() == [], "no budget may be crossed before the timed landing"
     enforcer = levers.ports[Provider.OPENAI].enforcer
@@ -111,7 +111,7 @@ def _round(directory: Path, before: Path, crossing: Path) -> tuple[float, float,
 
     setattr(enforcer, "suspend", timed)  # noqa: B010  the bound method, timed
     started = time.perf_counter()
-    land_usage(lake, crossing)
+    land(lake, crossing)
     landed = time.perf_counter()
     [decision] = levers.check()
     assert decision.resource_id == CROSSING
@@ -122,12 +122,12 @@ def _round(directory: Path, before: Path, crossing: Path) -> tuple[float, float,
 def run() -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bench-ai-breach-") as scratch:
         root = Path(scratch)
-        before = write_usage(root / "before.arrow", month_to_date(HOURS - 1))
-        crossing = write_usage(root / "crossing.arrow", month_to_date(HOURS))
+        before = month_to_date(root / "before", HOURS - 1)
+        crossing = month_to_date(root / "crossing", HOURS)
         rounds = [_round(root / f"round-{i}", before, crossing) for i in range(ROUNDS)]
     lever, landing, acting = (statistics.median(column) for column in zip(*rounds, strict=True))
     worst = max(r[0] for r in rounds)
-    rows = PROJECTS * len(MODELS) * len(TYPES) * HOURS
+    rows = PROJECTS * len(MODELS) * len(TOKENS) * HOURS
     figures = [
         Figure("landing → lever call, median", lever, landing, "s", "≤ 60 s", "the landing alone"),
         Figure("landing → lever call, worst", worst, landing, "s", "≤ 60 s", "the landing alone"),

@@ -15,6 +15,12 @@ from typing import Any
 
 import orjson
 
+from costplane.billing.focus.sources import get_normaliser
+from costplane.billing.lake.table import Lake
+from costplane.billing.lake.writer import IngestReport, ingest
+from costplane.billing.pull import landed_uri
+from costplane.cli.delivery import detected_source
+
 DAY = 86_400
 
 
@@ -140,10 +146,11 @@ def messages_usage(
     web_searches: int = 0,
     tier: str = "standard",
     workspace: str | None = "wrkspc_alpha",
+    api_key: str | None = "apikey_1",
 ) -> dict[str, Any]:
     return {
         "account_id": None,
-        "api_key_id": "apikey_1",
+        "api_key_id": api_key,
         "cache_creation": {
             "ephemeral_1h_input_tokens": write_1h,
             "ephemeral_5m_input_tokens": write_5m,
@@ -182,3 +189,22 @@ def write_pages(path: Path, pages: list[dict[str, Any]] | dict[str, Any]) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(pages))
     return path
+
+
+def report_file(
+    root: Path, source: str, organisation: str, day: str, results: list[dict[str, Any]]
+) -> Path:
+    """The day's results as one page of `source` for `organisation`, saved at the key the
+    pull lands the month's pages under (the organisation in an `org=<id>` segment)."""
+    if source.startswith("anthropic"):
+        page = anthropic_page([anthropic_bucket(day, results)])
+    else:
+        page = openai_page([openai_bucket(day, results)])
+    month = datetime.fromisoformat(day)
+    return write_pages(Path(landed_uri(f"{root}/", source, organisation, month)), [page])
+
+
+def land(lake: Lake, *paths: Path) -> list[IngestReport]:
+    """Each file through the ingest `costplane ingest` runs: its source detected from its
+    pages, its organisation from its path."""
+    return [ingest(lake, get_normaliser(detected_source([p])), [p]) for p in paths]

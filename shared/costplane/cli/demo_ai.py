@@ -2,16 +2,15 @@
 lake, month to date, three times; each landing measures the AI budgets again, and the one that
 crosses a threshold pulls the vendor's lever on the local plane (which records it).
 
-The usage rows are built from the FOCUS column model (`billing.ai_usage_rows`), standing in
-for the `openai-usage` / `anthropic-usage` ingest of the vendors' JSON pages; switching to it
-means landing pages through `get_normaliser(...)` instead of `land_usage`.
+Each landing is the vendors' usage API pages of the month so far (hourly buckets, generated
+by `billing.ai_usage_pages` as a pull function saves them, `org=<id>` in the path), ingested
+as `costplane ingest` ingests them (`openai-usage`, `anthropic-usage`: priced by the book).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -19,47 +18,39 @@ from rich.text import Text
 from costplane import bootstrap
 from costplane.adapters.lake.ai_spend import ai_spend
 from costplane.adapters.local.plane import LocalEnforcer
-from costplane.billing.ai_usage_rows import UsageBucket, land_usage, write_usage
+from costplane.billing.ai_usage_pages import HourlyUsage, write_month_to_date
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.table import Lake, open_lake
+from costplane.billing.lake.writer import ingest
 from costplane.budgets.levers import BudgetLevers
 from costplane.budgets.status import BudgetStatus
 from costplane.cli.ai_spend import render_spend
 from costplane.cli.budgets import amount
+from costplane.cli.delivery import detected_source
 from costplane.cli.output import console, say, table
 from costplane.config import Settings
-from costplane.domain.ai import AiVendor, TokenType
+from costplane.domain.ai import AiVendor
 from costplane.domain.decisions import Decision
 from costplane.domain.events import Provider
 
 MONTH = datetime(2025, 11, 1, tzinfo=UTC)
 LANDINGS = (208, 236, 280)
 """Hours into the month at which the month-to-date usage lands."""
-ORGANIZATION = "org-demo"
-SEARCH = partial(UsageBucket, AiVendor.OPENAI, ORGANIZATION, account="proj_search", model="gpt-4o")
-SUPPORT = partial(
-    UsageBucket,
-    AiVendor.ANTHROPIC,
-    ORGANIZATION,
-    account="wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ",
-    api_key="apikey_01Rj2N8SVvo6BePZj99NhmiT",
-    model="claude-sonnet-4-5",
-    service_tier="standard",
-    context_window="0-200k",
-)
 HOURLY = (
-    (SEARCH, {TokenType.INPUT: 100_000, TokenType.CACHE_READ: 60_000, TokenType.OUTPUT: 20_000}),
-    (SUPPORT, {TokenType.INPUT: 210_000, TokenType.CACHE_READ: 100_000, TokenType.OUTPUT: 52_000}),
+    HourlyUsage(AiVendor.OPENAI, "org-demo", "proj_search", "gpt-4o", 100_000, 60_000, 20_000),
+    HourlyUsage(
+        AiVendor.ANTHROPIC,
+        "8d0c4cd3-2f6e-4b43-9c4b-7f2b0d1c9e51",
+        "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ",
+        "claude-sonnet-4-5",
+        210_000,
+        100_000,
+        52_000,
+        api_key="apikey_01Rj2N8SVvo6BePZj99NhmiT",
+    ),
 )
-
-
-def month_to_date(hours: int) -> list[UsageBucket]:
-    """Every hourly bucket of the month so far, as a pull function lands them."""
-    return [
-        who(token_type=token_type, tokens=tokens, start=MONTH + timedelta(hours=hour))
-        for hour in range(hours)
-        for who, usage in HOURLY
-        for token_type, tokens in usage.items()
-    ]
+"""The search project's and the support assistant key's usage in every hour: uncached input,
+cache reads, output."""
 
 
 def demo_ai(state_dir: Path) -> None:
@@ -81,7 +72,7 @@ def demo_ai(state_dir: Path) -> None:
     finally:
         notices.setLevel(level)
     table(
-        "Month-to-date usage landed (rows from the FOCUS column model, as the usage ingest writes)",
+        "Month-to-date usage landed (the vendors' hourly usage pages, ingested)",
         ["landed", "search: OpenAI tokens", "support: Anthropic key", "threshold → lever"],
         rows,
     )
@@ -92,7 +83,8 @@ def demo_ai(state_dir: Path) -> None:
 def _landing(levers: BudgetLevers, lake: Lake, state_dir: Path, hours: int) -> tuple[str, ...]:
     """The month's usage so far lands; the levers check the budgets as of then."""
     landed = MONTH + timedelta(hours=hours)
-    land_usage(lake, write_usage(state_dir / "usage.arrow", month_to_date(hours)))
+    for path in write_month_to_date(state_dir / "ai-usage", HOURLY, MONTH, hours):
+        ingest(lake, get_normaliser(detected_source([path])), [path])
     acted = levers.check(landed)
     statuses = {s.budget.name: s for s in levers.status(landed)}
     return (

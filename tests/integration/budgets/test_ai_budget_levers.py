@@ -14,14 +14,14 @@ import pytest
 
 from costplane import bootstrap
 from costplane.adapters.local.plane import LocalEnforcer
-from costplane.billing.ai_usage_rows import UsageBucket, land_usage, write_usage
 from costplane.billing.lake.table import open_lake
 from costplane.budgets.levers import BudgetLevers
 from costplane.config import Settings
-from costplane.domain.ai import AiVendor, TokenType
 from costplane.domain.decisions import ActionKind, ActionStatus
 from costplane.domain.events import Provider
 from costplane.engine.ports import ResourceRef
+from tests.support.ai_reports import completions, messages_usage, report_file
+from tests.support.ai_reports import land as land_reports
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 PROJECT = "proj_research"
@@ -43,16 +43,13 @@ TAXONOMY = {
 }
 
 
-def usage(tokens: int, hour: int = 10, **fields: Any) -> UsageBucket:
-    defaults: dict[str, Any] = {
-        "vendor": AiVendor.OPENAI,
-        "organization": "org-demo",
-        "account": PROJECT,
-        "model": "gpt-4o",
-    }
-    start = datetime(2026, 11, 21, hour, tzinfo=UTC)
-    return UsageBucket(
-        token_type=TokenType.INPUT, tokens=tokens, start=start, **(defaults | fields)
+DAY = "2026-11-21"
+
+
+def usage(tokens: int) -> dict[str, Any]:
+    """A day's uncached gpt-4o input tokens of the research project."""
+    return completions(
+        "gpt-4o", project=PROJECT, uncached_text=tokens, cached_text=0, output_text=0
     )
 
 
@@ -75,10 +72,14 @@ def levers(tmp_path: Path) -> Callable[..., BudgetLevers]:
 
 @pytest.fixture
 def land(tmp_path: Path) -> Callable[..., None]:
-    """`land(*buckets)`: the month's usage so far lands as one file (restating the last)."""
+    """`land(*results)`: the day's usage results so far land as the month's OpenAI usage
+    file, as `costplane ingest` lands it (restating the last); `anthropic=True` for
+    Anthropic's."""
 
-    def landed(*buckets: UsageBucket) -> None:
-        land_usage(open_lake(tmp_path / "lake"), write_usage(tmp_path / "usage.arrow", buckets))
+    def landed(*results: dict[str, Any], anthropic: bool = False) -> None:
+        source = "anthropic-usage" if anthropic else "openai-usage"
+        report = report_file(tmp_path / "reports", source, "org-demo", DAY, list(results))
+        land_reports(open_lake(tmp_path / "lake"), report)
 
     return landed
 
@@ -93,7 +94,7 @@ def test_usage_crossing_a_threshold_suspends_the_project_it_targets(
     levers: Callable[..., BudgetLevers], land: Callable[..., None]
 ) -> None:
     acting = levers(RESEARCH)
-    land(usage(600_000, 9), usage(500_000, 10))
+    land(usage(1_100_000))
     decisions = acting.check()
     assert [d.policy for d in decisions] == [
         "budget-research-openai-actual-80",
@@ -136,9 +137,9 @@ def test_a_threshold_acts_once_per_period_however_often_usage_lands(
     levers: Callable[..., BudgetLevers], land: Callable[..., None]
 ) -> None:
     acting = levers(RESEARCH)
-    land(usage(1_100_000, 9))
+    land(usage(1_100_000))
     acting.check()
-    land(usage(1_100_000, 9), usage(300_000, 10))
+    land(usage(1_400_000))
     assert acting.check() == []
     assert calls(acting) == [("suspend", PROJECT)]
 
@@ -183,17 +184,16 @@ def test_an_api_key_the_scope_names_is_the_target_of_its_lever(
         "thresholds": [{"percent": 100, "action": "suspend", "basis": "actual"}],
     }
     acting = levers(key)
-    land(
-        usage(
-            1_000_000,
-            vendor=AiVendor.ANTHROPIC,
-            account="wrkspc_1",
-            api_key="apikey_01",
-            model="claude-sonnet-4-5",
-            service_tier="standard",
-            context_window="0-200k",
-        )
+    key_usage = messages_usage(
+        uncached=1_000_000,
+        cache_read=0,
+        write_5m=0,
+        write_1h=0,
+        output=0,
+        workspace="wrkspc_1",
+        api_key="apikey_01",
     )
+    land(key_usage, anthropic=True)
     [decision] = acting.check()
     assert (decision.resource_type, decision.resource_id) == ("anthropic.api-key", "apikey_01")
     assert calls(acting, Provider.ANTHROPIC) == [("suspend", "apikey_01")]

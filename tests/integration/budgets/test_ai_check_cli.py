@@ -4,17 +4,15 @@ deployment's mode (dry-run unless told to enforce)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
 from typer.testing import CliRunner, Result
 
-from costplane.billing.ai_usage_rows import UsageBucket, land_usage, write_usage
 from costplane.billing.lake.table import open_lake
 from costplane.cli import app
-from costplane.domain.ai import AiVendor, TokenType
+from tests.support.ai_reports import completions, land, report_file
 
 BUDGETS = """\
 version: 1
@@ -35,11 +33,10 @@ def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Resu
     budgets = tmp_path / "budgets.yaml"
     budgets.write_text(BUDGETS)
     lake = tmp_path / "lake"
-    start = datetime(2026, 11, 3, 10, tzinfo=UTC)
-    usage = UsageBucket(
-        AiVendor.OPENAI, "org", "proj_research", "gpt-4o", TokenType.INPUT, 1_001, start
+    usage = completions(
+        "gpt-4o", project="proj_research", uncached_text=1_001, cached_text=0, output_text=0
     )
-    land_usage(open_lake(lake), write_usage(tmp_path / "usage.arrow", [usage]))
+    land(open_lake(lake), report_file(tmp_path, "openai-usage", "org", "2026-11-03", [usage]))
     args = ["--budgets", str(budgets), "--lake", str(lake), "--at", "2026-11-03T12:00:00"]
     return lambda *more: CliRunner().invoke(app, ["ai", "check", *args, *more, "--json"])
 

@@ -4,21 +4,22 @@ token type, with the cache hit rate; teams from the taxonomy's owners: mappings.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pyarrow as pa
 import pytest
 from typer.testing import CliRunner, Result
 
-from costplane.billing.ai_usage_rows import UsageBucket, land_usage, usage_batch, write_usage
+from costplane.billing.focus.sources import get_normaliser
 from costplane.billing.lake.table import open_lake
+from costplane.billing.lake.writer import ingest
 from costplane.cli import app
-from costplane.domain.ai import AiVendor, TokenType
+from tests.support.ai_reports import completions, land, messages_usage, report_file
+from tests.support.cur2_rows import bedrock_bill
 
+DAY = "2026-11-03"
 TAXONOMY = """\
 version: 1
 keys: [{key: Team, aliases: [squad]}]
@@ -30,52 +31,47 @@ owners:
 """
 
 
-def bucket(tokens: int, token_type: TokenType, **fields: Any) -> UsageBucket:
-    defaults: dict[str, Any] = {
-        "vendor": AiVendor.OPENAI,
-        "organization": "org-demo",
-        "account": "proj_research",
-        "model": "gpt-4o",
-        "start": datetime(2026, 11, 3, 10, tzinfo=UTC),
-    }
-    return UsageBucket(token_type=token_type, tokens=tokens, **(defaults | fields))
-
-
-CLAUDE = {
-    "vendor": AiVendor.ANTHROPIC,
-    "account": "wrkspc_support",
-    "model": "claude-haiku-4-5",
-    "service_tier": "standard",
-    "context_window": "0-200k",
-}
-
-
-BEDROCK = {
-    "vendor": AiVendor.AWS_BEDROCK,
-    "account": "644160558196",
-    "model": "anthropic.claude-3-5-sonnet-20240620-v1:0",
-}
+def research(model: str, uncached: int, cached: int = 0, output: int = 0) -> dict[str, Any]:
+    return completions(
+        model,
+        project="proj_research",
+        uncached_text=uncached,
+        cached_text=cached,
+        output_text=output,
+    )
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """A lake of one day's OpenAI and Anthropic usage reports and a Bedrock CUR line tagged
+    with a team (under the alias Squad)."""
     taxonomy = tmp_path / "taxonomy.yaml"
     taxonomy.write_text(TAXONOMY)
     monkeypatch.setenv("COSTPLANE_TAXONOMY", str(taxonomy))
     lake = tmp_path / "lake"
-    buckets = [
-        bucket(600_000, TokenType.INPUT),
-        bucket(400_000, TokenType.CACHE_READ),
-        bucket(100_000, TokenType.OUTPUT),
-        bucket(1_000_000, TokenType.INPUT, **CLAUDE),
-        bucket(50, TokenType.INPUT, model="gpt-unknown-model"),
-    ]
-    land_usage(open_lake(lake), write_usage(tmp_path / "usage.arrow", buckets))
-    bedrock = usage_batch([bucket(70, TokenType.OUTPUT, **BEDROCK)])  # a CUR line: billed
-    tags = pa.array([[("Squad", "ML")]], bedrock.schema.field("x_TagsMap").type)
-    for column, values in (("x_TagsMap", tags), ("x_AiCostBasis", pa.array(["billed"]))):
-        bedrock = bedrock.set_column(bedrock.schema.get_field_index(column), column, values)
-    open_lake(lake).focus.append(pa.Table.from_batches([bedrock]))
+    openai = [research("gpt-4o", 600_000, 400_000, 100_000), research("gpt-unknown-model", 50)]
+    claude = messages_usage(
+        "claude-haiku-4-5",
+        uncached=1_000_000,
+        cache_read=0,
+        write_5m=0,
+        write_1h=0,
+        output=0,
+        workspace="wrkspc_support",
+    )
+    land(
+        open_lake(lake),
+        report_file(tmp_path, "openai-usage", "org-demo", DAY, openai),
+        report_file(tmp_path, "anthropic-usage", "org-anthropic", DAY, [claude]),
+    )
+    bedrock = bedrock_bill(
+        tmp_path,
+        DAY,
+        "0.07",
+        line_item_usage_type="USE1-Claude4.6Sonnet-output-tokens",
+        resource_tags='{"user_Squad": "ML"}',
+    )
+    ingest(open_lake(lake), get_normaliser("aws-cur2"), [bedrock])
     return lambda *args: CliRunner().invoke(app, ["ai", "spend", "--lake", str(lake), *args])
 
 

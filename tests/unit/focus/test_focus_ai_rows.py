@@ -16,41 +16,16 @@ from pathlib import Path
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pytest
 
 from costplane.billing.focus.columns import COLUMNS_BY_NAME, Level
 from tests.conftest import TEST_DATA, in_place
+from tests.support.cur2_rows import cur2_file
 
 BEDROCK_EXAMPLE = "ai/aws_bedrock_cur2_iam_principal_example_rows.csv"  # AWS blog: in place
 LEGACY = TEST_DATA / "focus" / "aws" / "cur_legacy_anonymized_2023-11_days01-07.csv"
 AZURE_ACTUAL = TEST_DATA / "focus" / "azure" / "ea_actual_cost_small.csv"
 AI_COLUMNS = [c.name for c in COLUMNS_BY_NAME.values() if c.level is Level.EXTENSION]
-
-CUR2_BASE = {
-    "bill_billing_period_start_date": "2026-04-01T00:00:00.000Z",
-    "bill_billing_period_end_date": "2026-05-01T00:00:00.000Z",
-    "bill_payer_account_id": "123456789012",
-    "bill_invoicing_entity": "Amazon Web Services, Inc.",
-    "bill_billing_entity": "AWS",
-    "line_item_line_item_type": "Usage",
-    "line_item_usage_start_date": "2026-04-16T00:00:00.000Z",
-    "line_item_usage_end_date": "2026-04-17T00:00:00.000Z",
-    "line_item_currency_code": "USD",
-    "line_item_product_code": "AmazonBedrock",
-    "line_item_legal_entity": "Amazon Web Services, Inc.",
-    "line_item_usage_account_id": "123456789012",
-    "line_item_usage_amount": "1",
-    "line_item_unblended_cost": "0.01",
-    "product_region_code": "us-east-1",
-    "pricing_unit": "1K tokens",
-    "resource_tags": "{}",
-}
-
-
-def _cur2(path: Path, rows: list[dict[str, str]]) -> Path:
-    pacsv.write_csv(pa.Table.from_pylist([{**CUR2_BASE, **row} for row in rows]), path)
-    return path
 
 
 def _one(table: pa.Table) -> dict[str, object]:
@@ -62,7 +37,7 @@ def _one(table: pa.Table) -> dict[str, object]:
 def test_bedrock_token_lines_of_the_aws_example_are_billed_ai_rows(normalise, tmp_path):
     with in_place(BEDROCK_EXAMPLE).open(encoding="utf-8") as handle:
         example = list(csv.DictReader(handle))
-    table = normalise("aws-cur2", _cur2(tmp_path / "cur2.csv", example))
+    table = normalise("aws-cur2", cur2_file(tmp_path / "cur2.csv", example))
     assert table["x_AiVendor"].to_pylist() == ["aws-bedrock"] * 4
     assert table["x_AiModel"].to_pylist() == [
         "claude-sonnet-4-6",
@@ -71,6 +46,7 @@ def test_bedrock_token_lines_of_the_aws_example_are_billed_ai_rows(normalise, tm
         "claude-opus-4-6",
     ]
     assert table["x_AiTokenType"].to_pylist() == ["input", "output", "input", "output"]
+    assert table["x_AiUserId"].to_pylist() == [r["line_item_iam_principal"] for r in example]
     assert table["x_AiCostBasis"].to_pylist() == ["billed"] * 4
     assert table["BilledCost"].to_pylist() == [
         Decimal(r["line_item_unblended_cost"]) for r in example
@@ -81,7 +57,7 @@ def test_claude_on_bedrock_is_published_by_anthropic_and_sold_hosted_invoiced_by
     normalise, tmp_path
 ):
     rows = [{"line_item_usage_type": "USE1-Claude4.6Sonnet-input-tokens"}]
-    row = _one(normalise("aws-cur2", _cur2(tmp_path / "cur2.csv", rows)))
+    row = _one(normalise("aws-cur2", cur2_file(tmp_path / "cur2.csv", rows)))
     assert row["PublisherName"] == "Anthropic"
     assert row["ServiceProviderName"] == "AWS"
     assert row["HostProviderName"] == "AWS"
@@ -95,7 +71,7 @@ def test_bedrock_usage_in_thousands_of_tokens_is_consumed_in_tokens(normalise, t
             "line_item_usage_amount": "23.5",
         }
     ]
-    row = _one(normalise("aws-cur2", _cur2(tmp_path / "cur2.csv", rows)))
+    row = _one(normalise("aws-cur2", cur2_file(tmp_path / "cur2.csv", rows)))
     assert row["ConsumedQuantity"] == Decimal(23500)
     assert row["ConsumedUnit"] == "Tokens"
     assert row["PricingQuantity"] == Decimal("23.5")
@@ -136,7 +112,9 @@ def test_bedrock_usage_types_name_model_token_type_and_tier(
     normalise, tmp_path, usage_type, model, token_type, tier
 ):
     row = _one(
-        normalise("aws-cur2", _cur2(tmp_path / "cur2.csv", [{"line_item_usage_type": usage_type}]))
+        normalise(
+            "aws-cur2", cur2_file(tmp_path / "cur2.csv", [{"line_item_usage_type": usage_type}])
+        )
     )
     assert (row["x_AiModel"], row["x_AiTokenType"], row["x_AiServiceTier"]) == (
         model,
@@ -186,7 +164,7 @@ def test_a_bedrock_line_that_is_not_a_token_meter_is_not_an_ai_row(normalise, tm
     rows = [
         {"line_item_usage_type": "USE1-ProvisionedThroughput-ModelUnits", "pricing_unit": "Hrs"}
     ]
-    row = _one(normalise("aws-cur2", _cur2(tmp_path / "cur2.csv", rows)))
+    row = _one(normalise("aws-cur2", cur2_file(tmp_path / "cur2.csv", rows)))
     assert all(row[name] is None for name in AI_COLUMNS)
 
 

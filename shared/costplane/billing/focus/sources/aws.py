@@ -77,6 +77,7 @@ USED = frozenset(
         "bill_payer_account_name",
         "line_item_availability_zone",
         "line_item_currency_code",
+        "line_item_iam_principal",
         "line_item_legal_entity",
         "line_item_line_item_description",
         "line_item_line_item_type",
@@ -193,7 +194,8 @@ def _product_key(source: SourceBatch, column: str, key: str) -> pa.Array:
 
 def _bedrock(source: SourceBatch, columns: Columns, quantity: pa.Array) -> None:
     """Bedrock token lines are AI rows: model and token type from the usage type, the
-    model's publisher from the mapping table or the product's `provider`."""
+    model's publisher from the mapping table or the product's `provider`, the caller from
+    `line_item_iam_principal` (CUR 2.0's IAM principal, for cost allocation by role)."""
     in_service = pc.is_in(source.text("line_item_product_code"), value_set=pa.array(BEDROCK_CODES))
     if not pc.any(in_service).as_py():
         return
@@ -203,6 +205,8 @@ def _bedrock(source: SourceBatch, columns: Columns, quantity: pa.Array) -> None:
     meters = replace(meters, publisher=pc.coalesce(meters.publisher, publisher))
     tokens = tokens_of(quantity, source.text("pricing_unit"))
     apply_ai_columns(columns, AiVendor.AWS_BEDROCK, meters, tokens)
+    caller = pc.if_else(meters.recognised, source.text("line_item_iam_principal"), None)
+    columns["x_AiUserId"] = caller
 
 
 def _reservation_purchase(source: SourceBatch, kind: pa.Array) -> pa.Array:
