@@ -73,7 +73,7 @@ def demo_ai(state_dir: Path) -> None:
         notices.setLevel(level)
     table(
         "Month-to-date usage landed (the vendors' hourly usage pages, ingested)",
-        ["landed", "search: OpenAI tokens", "support: Anthropic key", "threshold → lever"],
+        ["landed", "OpenAI search tokens", "Anthropic support key", "threshold → lever"],
         rows,
     )
     _recorded(levers)
