@@ -42,6 +42,7 @@ from tests.functions.cost_ingest.conftest import (
 from tests.integration.aws_adapters.conftest import World
 from tests.support import aws_targets
 from tests.support.modules import fresh_module
+from tests.support.moto_iam import recording
 
 REPO = Path(__file__).resolve().parents[3]
 APP = REPO / "functions" / "aws" / "cost_ingest" / "app.py"
@@ -601,3 +602,20 @@ def test_every_ai_lever_on_aws_runs_under_the_template_role(
 
     assert iam_session.denials == []
     assert iam_session.actions() - role_allows("CostIngestFunction") == set()
+
+
+def test_the_role_grants_the_iam_and_bedrock_calls_of_the_ai_levers_and_no_others(
+    aws_env, iam_session
+):
+    """The other direction: no IAM or Bedrock action the levers never call (no detach, no
+    restore: undoing is the resume service's, under its own role)."""
+    world = World(aws_env, {})
+    for kind, resource_type in AI_LEVERS:
+        world.reset()
+        ref = aws_targets.make(world, resource_type)
+        with recording(iam_session):
+            for _ in range(2):
+                aws_targets.act(AwsEnforcer(), kind, ref)
+
+    granted = {a for a in role_allows("CostIngestFunction") if a.startswith(("iam:", "bedrock:"))}
+    assert iam_session.actions() == granted
