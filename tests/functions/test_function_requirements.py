@@ -75,10 +75,17 @@ CASES = {
     "gcp-ai_pull": (FUNCTIONS / "gcp" / "ai_pull", "main.py", "main", None),
     "aws-admission": (FUNCTIONS / "aws" / "admission", "app.py", "app", None),
 }
-# Imported on first use: cost ingest fits the budgets' projections after its first ingest.
+# Imported on first use: cost ingest fits the budgets' projections after its first ingest, and
+# when a budget has AI targets pulls their levers (approvals, the AI vendors' admin APIs).
 LATER = dict.fromkeys(
     ("aws-cost_ingest", "azure-cost_ingest", "gcp-cost_ingest"),
-    ("costplane.billing.forecast.model",),
+    (
+        "costplane.billing.forecast.model",
+        "costplane.budgets.levers",
+        "costplane.planes.chat",
+        "costplane.adapters.openai.enforcer",
+        "costplane.adapters.anthropic.enforcer",
+    ),
 )
 # cost_ingest reads only the exports of its own cloud's object storage.
 EXPORTS = {

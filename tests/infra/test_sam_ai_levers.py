@@ -1,6 +1,6 @@
 """The AI vendors' admin keys on AWS: each from a Secrets Manager secret of its own, only in the
-functions that act (the policy runners and the approvals function that resumes), and absent
-when not configured."""
+functions that act (the policy runners, the approvals function that resumes, and cost ingest,
+whose AI budgets pull the levers after a landing), and absent when not configured."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ KEYS = {
     "COSTPLANE_OPENAI_ADMIN_KEY": ("HasOpenAi", "OpenAiAdminSecretName"),
     "COSTPLANE_ANTHROPIC_ADMIN_KEY": ("HasAnthropic", "AnthropicAdminSecretName"),
 }
-ACTING = ("PolicyRunnerFunction", "PolicyRunnerBudgetsFunction", "ApprovalsFunction")
+ACTING = (
+    "PolicyRunnerFunction",
+    "PolicyRunnerBudgetsFunction",
+    "ApprovalsFunction",
+    "CostIngestFunction",
+)
 
 
 def variables(function: dict[str, object]) -> dict[str, object]:

@@ -45,8 +45,11 @@ def csv_totals(path: Path, cost_column: str) -> Totals:
     return Totals(len(rows), sum((Decimal(r[cost_column] or "0") for r in rows), Decimal(0)))
 
 
-def cur2_part(costs: list[str], *, period: str = "2023-11", account: str = "111111111111") -> bytes:
-    """A CUR 2.0 Parquet part (Data Exports' snake_case columns) with one usage line per cost."""
+def cur2_part(
+    costs: list[str], *, period: str = "2023-11", account: str = "111111111111", **line: str
+) -> bytes:
+    """A CUR 2.0 Parquet part (Data Exports' snake_case columns) with one usage line per cost;
+    `line` sets columns of every line (an EC2 instance hour unless it says otherwise)."""
     start = f"{period}-01T00:00:00.000Z"
     year, month = map(int, period.split("-"))
     end = f"{year + month // 12}-{month % 12 + 1:02d}-01T00:00:00.000Z"
@@ -70,6 +73,7 @@ def cur2_part(costs: list[str], *, period: str = "2023-11", account: str = "1111
             "pricing_unit": "Hrs",
             "resource_tags": [("user_team", "search")],
         }
+        | line
         for n, cost in enumerate(costs)
     ]
     schema = pa.schema(

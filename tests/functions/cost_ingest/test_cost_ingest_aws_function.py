@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -22,10 +23,13 @@ import pytest
 from pyiceberg.catalog import Catalog, load_catalog
 
 from costplane.adapters.aws import clients
+from costplane.adapters.aws.enforcer import AwsEnforcer
 from costplane.adapters.lake.forecast_table import FORECAST_TABLE
 from costplane.billing.ingest import ObjectMissing
+from costplane.domain.decisions import ActionKind
 from costplane.domain.errors import DeliveryFailed
 from tests.functions.aws.conftest import LambdaContext, catalog_io
+from tests.functions.aws.conftest import Stack as Tables
 from tests.functions.aws.sam_template import resource
 from tests.functions.aws.template_roles import Deployment, as_function
 from tests.functions.cost_ingest.conftest import (
@@ -35,7 +39,10 @@ from tests.functions.cost_ingest.conftest import (
     cur2_part,
     lake_totals,
 )
+from tests.integration.aws_adapters.conftest import World
+from tests.support import aws_targets
 from tests.support.modules import fresh_module
+from tests.support.moto_iam import recording
 
 REPO = Path(__file__).resolve().parents[3]
 APP = REPO / "functions" / "aws" / "cost_ingest" / "app.py"
@@ -52,6 +59,7 @@ class Stack:
     app: ModuleType
     s3: Any
     catalog: Catalog
+    tables: Tables
 
     def put(self, key: str, body: bytes) -> None:
         self.s3.put_object(Bucket=EXPORTS, Key=key, Body=body)
@@ -63,13 +71,17 @@ class Stack:
     def lake(self) -> Totals:
         return lake_totals(self.catalog)
 
+    def decisions(self) -> list[dict[str, Any]]:
+        """The audit log as the decisions table holds it."""
+        return self.tables.decisions()
+
     def snapshots(self) -> int:
         if not self.catalog.table_exists(("costplane", "focus")):
             return 0
         return len(self.catalog.load_table(("costplane", "focus")).snapshots())
 
 
-CONDITIONS = {"HasBudgets": False, "PullsAiUsage": False}
+CONDITIONS = {"HasBudgets": False, "PullsAiUsage": False, "HasOpenAi": False, "HasAnthropic": False}
 """The template's conditions as these tests deploy it (the bundled budgets, no AI usage pull)."""
 
 
@@ -102,8 +114,16 @@ def deploy(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cal
         DatabaseInput={key: _resolve(value, names) for key, value in database.items()}
     )
 
+    tables = Tables(aws_env)
+    for table in ("ClaimsTable", "DecisionsTable", "ApprovalsTable", "BudgetsTable"):
+        names[table] = tables.create(table)
+    names["NotificationTopic"] = tables.create("NotificationTopic")
+
     def stack(
-        prefix: str = "cur2/", source: str = "aws-cur2", deliveries: str = "manifest"
+        prefix: str = "cur2/",
+        source: str = "aws-cur2",
+        deliveries: str = "manifest",
+        mode: str = "dry-run",
     ) -> Stack:
         io = catalog_io(aws_env)
         parameters = names | {
@@ -111,6 +131,7 @@ def deploy(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cal
             "ExportPrefix": prefix,
             "ExportSource": source,
             "ExportDeliveries": deliveries,
+            "Mode": mode,
         }
         variables = resource("CostIngestFunction")["Properties"]["Environment"]["Variables"]
         for name, value in variables.items():
@@ -122,7 +143,7 @@ def deploy(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Cal
         monkeypatch.setenv("COSTPLANE_INGEST_DIR", str(tmp_path / "ingest"))
         module = fresh_module(APP)
         catalog = load_catalog("check", type="glue", warehouse=f"s3://{LAKE}/warehouse", **io)
-        return Stack(module, s3, catalog)
+        return Stack(module, s3, catalog, tables)
 
     return stack
 
@@ -442,3 +463,159 @@ def test_a_bill_lands_in_the_lake_with_only_the_template_roles_permissions(
     assert iam_session.denials == []
     assert [o["status"] for o in outcomes] == ["ingested"]
     assert stack.lake() == csv_totals(CUR_LEGACY, "lineItem/UnblendedCost")
+
+
+# AI budgets' levers after a landing -----------------------------------------------------------
+
+CHAT_APP = "chat-app"
+AI_BUDGETS = {
+    "version": 1,
+    "budgets": [
+        {
+            "name": "bedrock-chat",
+            "scope": {"provider": "aws", "model": "claude-*"},
+            "unit": "tokens",
+            "amount": 1_000_000,
+            "targets": [
+                {
+                    "provider": "aws",
+                    "account": "123456789012",
+                    "resource_type": "aws.iam.role",
+                    "resource_id": CHAT_APP,
+                }
+            ],
+            "thresholds": [{"percent": 100, "action": "suspend", "basis": "actual"}],
+        }
+    ],
+}
+BEDROCK_TOKENS = {
+    "line_item_product_code": "AmazonBedrock",
+    "line_item_usage_type": "USE1-Claude4.6Sonnet-input-tokens",
+    "line_item_usage_amount": "2000",  # thousands of tokens: 2M, twice the budget
+    "pricing_unit": "1K tokens",
+    "product_region_code": "us-east-1",
+}
+LEVER = "budget-bedrock-chat-actual-100"
+
+
+@pytest.fixture
+def ai_budget(aws_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """The budgets file with a Bedrock principal as target, that principal in IAM, and the
+    AWS plane's clock in the usage's month; the key of a CUR 2.0 part of Bedrock tokens."""
+    from costplane.adapters.local.plane import PinnedClock
+    from costplane.planes import aws as aws_plane
+
+    budgets = tmp_path / "budgets.json"
+    budgets.write_bytes(orjson.dumps(AI_BUDGETS))
+    monkeypatch.setenv("COSTPLANE_BUDGETS", str(budgets))
+    in_the_usage_month = PinnedClock(datetime(2023, 11, 20, 22, tzinfo=UTC))
+    monkeypatch.setattr(aws_plane, "SystemClock", lambda: in_the_usage_month)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    boto3.client("iam", region_name=REGION).create_role(
+        RoleName=CHAT_APP, AssumeRolePolicyDocument=orjson.dumps(trust).decode()
+    )
+    key = "cur2/bedrock-2023-11.parquet"
+    part = cur2_part(["6"], **BEDROCK_TOKENS)
+    boto3.client("s3", region_name=REGION).put_object(Bucket=EXPORTS, Key=key, Body=part)
+    return key
+
+
+def attached(role: str) -> list[str]:
+    found = boto3.client("iam", region_name=REGION).list_attached_role_policies(RoleName=role)
+    return [p["PolicyName"] for p in found["AttachedPolicies"]]
+
+
+def test_landed_bedrock_usage_over_an_ai_budget_denies_its_principal_under_the_template_role(
+    deploy, aws_env, iam_session, ai_budget
+):
+    deployed = Deployment(
+        {"ExportBucketName": EXPORTS, "ExportPrefix": "cur2/", "Mode": "enforce"},
+        {"LakeBucket": LAKE},
+    )
+
+    with as_function("CostIngestFunction", aws_env, iam_session, deployed):
+        stack = deploy(deliveries="files", mode="enforce")
+        [outcome] = stack.invoke(object_created(ai_budget))
+
+    assert iam_session.denials == []
+    assert outcome["status"] == "ingested"
+    assert attached(CHAT_APP) == ["costplane-deny-spend"]
+    [acted] = [d for d in stack.decisions() if d["policy"] == LEVER]
+    assert acted["resource_id"] == CHAT_APP
+    assert [(a["kind"], a["status"]) for a in acted["actions"]] == [("suspend", "done")]
+    assert acted["actions"][0]["params"]["undo"]
+
+
+def test_the_same_budget_under_a_dry_run_deployment_acts_on_nothing_and_says_so(deploy, ai_budget):
+    stack = deploy(deliveries="files", mode="dry-run")
+
+    [outcome] = stack.invoke(object_created(ai_budget))
+
+    assert outcome["status"] == "ingested"
+    assert attached(CHAT_APP) == []
+    [decided] = [d for d in stack.decisions() if d["policy"] == LEVER]
+    assert [(a["kind"], a["status"]) for a in decided["actions"]] == [("suspend", "dry-run")]
+
+
+AI_TYPES = ("aws.iam.role", "aws.iam.user", "aws.bedrock.")
+AI_LEVERS = [
+    (kind, resource_type)
+    for kind in (ActionKind.SUSPEND, ActionKind.DECOMMISSION)
+    for resource_type in aws_targets.RESOURCE_TYPES
+    if resource_type.startswith(AI_TYPES) and AwsEnforcer().supports(kind, resource_type)
+]
+
+
+def role_allows(function: str) -> set[str]:
+    """Every action an Allow statement of `function`'s role names (whatever its resources)."""
+    allowed: set[str] = set()
+    for policy in Deployment().role_policies(function).values():
+        for statement in policy["Statement"]:
+            if statement["Effect"] == "Allow":
+                named = statement["Action"]
+                allowed |= {named} if isinstance(named, str) else set(named)
+    return allowed
+
+
+@pytest.mark.parametrize(
+    ("kind", "resource_type"), AI_LEVERS, ids=[f"{k}-{t}" for k, t in AI_LEVERS]
+)
+def test_every_ai_lever_on_aws_runs_under_the_template_role(
+    aws_env, iam_session, kind, resource_type
+):
+    """Also the Bedrock control plane, which moto does not serve: its calls (to
+    tests.support.fake_bedrock, where IAM is not enforced) are each granted by the role."""
+    ref = aws_targets.make(World(aws_env, {}), resource_type)
+
+    with as_function("CostIngestFunction", aws_env, iam_session):
+        for _ in range(2):
+            aws_targets.act(AwsEnforcer(), kind, ref)
+
+    assert iam_session.denials == []
+    assert iam_session.actions() - role_allows("CostIngestFunction") == set()
+
+
+def test_the_role_grants_the_iam_and_bedrock_calls_of_the_ai_levers_and_no_others(
+    aws_env, iam_session
+):
+    """The other direction: no IAM or Bedrock action the levers never call (no detach, no
+    restore: undoing is the resume service's, under its own role)."""
+    world = World(aws_env, {})
+    for kind, resource_type in AI_LEVERS:
+        world.reset()
+        ref = aws_targets.make(world, resource_type)
+        with recording(iam_session):
+            for _ in range(2):
+                aws_targets.act(AwsEnforcer(), kind, ref)
+
+    granted = {a for a in role_allows("CostIngestFunction") if a.startswith(("iam:", "bedrock:"))}
+    assert iam_session.actions() == granted

@@ -10,6 +10,7 @@ import importlib
 import json
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -33,6 +34,16 @@ from tests.functions.cost_ingest.conftest import (
     lake_totals,
     sql_lake,
 )
+from tests.integration.azure_adapters.azure_support import SUB
+from tests.integration.azure_adapters.http_script import Script
+from tests.integration.azure_capacity.openai_arm import (
+    DEPLOYMENT_ID,
+    RECORD,
+    account_tags,
+    patch_account_tags,
+    put_deployment,
+    read_deployment,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 APP_ROOT = REPO / "functions" / "azure"
@@ -44,6 +55,7 @@ EXPORTS = [
 ]
 SOURCE = csv_totals(EA_ACTUAL, "Cost").to_the_cent()
 LONG_AGO = "Mon, 01 Jan 2024 06:00:00 GMT"
+ARM_HOST = "management.azure.com"
 STORAGE_HEADERS = {"authorization": "Bearer azure-test-token", "x-ms-version": "2023-11-03"}
 
 
@@ -272,3 +284,66 @@ def test_a_bill_blob_then_writes_the_budget_forecasts_into_the_lake(blueprint, s
     blueprint.on_blob(blob("exports/ea/20240101-20240131/costplane-ea.csv", EA_ACTUAL.read_bytes()))
 
     assert sql_lake(cloud_env / "lake").table_exists(("costplane", FORECAST_TABLE))
+
+
+# AI budgets' levers after a landing -----------------------------------------------------------
+
+AI_BUDGETS = {
+    "version": 1,
+    "budgets": [
+        {
+            "name": "azure-openai-search",
+            "scope": {"provider": "azure"},
+            "amount": 1,
+            "targets": [
+                {
+                    "provider": "azure",
+                    "account": SUB,
+                    "resource_type": "azure.cognitiveservices.account.deployment",
+                    "resource_id": DEPLOYMENT_ID,
+                }
+            ],
+            "thresholds": [{"percent": 100, "action": "throttle", "basis": "actual"}],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def ai_budget(cloud_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The budgets file with an Azure OpenAI deployment as target; the Azure plane's clock in
+    the bill's month."""
+    from costplane.adapters.local.plane import PinnedClock
+    from costplane.planes import azure as azure_plane
+
+    budgets = cloud_env / "budgets.json"
+    budgets.write_bytes(orjson.dumps(AI_BUDGETS))
+    monkeypatch.setenv("COSTPLANE_BUDGETS", str(budgets))
+    in_the_bills_month = PinnedClock(datetime(2023, 9, 25, 22, tzinfo=UTC))
+    monkeypatch.setattr(azure_plane, "SystemClock", lambda: in_the_bills_month)
+
+
+def test_a_landed_bill_over_an_ai_budget_lowers_its_azure_openai_deployment_at_once(
+    blueprint, storage, serve, ai_budget
+):
+    from costplane import bootstrap
+    from costplane.config import Settings
+
+    arm = Script(
+        account_tags({"Team": "search"}),
+        read_deployment(30),
+        patch_account_tags("Merge", {RECORD: "capacity=30"}),
+        read_deployment(30),
+        put_deployment(1),
+        token="azure-test-token",
+    )
+    serve(lambda request: (arm if request.url.host == ARM_HOST else storage)(request))
+
+    blueprint.on_blob(blob("exports/ea/20240101-20240131/costplane-ea.csv", EA_ACTUAL.read_bytes()))
+
+    assert arm.done
+    audited = bootstrap.plane(Settings(), "azure").runtime.state.recent_decisions(10)
+    [acted] = [d for d in audited if d.policy == "budget-azure-openai-search-actual-100"]
+    assert acted.resource_id == DEPLOYMENT_ID
+    assert [(a.kind.value, a.status.value) for a in acted.actions] == [("throttle", "done")]
+    assert acted.actions[0].params["undo"] == {"capacity": "30"}
