@@ -18,17 +18,8 @@ from costplane.ai.ports import Caller, Limit
 from costplane.budgets.ledger import ledger_key
 from costplane.budgets.periods import window
 from costplane.budgets.scopes import ScopeMatcher, Subject, fold_tags
-from costplane.domain.ai import AiVendor
+from costplane.domain.ai import VENDOR_PROVIDER
 from costplane.domain.budgets import Budget, BudgetUnit
-from costplane.domain.events import Provider
-
-VENDOR_PROVIDER = {
-    AiVendor.OPENAI: Provider.OPENAI,
-    AiVendor.ANTHROPIC: Provider.ANTHROPIC,
-    AiVendor.AWS_BEDROCK: Provider.AWS,
-    AiVendor.AZURE_OPENAI: Provider.AZURE,
-    AiVendor.GCP_VERTEX: Provider.GCP,
-}
 
 
 class ScopedBudgets:

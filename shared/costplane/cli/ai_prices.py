@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from costplane.billing.focus.ai_rows import TOKEN_KINDS
 from costplane.cli.lake import print_json_lines
 from costplane.cli.output import JsonOption, exact_money, fail, say, table
-from costplane.domain.ai import AiVendor, Price, bundled_price_book
+from costplane.domain.ai import TOKEN_TYPES, AiVendor, Price, bundled_price_book
 
 MILLION = 1_000_000
 
@@ -60,12 +59,12 @@ def prices_command(vendor: VendorOption = None, as_json: JsonOption = False) -> 
 
 
 def _per(price: Price) -> str:
-    return "1M tokens" if price.token_type in TOKEN_KINDS else price.token_type.value
+    return "1M tokens" if price.token_type in TOKEN_TYPES else price.token_type.value
 
 
 def shown_price(price: Price) -> Decimal:
     """The price per 1M tokens for token types, per one unit for the others."""
-    scale = MILLION if price.token_type in TOKEN_KINDS else 1
+    scale = MILLION if price.token_type in TOKEN_TYPES else 1
     return price.unit_price * scale
 
 

@@ -19,6 +19,8 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
+from costplane.domain.events import Provider
+
 
 class AiVendor(StrEnum):
     """Who served the model call (the x_AiVendor column; the price book's first key)."""
@@ -55,6 +57,36 @@ class TokenType(StrEnum):
     REQUEST = "request"
     SESSION = "session"
     GIGABYTE_DAY = "gigabyte_day"
+
+
+TOKEN_TYPES = frozenset(
+    {
+        TokenType.INPUT,
+        TokenType.CACHE_READ,
+        TokenType.CACHE_WRITE,
+        TokenType.CACHE_WRITE_5M,
+        TokenType.CACHE_WRITE_1H,
+        TokenType.OUTPUT,
+        TokenType.INPUT_AUDIO,
+        TokenType.CACHE_READ_AUDIO,
+        TokenType.OUTPUT_AUDIO,
+        TokenType.INPUT_IMAGE,
+        TokenType.CACHE_READ_IMAGE,
+        TokenType.OUTPUT_IMAGE,
+    }
+)
+"""Token types that count tokens (ConsumedUnit Tokens); the others count images, seconds,
+requests, sessions and GB-days."""
+
+VENDOR_PROVIDER = {
+    AiVendor.OPENAI: Provider.OPENAI,
+    AiVendor.ANTHROPIC: Provider.ANTHROPIC,
+    AiVendor.AWS_BEDROCK: Provider.AWS,
+    AiVendor.AZURE_OPENAI: Provider.AZURE,
+    AiVendor.GCP_VERTEX: Provider.GCP,
+}
+"""Whose scope a vendor's AI spend falls in: the API vendors are providers of their own, the
+clouds' AI services belong to their cloud."""
 
 
 class CostBasis(StrEnum):

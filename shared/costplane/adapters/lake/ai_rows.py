@@ -13,36 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from costplane.billing.lake.table import Lake
-from costplane.domain.ai import AiVendor, CostBasis, TokenType
+from costplane.domain.ai import TOKEN_TYPES, AiVendor, CostBasis, TokenType
 from costplane.domain.events import Provider
 
-TOKEN_TYPES = (
-    TokenType.INPUT,
-    TokenType.CACHE_READ,
-    TokenType.CACHE_WRITE,
-    TokenType.CACHE_WRITE_5M,
-    TokenType.CACHE_WRITE_1H,
-    TokenType.OUTPUT,
-    TokenType.INPUT_AUDIO,
-    TokenType.CACHE_READ_AUDIO,
-    TokenType.OUTPUT_AUDIO,
-    TokenType.INPUT_IMAGE,
-    TokenType.CACHE_READ_IMAGE,
-    TokenType.OUTPUT_IMAGE,
-)
 CACHE_READS = (TokenType.CACHE_READ, TokenType.CACHE_READ_AUDIO, TokenType.CACHE_READ_IMAGE)
 UNCACHED_INPUTS = (TokenType.INPUT, TokenType.INPUT_AUDIO, TokenType.INPUT_IMAGE)
 USAGE_VENDORS = (AiVendor.OPENAI, AiVendor.ANTHROPIC)
 """Vendors whose tokens arrive on usage rows, apart from their cost report."""
 
-PROVIDERS = {
-    AiVendor.OPENAI: Provider.OPENAI,
-    AiVendor.ANTHROPIC: Provider.ANTHROPIC,
-    AiVendor.AWS_BEDROCK: Provider.AWS,
-    AiVendor.AZURE_OPENAI: Provider.AZURE,
-    AiVendor.GCP_VERTEX: Provider.GCP,
-}
-"""Whose scope an AI row falls in: the API vendors are providers of their own."""
 
 AI_COLUMNS = (
     "x_AiVendor",
@@ -60,7 +38,7 @@ def _in(values: Iterable[str]) -> str:
 
 
 COUNTS_TOKENS_SQL = (
-    f"(x_AiTokenType IN {_in(TOKEN_TYPES)} AND (x_AiCostBasis <> '{CostBasis.BILLED}' "
+    f"(x_AiTokenType IN {_in(sorted(TOKEN_TYPES))} AND (x_AiCostBasis <> '{CostBasis.BILLED}' "
     f"OR x_AiVendor NOT IN {_in(USAGE_VENDORS)}))"
 )
 """A row whose ConsumedQuantity counts as tokens, once."""

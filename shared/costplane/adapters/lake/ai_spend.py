@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 from costplane.adapters.lake.ai_rows import (
     CACHE_READS,
-    PROVIDERS,
     TOKENS_SQL,
     UNCACHED_INPUTS,
     ai_resource_type,
@@ -29,7 +28,7 @@ from costplane.adapters.lake.budget_actuals import CANONICAL_KEY_SQL
 from costplane.adapters.lake.reads import query, scan
 from costplane.adapters.lake.row_owners import RowOwners
 from costplane.billing.lake.table import Lake
-from costplane.domain.ai import AiVendor, CostBasis
+from costplane.domain.ai import VENDOR_PROVIDER, AiVendor, CostBasis
 from costplane.domain.tag_keys import canonical
 
 Dimension = Literal["team", "model", "project", "token-type"]
@@ -113,7 +112,7 @@ def _key(row: dict[str, Any], by: Dimension, owners: RowOwners) -> str:
         return str(row["model"] or "-")
     if by == "token-type":
         return str(row["token_type"] or "-")
-    provider = PROVIDERS[AiVendor(row["vendor"])].value
+    provider = VENDOR_PROVIDER[AiVendor(row["vendor"])].value
     if by == "project":
         return f"{provider}:{row['account'] or '-'}"
     if row["team_tag"]:

@@ -26,7 +26,6 @@ import pyarrow as pa
 
 from costplane.adapters.lake.ai_rows import (
     AI_COLUMNS,
-    PROVIDERS,
     TOKENS_SQL,
     ai_resource_type,
     has_ai_columns,
@@ -38,7 +37,7 @@ from costplane.billing.lake.table import Lake
 from costplane.budgets.periods import Window, window
 from costplane.budgets.ports import LakeSpend
 from costplane.budgets.scopes import ScopeMatcher, Subject
-from costplane.domain.ai import AiVendor
+from costplane.domain.ai import VENDOR_PROVIDER, AiVendor
 from costplane.domain.budgets import Budget, BudgetUnit
 
 COLUMNS = (
@@ -185,7 +184,9 @@ def _group(
     provider: str | None, row: dict[str, Any], tag_keys: Sequence[str], owners: OwnerTags | None
 ) -> Group:
     vendor = row["vendor"]
-    provider = provider or (PROVIDERS[AiVendor(vendor)].value if vendor in PROVIDERS else "")
+    provider = provider or (
+        VENDOR_PROVIDER[AiVendor(vendor)].value if vendor in VENDOR_PROVIDER else ""
+    )
     api_key = row["api_key"] or ""
     subject = Subject(
         provider=provider,

@@ -28,26 +28,9 @@ from costplane.billing.focus.batch import Columns
 from costplane.billing.focus.columns import DECIMAL, STRING
 from costplane.billing.focus.convert import blank_to_null, multiply, per_distinct
 from costplane.billing.focus.mappings import table
-from costplane.domain.ai import AiVendor, CostBasis, TokenType
+from costplane.domain.ai import TOKEN_TYPES, AiVendor, CostBasis
 
 TOKENS = "Tokens"
-TOKEN_KINDS = frozenset(
-    {
-        TokenType.INPUT,
-        TokenType.CACHE_READ,
-        TokenType.CACHE_WRITE,
-        TokenType.CACHE_WRITE_5M,
-        TokenType.CACHE_WRITE_1H,
-        TokenType.OUTPUT,
-        TokenType.INPUT_AUDIO,
-        TokenType.CACHE_READ_AUDIO,
-        TokenType.OUTPUT_AUDIO,
-        TokenType.INPUT_IMAGE,
-        TokenType.CACHE_READ_IMAGE,
-        TokenType.OUTPUT_IMAGE,
-    }
-)
-"""Token types whose ConsumedUnit is Tokens (the others count images, seconds, requests)."""
 
 _NULL = pa.scalar(None, STRING)
 
@@ -268,7 +251,7 @@ def apply_ai_columns(
     columns["x_AiServiceTier"] = meters.service_tier
     columns["x_AiCostBasis"] = pc.if_else(ai, CostBasis.BILLED.value, _NULL)
     counted = pc.fill_null(
-        pc.is_in(meters.token_type, value_set=pa.array(sorted(t.value for t in TOKEN_KINDS))),
+        pc.is_in(meters.token_type, value_set=pa.array(sorted(t.value for t in TOKEN_TYPES))),
         False,
     )
     if tokens is not None:
